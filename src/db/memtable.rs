@@ -1,0 +1,473 @@
+//! The memtable: the newest writes, sorted in memory until they are flushed to a level-0 table.
+//!
+//! Each entry is one arena allocation, encoded as
+//!
+//! ```text
+//!   key_size   varint32 of internal_key.len()
+//!   key        user key bytes, then fixed64 (sequence << 8 | type)   (the internal key)
+//!   value_size varint32 of value.len()
+//!   value      bytes
+//! ```
+//!
+//! and the skiplist orders pointers to these entries by internal key. Entries are never changed or removed; a
+//! deletion is an entry of type `Deletion`. The memtable's size is its arena's size, which is what decides when it
+//! is full.
+//!
+//! Memtables are shared as `Arc<MemTable>`: the database, the readers that look into it and the iterators over
+//! it each hold one, and the memory goes when the last of them lets go.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::db::dbformat::{InternalKeyComparator, LookupKey, SequenceNumber, ValueType};
+use crate::db::skiplist::{Iter, KeyComparator as SkipListComparator, SkipList};
+use crate::error::Result;
+use crate::table::iterator::Iterator;
+use crate::util::coding::{
+    decode_fixed64, encode_fixed64, encode_varint32, put_varint32, varint_length,
+};
+use crate::util::comparator::Comparator;
+
+/// A pointer to a length-prefixed key: an arena entry, or a `LookupKey`'s memtable key while it is searched for.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryPtr(*const u8);
+
+impl Default for EntryPtr {
+    fn default() -> Self {
+        EntryPtr(std::ptr::null())
+    }
+}
+
+// SAFETY: an EntryPtr points into the memtable's arena, which is never written after an entry is inserted and
+// lives as long as the skiplist holding the pointer; reading it from any thread is safe.
+unsafe impl Send for EntryPtr {}
+// SAFETY: as above.
+unsafe impl Sync for EntryPtr {}
+
+/// The length-prefixed slice at `p`.
+///
+/// # Safety
+/// `p` must point to a well-formed varint32 length followed by that many readable bytes, which stay alive and
+/// unchanged for `'a`.
+unsafe fn length_prefixed<'a>(p: *const u8) -> &'a [u8] {
+    let mut len: u32 = 0;
+    let mut shift = 0;
+    let mut i = 0;
+    loop {
+        // SAFETY: the varint is well formed, so every byte up to the one without the high bit is readable.
+        let byte = unsafe { *p.add(i) };
+        i += 1;
+        len |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 || shift >= 28 {
+            break;
+        }
+        shift += 7;
+    }
+    // SAFETY: the caller guarantees `len` readable bytes after the varint.
+    unsafe { std::slice::from_raw_parts(p.add(i), len as usize) }
+}
+
+impl EntryPtr {
+    /// The internal key of the entry.
+    fn internal_key<'a>(self) -> &'a [u8] {
+        // SAFETY: every EntryPtr in a skiplist or passed to its comparator points to a length-prefixed internal
+        // key that outlives the comparison (entries live in the arena; lookup keys outlive the search).
+        unsafe { length_prefixed(self.0) }
+    }
+
+    /// The value of an arena entry, which follows its internal key.
+    fn value<'a>(self) -> &'a [u8] {
+        let key = self.internal_key::<'a>();
+        // SAFETY: an arena entry is followed by its length-prefixed value, in the same allocation.
+        unsafe { length_prefixed(key.as_ptr().add(key.len())) }
+    }
+}
+
+/// Orders entries by their internal keys.
+///
+/// LevelDB: MemTable::KeyComparator
+#[derive(Clone)]
+pub struct KeyComparator {
+    comparator: InternalKeyComparator,
+}
+
+impl SkipListComparator<EntryPtr> for KeyComparator {
+    #[inline]
+    fn compare(&self, a: &EntryPtr, b: &EntryPtr) -> Ordering {
+        // Internal keys are encoded as length-prefixed strings.
+        self.comparator.compare(a.internal_key(), b.internal_key())
+    }
+}
+
+type Table = SkipList<EntryPtr, KeyComparator>;
+
+/// What a memtable knows about a key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MemTableGet {
+    /// The newest visible entry is a value.
+    Found(Vec<u8>),
+    /// The newest visible entry is a deletion: the key is known to be absent.
+    Deleted,
+    /// The memtable has no visible entry for the key: look further.
+    NotPresent,
+}
+
+/// LevelDB: MemTable
+pub struct MemTable {
+    comparator: KeyComparator,
+    table: Arc<Table>,
+}
+
+impl MemTable {
+    /// LevelDB: MemTable::MemTable
+    pub fn new(comparator: InternalKeyComparator) -> MemTable {
+        let comparator = KeyComparator { comparator };
+        MemTable {
+            table: Arc::new(SkipList::new(comparator.clone())),
+            comparator,
+        }
+    }
+
+    /// An estimate of the bytes of data in use by this structure; safe to call while it is modified.
+    ///
+    /// LevelDB: MemTable::ApproximateMemoryUsage
+    pub fn approximate_memory_usage(&self) -> usize {
+        self.table.memory_usage()
+    }
+
+    /// An iterator over the memtable's entries, keyed by internal key. It keeps the memtable's data alive.
+    ///
+    /// LevelDB: MemTable::NewIterator
+    pub fn new_iterator(&self) -> MemTableIterator {
+        MemTableIterator {
+            iter: Iter::new(self.table.clone()),
+            tmp: Vec::new(),
+        }
+    }
+
+    /// Adds an entry that maps `key` to `value` at sequence number `seq` (`value` is empty for a deletion).
+    /// Only one thread may add at a time; readers may run concurrently.
+    ///
+    /// LevelDB: MemTable::Add
+    pub fn add(&self, seq: SequenceNumber, value_type: ValueType, key: &[u8], value: &[u8]) {
+        let key_size = key.len();
+        let val_size = value.len();
+        let internal_key_size = key_size + 8;
+        let encoded_len = varint_length(internal_key_size as u64)
+            + internal_key_size
+            + varint_length(val_size as u64)
+            + val_size;
+        self.table.insert_with(|arena| {
+            let buf = arena.allocate(encoded_len);
+            // SAFETY: `buf` is a fresh arena allocation of `encoded_len` bytes, written once here and never again.
+            let dst = unsafe { std::slice::from_raw_parts_mut(buf.as_ptr(), encoded_len) };
+            let mut p = encode_varint32(dst, internal_key_size as u32);
+            dst[p..p + key_size].copy_from_slice(key);
+            p += key_size;
+            encode_fixed64(&mut dst[p..], (seq << 8) | value_type as u64);
+            p += 8;
+            p += encode_varint32(&mut dst[p..], val_size as u32);
+            dst[p..p + val_size].copy_from_slice(value);
+            debug_assert_eq!(p + val_size, encoded_len);
+            EntryPtr(buf.as_ptr())
+        });
+    }
+
+    /// Looks up the newest entry for `key.user_key()` with a sequence number at most the lookup key's.
+    ///
+    /// LevelDB: MemTable::Get
+    pub fn get(&self, key: &LookupKey) -> MemTableGet {
+        let mut iter = Iter::new(&*self.table);
+        iter.seek(&EntryPtr(key.memtable_key().as_ptr()));
+        if iter.valid() {
+            // The entry is the first one at or after the lookup key. It belongs to our user key if the user keys
+            // are equal; we do not check the sequence number, since the seek already skipped newer entries.
+            let entry = *iter.key();
+            let internal_key = entry.internal_key();
+            let user_comparator = self.comparator.comparator.user_comparator();
+            if user_comparator.compare(&internal_key[..internal_key.len() - 8], key.user_key())
+                == Ordering::Equal
+            {
+                let tag = decode_fixed64(&internal_key[internal_key.len() - 8..]);
+                return match ValueType::from_byte((tag & 0xff) as u8) {
+                    Some(ValueType::Value) => MemTableGet::Found(entry.value().to_vec()),
+                    Some(ValueType::Deletion) => MemTableGet::Deleted,
+                    // Only add() writes entries, and it writes valid types.
+                    None => MemTableGet::NotPresent,
+                };
+            }
+        }
+        MemTableGet::NotPresent
+    }
+}
+
+/// An iterator over a memtable, keyed by internal key.
+///
+/// LevelDB: MemTableIterator
+pub struct MemTableIterator {
+    iter: Iter<EntryPtr, KeyComparator, Arc<Table>>,
+    /// For passing to EncodeKey: the length-prefixed form of a seek target.
+    tmp: Vec<u8>,
+}
+
+impl Iterator for MemTableIterator {
+    fn valid(&self) -> bool {
+        self.iter.valid()
+    }
+    fn seek(&mut self, k: &[u8]) {
+        // LevelDB: EncodeKey
+        self.tmp.clear();
+        put_varint32(&mut self.tmp, k.len() as u32);
+        self.tmp.extend_from_slice(k);
+        self.iter.seek(&EntryPtr(self.tmp.as_ptr()));
+    }
+    fn seek_to_first(&mut self) {
+        self.iter.seek_to_first()
+    }
+    fn seek_to_last(&mut self) {
+        self.iter.seek_to_last()
+    }
+    fn next(&mut self) {
+        self.iter.next()
+    }
+    fn prev(&mut self) {
+        self.iter.prev()
+    }
+    fn key(&self) -> &[u8] {
+        self.iter.key().internal_key()
+    }
+    fn value(&self) -> &[u8] {
+        self.iter.key().value()
+    }
+    fn status(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dbformat::{parse_internal_key, ParsedInternalKey};
+    use crate::util::comparator::bytewise_comparator;
+    use quickcheck::quickcheck;
+    use std::collections::BTreeMap;
+
+    fn new_memtable() -> Arc<MemTable> {
+        Arc::new(MemTable::new(InternalKeyComparator::new(
+            bytewise_comparator(),
+        )))
+    }
+
+    #[test]
+    fn get_value_deletion_and_miss() {
+        let mem = new_memtable();
+        mem.add(1, ValueType::Value, b"k1", b"v1");
+        mem.add(2, ValueType::Value, b"k2", b"v2");
+        mem.add(3, ValueType::Deletion, b"k1", b"");
+        mem.add(4, ValueType::Value, b"k1", b"v1b");
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k1", 1)),
+            MemTableGet::Found(b"v1".to_vec())
+        );
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k1", 2)),
+            MemTableGet::Found(b"v1".to_vec())
+        );
+        assert_eq!(mem.get(&LookupKey::new(b"k1", 3)), MemTableGet::Deleted);
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k1", 100)),
+            MemTableGet::Found(b"v1b".to_vec())
+        );
+        assert_eq!(mem.get(&LookupKey::new(b"k2", 1)), MemTableGet::NotPresent);
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k2", 2)),
+            MemTableGet::Found(b"v2".to_vec())
+        );
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k0", 100)),
+            MemTableGet::NotPresent
+        );
+        assert_eq!(
+            mem.get(&LookupKey::new(b"k3", 100)),
+            MemTableGet::NotPresent
+        );
+        // Long keys go through the heap form of LookupKey.
+        let long = vec![b'x'; 1000];
+        mem.add(5, ValueType::Value, &long, b"long");
+        assert_eq!(
+            mem.get(&LookupKey::new(&long, 5)),
+            MemTableGet::Found(b"long".to_vec())
+        );
+    }
+
+    // LevelDB: MemTableTest.Simple (table_test.cc) — entries come back in internal key order.
+    #[test]
+    fn iterator_walks_in_internal_key_order() {
+        let mem = new_memtable();
+        mem.add(100, ValueType::Value, b"k1", b"v1");
+        mem.add(101, ValueType::Value, b"k2", b"v2");
+        mem.add(102, ValueType::Value, b"k3", b"v3");
+        mem.add(103, ValueType::Value, b"largekey", b"vlarge");
+        let mut iter = mem.new_iterator();
+        iter.seek_to_first();
+        let mut seen = Vec::new();
+        while iter.valid() {
+            let parsed = parse_internal_key(iter.key()).unwrap();
+            seen.push((
+                parsed.user_key.to_vec(),
+                parsed.sequence,
+                iter.value().to_vec(),
+            ));
+            iter.next();
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (b"k1".to_vec(), 100, b"v1".to_vec()),
+                (b"k2".to_vec(), 101, b"v2".to_vec()),
+                (b"k3".to_vec(), 102, b"v3".to_vec()),
+                (b"largekey".to_vec(), 103, b"vlarge".to_vec()),
+            ]
+        );
+        // Seek and reverse.
+        let mut target = Vec::new();
+        crate::db::dbformat::append_internal_key(
+            &mut target,
+            &ParsedInternalKey::new(b"k2", 200, ValueType::Value),
+        );
+        iter.seek(&target);
+        assert_eq!(extract(&iter), b"k2");
+        iter.prev();
+        assert_eq!(extract(&iter), b"k1");
+        iter.prev();
+        assert!(!iter.valid());
+        iter.seek_to_last();
+        assert_eq!(extract(&iter), b"largekey");
+        assert!(iter.status().is_ok());
+    }
+
+    fn extract(iter: &MemTableIterator) -> &[u8] {
+        crate::db::dbformat::extract_user_key(iter.key())
+    }
+
+    #[test]
+    fn memory_usage_is_arena_usage() {
+        let mem = new_memtable();
+        // The skiplist head is allocated at construction: one 4096-byte block.
+        assert_eq!(mem.approximate_memory_usage(), 4096 + 8);
+        for i in 0..1000u32 {
+            mem.add(
+                u64::from(i),
+                ValueType::Value,
+                format!("key{i:06}").as_bytes(),
+                &[b'v'; 100],
+            );
+        }
+        let usage = mem.approximate_memory_usage();
+        // Each entry takes 1 + 17 + 1 + 100 bytes plus its node (8 + 8 * height).
+        assert!(usage > 1000 * (119 + 16), "{usage}");
+        assert!(usage < 1000 * (119 + 16) * 2, "{usage}");
+    }
+
+    #[test]
+    fn iterator_keeps_memtable_alive() {
+        let mem = new_memtable();
+        mem.add(1, ValueType::Value, b"a", b"1");
+        let mut iter = mem.new_iterator();
+        drop(mem);
+        iter.seek_to_first();
+        assert_eq!(iter.value(), b"1");
+    }
+
+    #[test]
+    fn concurrent_readers_see_every_inserted_key_in_order() {
+        let mem = new_memtable();
+        let writer = {
+            let mem = mem.clone();
+            std::thread::spawn(move || {
+                for i in 0..20000u32 {
+                    mem.add(
+                        u64::from(i) + 1,
+                        ValueType::Value,
+                        format!("{:08}", (i * 7919) % 20000).as_bytes(),
+                        b"v",
+                    );
+                }
+            })
+        };
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let mem = mem.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..20 {
+                        let mut iter = mem.new_iterator();
+                        iter.seek_to_first();
+                        let mut last: Option<Vec<u8>> = None;
+                        while iter.valid() {
+                            let key = iter.key().to_vec();
+                            let parsed = parse_internal_key(&key).expect("a well-formed entry");
+                            let n: u64 = std::str::from_utf8(parsed.user_key)
+                                .unwrap()
+                                .parse()
+                                .unwrap();
+                            assert!(n < 20000);
+                            if let Some(prev) = &last {
+                                assert!(prev < &key, "ordered");
+                            }
+                            last = Some(key);
+                            iter.next();
+                        }
+                    }
+                })
+            })
+            .collect();
+        writer.join().unwrap();
+        for r in readers {
+            r.join().unwrap();
+        }
+        let mut iter = mem.new_iterator();
+        iter.seek_to_first();
+        let mut count = 0;
+        while iter.valid() {
+            count += 1;
+            iter.next();
+        }
+        assert_eq!(count, 20000);
+    }
+
+    quickcheck! {
+        // Random puts and deletes against a model: the newest version of each key wins, at every snapshot.
+        fn matches_btreemap_model(ops: Vec<(u8, bool, u8)>) -> bool {
+            let mem = new_memtable();
+            // Each key's versions: (sequence, Some(value) or None for a deletion).
+            type Versions = Vec<(u64, Option<Vec<u8>>)>;
+            let mut history: BTreeMap<Vec<u8>, Versions> = BTreeMap::new();
+            for (seq, &(k, is_put, v)) in ops.iter().enumerate() {
+                let seq = seq as u64 + 1;
+                let key = vec![b'k', k % 16];
+                if is_put {
+                    mem.add(seq, ValueType::Value, &key, &[v]);
+                    history.entry(key).or_default().push((seq, Some(vec![v])));
+                } else {
+                    mem.add(seq, ValueType::Deletion, &key, b"");
+                    history.entry(key).or_default().push((seq, None));
+                }
+            }
+            let last = ops.len() as u64;
+            (0..=last).all(|snapshot| {
+                (0..16u8).all(|k| {
+                    let key = vec![b'k', k];
+                    let expected = history.get(&key).and_then(|versions| {
+                        versions.iter().rev().find(|(s, _)| *s <= snapshot)
+                    });
+                    let actual = mem.get(&LookupKey::new(&key, snapshot));
+                    match expected {
+                        None => actual == MemTableGet::NotPresent,
+                        Some((_, None)) => actual == MemTableGet::Deleted,
+                        Some((_, Some(v))) => actual == MemTableGet::Found(v.clone()),
+                    }
+                })
+            })
+        }
+    }
+}

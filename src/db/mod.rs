@@ -1,0 +1,11 @@
+//! The database: internal keys, the memtable, write batches, the log, and (in later layers) versions, compaction
+//! and the DB itself.
+//!
+//! LevelDB: db/
+
+pub mod dbformat;
+pub mod log;
+pub mod memtable;
+pub mod skiplist;
+pub mod snapshot;
+pub mod write_batch;

@@ -1,0 +1,786 @@
+//! The skiplist at the heart of the memtable: sorted, insert-only, and readable without locks while one writer
+//! inserts.
+//!
+//! Nodes live in an [`Arena`] and are never freed before the list itself, so a reader may hold on to any node it
+//! has reached. A node has a random height (1 with probability 3/4, 2 with 3/16, ... up to 12) and one link per
+//! level; level 0 links every node in order.
+//!
+//! Thread safety:
+//! * Writes (`insert_with`) take the list's writer lock, which also guards the arena and the random generator.
+//!   The database has only one writer at a time anyway (the write leader), so the lock is never contended there.
+//! * Reads take no lock. A node is fully initialized before it is published: its links are set first, then it is
+//!   linked in with a *release* store, and readers follow links with *acquire* loads. So a reader that reaches a
+//!   node sees its key and its links as they were when it was linked in.
+//! * `max_height` is read without synchronization: a reader that sees a new height before the head's new links
+//!   finds null links there and simply moves down a level.
+//!
+//! The arena accounting is LevelDB's: the head node and every node of height `h` take `8 + 8*h` bytes (a key
+//! pointer and `h` links), allocated aligned, so a memtable fills up after the same entries as LevelDB's.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::ops::Deref;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::util::arena::Arena;
+use crate::util::random::Random;
+
+/// LevelDB: SkipList::kMaxHeight
+pub const MAX_HEIGHT: usize = 12;
+const BRANCHING: u32 = 4;
+
+/// Orders the keys of a skiplist.
+pub trait KeyComparator<K>: Send + Sync {
+    fn compare(&self, a: &K, b: &K) -> CmpOrdering;
+}
+
+/// A node and the first of its links; the other `height - 1` links follow it in the same arena allocation.
+///
+/// LevelDB: SkipList::Node
+#[repr(C)]
+pub struct Node<K> {
+    key: K,
+    next: [AtomicPtr<Node<K>>; 1],
+}
+
+impl<K> Node<K> {
+    /// The link at `level`.
+    ///
+    /// # Safety
+    /// `node` must point to a live node allocated with a height greater than `level`.
+    #[inline]
+    unsafe fn link<'a>(node: *const Node<K>, level: usize) -> &'a AtomicPtr<Node<K>> {
+        // SAFETY: the caller guarantees the node has at least `level + 1` links; they are laid out contiguously
+        // after the key, inside the node's own arena allocation (so the raw pointer's provenance covers them).
+        unsafe {
+            &*ptr::addr_of!((*node).next)
+                .cast::<AtomicPtr<Node<K>>>()
+                .add(level)
+        }
+    }
+
+    /// LevelDB: Node::Next — acquire, so that we observe a fully initialized version of the returned node.
+    #[inline]
+    unsafe fn next(node: *const Node<K>, level: usize) -> *mut Node<K> {
+        // SAFETY: forwarded to the caller (see `link`).
+        unsafe { Self::link(node, level).load(Ordering::Acquire) }
+    }
+
+    /// LevelDB: Node::SetNext — release, so that anybody who reads through this pointer observes a fully
+    /// initialized version of the inserted node.
+    #[inline]
+    unsafe fn set_next(node: *const Node<K>, level: usize, x: *mut Node<K>) {
+        // SAFETY: forwarded to the caller (see `link`).
+        unsafe { Self::link(node, level).store(x, Ordering::Release) }
+    }
+
+    /// LevelDB: Node::NoBarrier_Next — for the writer, which is the only one that changes links.
+    #[inline]
+    unsafe fn no_barrier_next(node: *const Node<K>, level: usize) -> *mut Node<K> {
+        // SAFETY: forwarded to the caller (see `link`).
+        unsafe { Self::link(node, level).load(Ordering::Relaxed) }
+    }
+}
+
+/// What the writer lock guards: the arena (nodes and, through `insert_with`, the entries they point to) and the
+/// generator of node heights.
+pub struct WriterState {
+    pub arena: Arena,
+    rnd: Random,
+}
+
+/// LevelDB: SkipList
+pub struct SkipList<K, C> {
+    compare: C,
+    /// The head node (of maximal height), allocated in the arena like every node.
+    head: NonNull<Node<K>>,
+    /// Height of the entire list. Modified only by the writer; read racily by readers (stale values are fine).
+    max_height: AtomicUsize,
+    writer: Mutex<WriterState>,
+}
+
+// SAFETY: the list owns its nodes (through the arena). Nodes are immutable once published, except their links,
+// which are atomics; the writer side is behind a mutex. Sharing or sending the list is therefore safe whenever the
+// keys and the comparator may be shared and sent.
+unsafe impl<K: Send + Sync, C: Send + Sync> Send for SkipList<K, C> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, C: Send + Sync> Sync for SkipList<K, C> {}
+
+impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
+    /// A new, empty list, with its arena (the head node is its first allocation).
+    ///
+    /// LevelDB: SkipList::SkipList
+    pub fn new(compare: C) -> SkipList<K, C> {
+        let mut arena = Arena::new();
+        let head = Self::new_node(&mut arena, K::default(), MAX_HEIGHT);
+        SkipList {
+            compare,
+            head,
+            max_height: AtomicUsize::new(1),
+            writer: Mutex::new(WriterState {
+                arena,
+                rnd: Random::new(0xdeadbeef),
+            }),
+        }
+    }
+
+    /// Allocates a node of `height` links, all null, in `arena`.
+    ///
+    /// LevelDB: SkipList::NewNode
+    fn new_node(arena: &mut Arena, key: K, height: usize) -> NonNull<Node<K>> {
+        const {
+            assert!(
+                align_of::<Node<K>>() <= 8,
+                "arena allocations are 8-byte aligned"
+            )
+        };
+        let bytes = size_of::<Node<K>>() + size_of::<AtomicPtr<Node<K>>>() * (height - 1);
+        let node = arena.allocate_aligned(bytes).cast::<Node<K>>();
+        // SAFETY: the allocation is fresh, 8-byte aligned and large enough for the key and `height` links.
+        unsafe {
+            ptr::addr_of_mut!((*node.as_ptr()).key).write(key);
+            let links = ptr::addr_of_mut!((*node.as_ptr()).next).cast::<AtomicPtr<Node<K>>>();
+            for level in 0..height {
+                links.add(level).write(AtomicPtr::new(ptr::null_mut()));
+            }
+        }
+        node
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, WriterState> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The arena's memory usage, as LevelDB counts it.
+    pub fn memory_usage(&self) -> usize {
+        self.lock_writer().arena.memory_usage()
+    }
+
+    fn max_height(&self) -> usize {
+        self.max_height.load(Ordering::Relaxed)
+    }
+
+    /// LevelDB: SkipList::RandomHeight
+    fn random_height(rnd: &mut Random) -> usize {
+        // Increase height with probability 1 in BRANCHING.
+        let mut height = 1;
+        while height < MAX_HEIGHT && rnd.one_in(BRANCHING) {
+            height += 1;
+        }
+        height
+    }
+
+    fn head(&self) -> *const Node<K> {
+        self.head.as_ptr()
+    }
+
+    /// True if `key` is greater than the key in `n` (a null `n` is infinitely large).
+    ///
+    /// LevelDB: SkipList::KeyIsAfterNode
+    fn key_is_after_node(&self, key: &K, n: *const Node<K>) -> bool {
+        // SAFETY: a non-null node pointer of this list points to a live node (nodes are freed with the list).
+        !n.is_null() && self.compare.compare(unsafe { &(*n).key }, key) == CmpOrdering::Less
+    }
+
+    /// The earliest node at or after `key`, filling `prev` with the last node before it at every level.
+    ///
+    /// LevelDB: SkipList::FindGreaterOrEqual
+    fn find_greater_or_equal(
+        &self,
+        key: &K,
+        mut prev: Option<&mut [*const Node<K>; MAX_HEIGHT]>,
+    ) -> *const Node<K> {
+        let mut x = self.head();
+        let mut level = self.max_height() - 1;
+        loop {
+            // SAFETY: `x` is the head or a node reached through links at `level`, so it has a link at `level`.
+            let next = unsafe { Node::next(x, level) };
+            if self.key_is_after_node(key, next) {
+                // Keep searching in this list.
+                x = next;
+            } else {
+                if let Some(prev) = prev.as_deref_mut() {
+                    prev[level] = x;
+                }
+                if level == 0 {
+                    return next;
+                }
+                // Switch to the next list.
+                level -= 1;
+            }
+        }
+    }
+
+    /// The latest node with a key before `key`, or the head if there is none.
+    ///
+    /// LevelDB: SkipList::FindLessThan
+    fn find_less_than(&self, key: &K) -> *const Node<K> {
+        let mut x = self.head();
+        let mut level = self.max_height() - 1;
+        loop {
+            // SAFETY: as in find_greater_or_equal.
+            let next = unsafe { Node::next(x, level) };
+            // SAFETY: a non-null link points to a live node.
+            if next.is_null()
+                || self.compare.compare(unsafe { &(*next).key }, key) != CmpOrdering::Less
+            {
+                if level == 0 {
+                    return x;
+                }
+                // Switch to the next list.
+                level -= 1;
+            } else {
+                x = next;
+            }
+        }
+    }
+
+    /// The last node, or the head if the list is empty.
+    ///
+    /// LevelDB: SkipList::FindLast
+    fn find_last(&self) -> *const Node<K> {
+        let mut x = self.head();
+        let mut level = self.max_height() - 1;
+        loop {
+            // SAFETY: as in find_greater_or_equal.
+            let next = unsafe { Node::next(x, level) };
+            if next.is_null() {
+                if level == 0 {
+                    return x;
+                }
+                // Switch to the next list.
+                level -= 1;
+            } else {
+                x = next;
+            }
+        }
+    }
+
+    /// Inserts the key `make_key` builds (it may allocate the key's data in the arena). Requires that nothing
+    /// that compares equal to the key is in the list.
+    ///
+    /// LevelDB: SkipList::Insert
+    pub fn insert_with(&self, make_key: impl FnOnce(&mut Arena) -> K) {
+        let mut writer = self.lock_writer();
+        let key = make_key(&mut writer.arena);
+
+        let mut prev = [ptr::null::<Node<K>>(); MAX_HEIGHT];
+        let x = self.find_greater_or_equal(&key, Some(&mut prev));
+        // Our data structure does not allow duplicate insertion.
+        // SAFETY: a non-null node pointer of this list points to a live node.
+        debug_assert!(
+            x.is_null() || self.compare.compare(&key, unsafe { &(*x).key }) != CmpOrdering::Equal
+        );
+
+        let height = Self::random_height(&mut writer.rnd);
+        if height > self.max_height() {
+            for p in prev.iter_mut().take(height).skip(self.max_height()) {
+                *p = self.head();
+            }
+            // It is ok to mutate max_height without any synchronization with concurrent readers. A concurrent
+            // reader that observes the new value will see either the old null links from the head, or a new node
+            // set in the loop below. In the former case the reader immediately drops to the next level, since
+            // null sorts after all keys; in the latter case the reader uses the new node.
+            self.max_height.store(height, Ordering::Relaxed);
+        }
+
+        let x = Self::new_node(&mut writer.arena, key, height).as_ptr();
+        for (level, &p) in prev.iter().enumerate().take(height) {
+            // SAFETY: `x` is the new node with `height` links; `p` is the head or a node of height > `level` (it
+            // was found at `level`). The writer lock makes us the only one changing links. The relaxed store into
+            // the unpublished `x` is enough: the release store in set_next publishes it.
+            unsafe {
+                Node::link(x, level).store(Node::no_barrier_next(p, level), Ordering::Relaxed);
+                Node::set_next(p, level, x);
+            }
+        }
+    }
+
+    /// Inserts `key` (see [`SkipList::insert_with`]).
+    pub fn insert(&self, key: K) {
+        self.insert_with(|_| key)
+    }
+
+    /// True if an entry that compares equal to `key` is in the list.
+    ///
+    /// LevelDB: SkipList::Contains
+    pub fn contains(&self, key: &K) -> bool {
+        let x = self.find_greater_or_equal(key, None);
+        // SAFETY: a non-null node pointer of this list points to a live node.
+        !x.is_null() && self.compare.compare(key, unsafe { &(*x).key }) == CmpOrdering::Equal
+    }
+}
+
+/// A cursor over the contents of a skiplist. `L` is anything that holds the list alive: a reference, or an `Arc`
+/// for an iterator that must own its memtable.
+///
+/// LevelDB: SkipList::Iterator
+pub struct Iter<K, C, L: Deref<Target = SkipList<K, C>>> {
+    list: L,
+    node: *const Node<K>,
+    _marker: PhantomData<C>,
+}
+
+// SAFETY: the iterator holds the list alive through `L` and only reads nodes, which is safe from any thread.
+unsafe impl<K: Send + Sync, C: Send + Sync, L: Deref<Target = SkipList<K, C>> + Send> Send
+    for Iter<K, C, L>
+{
+}
+// SAFETY: as above; shared access only reads.
+unsafe impl<K: Send + Sync, C: Send + Sync, L: Deref<Target = SkipList<K, C>> + Sync> Sync
+    for Iter<K, C, L>
+{
+}
+
+impl<K: Copy + Default, C: KeyComparator<K>, L: Deref<Target = SkipList<K, C>>> Iter<K, C, L> {
+    /// An iterator over `list`, initially not valid.
+    pub fn new(list: L) -> Self {
+        Iter {
+            list,
+            node: ptr::null(),
+            _marker: PhantomData,
+        }
+    }
+
+    /// LevelDB: SkipList::Iterator::Valid
+    pub fn valid(&self) -> bool {
+        !self.node.is_null()
+    }
+
+    /// The key at the current position. Requires `valid()`.
+    ///
+    /// LevelDB: SkipList::Iterator::key
+    pub fn key(&self) -> &K {
+        assert!(self.valid(), "key() of an invalid skiplist iterator");
+        // SAFETY: the node is a live node of the list, which `self.list` keeps alive.
+        unsafe { &(*self.node).key }
+    }
+
+    /// LevelDB: SkipList::Iterator::Next
+    pub fn next(&mut self) {
+        assert!(self.valid(), "next() of an invalid skiplist iterator");
+        // SAFETY: every node has a level-0 link.
+        self.node = unsafe { Node::next(self.node, 0) };
+    }
+
+    /// LevelDB: SkipList::Iterator::Prev
+    pub fn prev(&mut self) {
+        // Instead of using explicit "prev" links, we just search for the last node that falls before key.
+        assert!(self.valid(), "prev() of an invalid skiplist iterator");
+        let key = *self.key();
+        self.node = self.list.find_less_than(&key);
+        if self.node == self.list.head() {
+            self.node = ptr::null();
+        }
+    }
+
+    /// Advances to the first entry with a key >= target.
+    ///
+    /// LevelDB: SkipList::Iterator::Seek
+    pub fn seek(&mut self, target: &K) {
+        self.node = self.list.find_greater_or_equal(target, None);
+    }
+
+    /// LevelDB: SkipList::Iterator::SeekToFirst
+    pub fn seek_to_first(&mut self) {
+        // SAFETY: the head has MAX_HEIGHT links.
+        self.node = unsafe { Node::next(self.list.head(), 0) };
+    }
+
+    /// LevelDB: SkipList::Iterator::SeekToLast
+    pub fn seek_to_last(&mut self) {
+        self.node = self.list.find_last();
+        if self.node == self.list.head() {
+            self.node = ptr::null();
+        }
+    }
+
+    /// The list this iterator walks.
+    pub fn list(&self) -> &SkipList<K, C> {
+        &self.list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Condvar};
+
+    type Key = u64;
+
+    struct TestComparator;
+
+    impl KeyComparator<Key> for TestComparator {
+        fn compare(&self, a: &Key, b: &Key) -> CmpOrdering {
+            a.cmp(b)
+        }
+    }
+
+    type TestList = SkipList<Key, TestComparator>;
+
+    fn iter(list: &TestList) -> Iter<Key, TestComparator, &TestList> {
+        Iter::new(list)
+    }
+
+    // LevelDB: SkipTest.Empty
+    #[test]
+    fn empty() {
+        let list = TestList::new(TestComparator);
+        assert!(!list.contains(&10));
+        let mut it = iter(&list);
+        assert!(!it.valid());
+        it.seek_to_first();
+        assert!(!it.valid());
+        it.seek(&100);
+        assert!(!it.valid());
+        it.seek_to_last();
+        assert!(!it.valid());
+        // The head node is the arena's first allocation, as in LevelDB.
+        assert_eq!(list.memory_usage(), 4096 + 8);
+    }
+
+    // LevelDB: SkipTest.InsertAndLookup
+    #[test]
+    fn insert_and_lookup() {
+        const N: u32 = 2000;
+        const R: u32 = 5000;
+        let mut rnd = Random::new(1000);
+        let mut keys = BTreeSet::new();
+        let list = TestList::new(TestComparator);
+        for _ in 0..N {
+            let key = Key::from(rnd.next() % R);
+            if keys.insert(key) {
+                list.insert(key);
+            }
+        }
+
+        for i in 0..Key::from(R) {
+            assert_eq!(list.contains(&i), keys.contains(&i), "{i}");
+        }
+
+        // Simple iterator tests.
+        {
+            let mut it = iter(&list);
+            assert!(!it.valid());
+            it.seek(&0);
+            assert!(it.valid());
+            assert_eq!(keys.iter().next(), Some(it.key()));
+            it.seek_to_first();
+            assert!(it.valid());
+            assert_eq!(keys.iter().next(), Some(it.key()));
+            it.seek_to_last();
+            assert!(it.valid());
+            assert_eq!(keys.iter().next_back(), Some(it.key()));
+        }
+
+        // Forward iteration test.
+        for i in 0..Key::from(R) {
+            let mut it = iter(&list);
+            it.seek(&i);
+            // Compare against model iterator.
+            let mut model = keys.range(i..);
+            for _ in 0..3 {
+                match model.next() {
+                    None => {
+                        assert!(!it.valid());
+                        break;
+                    }
+                    Some(k) => {
+                        assert!(it.valid());
+                        assert_eq!(k, it.key());
+                        it.next();
+                    }
+                }
+            }
+        }
+
+        // Backward iteration test.
+        {
+            let mut it = iter(&list);
+            it.seek_to_last();
+            // Loop over the model in reverse order.
+            for k in keys.iter().rev() {
+                assert!(it.valid());
+                assert_eq!(k, it.key());
+                it.prev();
+            }
+            assert!(!it.valid());
+        }
+    }
+
+    // We want to make sure that with a single writer and multiple concurrent readers (with no synchronization
+    // other than when a reader's iterator is created), the reader always observes all the data that was present
+    // in the skip list when the iterator was constructed. Because insertions are happening concurrently, we may
+    // also observe new values that were inserted since the iterator was constructed, but we should never miss any
+    // values that were present at iterator construction time.
+    //
+    // We generate multi-part keys: <key, gen, hash> where key is in range [0..K-1], gen is a generation number for
+    // key, and hash is hash(key, gen).
+    //
+    // The insertion code picks a random key, sets gen to be 1 + the last generation number inserted for that key,
+    // and sets hash to Hash(key, gen).
+    //
+    // At the beginning of a read, we snapshot the last inserted generation number for each key. We then iterate,
+    // including random calls to Next() and Seek(). For every key we encounter, we check that it is either expected
+    // given the initial snapshot or has been concurrently added since the iterator started.
+    //
+    // LevelDB: ConcurrentTest
+    const K: u64 = 4;
+
+    fn key_of(key: Key) -> u64 {
+        key >> 40
+    }
+    fn gen_of(key: Key) -> u64 {
+        (key >> 8) & 0xffff_ffff
+    }
+    fn hash_of(key: Key) -> u64 {
+        key & 0xff
+    }
+    fn hash_numbers(k: u64, g: u64) -> u64 {
+        let mut data = [0u8; 16];
+        data[..8].copy_from_slice(&k.to_le_bytes());
+        data[8..].copy_from_slice(&g.to_le_bytes());
+        u64::from(crate::util::hash::hash(&data, 0))
+    }
+    fn make_key(k: u64, g: u64) -> Key {
+        assert!(k <= K); // We sometimes pass K to seek to the end of the skiplist.
+        assert!(g <= 0xffff_ffff);
+        (k << 40) | (g << 8) | (hash_numbers(k, g) & 0xff)
+    }
+    fn is_valid_key(k: Key) -> bool {
+        hash_of(k) == (hash_numbers(key_of(k), gen_of(k)) & 0xff)
+    }
+    fn random_target(rnd: &mut Random) -> Key {
+        match rnd.next() % 10 {
+            0 => make_key(0, 0),                         // Seek to beginning.
+            1 => make_key(K, 0),                         // Seek to end.
+            _ => make_key(u64::from(rnd.next()) % K, 0), // Seek to middle.
+        }
+    }
+
+    /// Per-key generation numbers, written by the writer and read by the readers.
+    struct State {
+        generation: [AtomicUsize; K as usize],
+    }
+
+    impl State {
+        fn new() -> State {
+            State {
+                generation: Default::default(),
+            }
+        }
+        fn set(&self, k: usize, v: usize) {
+            self.generation[k].store(v, Ordering::Release);
+        }
+        fn get(&self, k: usize) -> usize {
+            self.generation[k].load(Ordering::Acquire)
+        }
+    }
+
+    struct ConcurrentTest {
+        /// Current state of the test.
+        current: State,
+        /// SkipList is not protected by the test's own mutex; it handles one writer and many readers.
+        list: TestList,
+    }
+
+    impl ConcurrentTest {
+        fn new() -> ConcurrentTest {
+            ConcurrentTest {
+                current: State::new(),
+                list: TestList::new(TestComparator),
+            }
+        }
+
+        // REQUIRES: External synchronization (one writer at a time).
+        fn write_step(&self, rnd: &mut Random) {
+            let k = (rnd.next() as u64 % K) as usize;
+            let g = self.current.get(k) + 1;
+            let key = make_key(k as u64, g as u64);
+            self.list.insert(key);
+            self.current.set(k, g);
+        }
+
+        fn read_step(&self, rnd: &mut Random) {
+            // Remember the initial committed state of the skiplist.
+            let initial_state = State::new();
+            for k in 0..K as usize {
+                initial_state.set(k, self.current.get(k));
+            }
+
+            let mut pos = random_target(rnd);
+            let mut it = Iter::new(&self.list);
+            it.seek(&pos);
+            loop {
+                let current = if !it.valid() {
+                    make_key(K, 0)
+                } else {
+                    let c = *it.key();
+                    assert!(is_valid_key(c), "{c}");
+                    c
+                };
+                assert!(pos <= current, "should not go backwards");
+
+                // Verify that everything in [pos,current) was not present in initial_state.
+                while pos < current {
+                    assert!(key_of(pos) < K, "{pos}");
+                    // Note that generation 0 is never inserted, so it is ok if <*,0,*> is missing.
+                    assert!(
+                        gen_of(pos) == 0
+                            || gen_of(pos) > initial_state.get(key_of(pos) as usize) as u64,
+                        "key: {}; gen: {}; initgen: {}",
+                        key_of(pos),
+                        gen_of(pos),
+                        initial_state.get(key_of(pos) as usize)
+                    );
+
+                    // Advance to the next key in the valid key space.
+                    if key_of(pos) < key_of(current) {
+                        pos = make_key(key_of(pos) + 1, 0);
+                    } else {
+                        pos = make_key(key_of(pos), gen_of(pos) + 1);
+                    }
+                }
+
+                if !it.valid() {
+                    break;
+                }
+
+                if rnd.next() % 2 != 0 {
+                    it.next();
+                    pos = make_key(key_of(pos), gen_of(pos) + 1);
+                } else {
+                    let new_target = random_target(rnd);
+                    if new_target > pos {
+                        pos = new_target;
+                        it.seek(&new_target);
+                    }
+                }
+            }
+        }
+    }
+
+    // Simple test that does single-threaded testing of the ConcurrentTest scaffolding.
+    //
+    // LevelDB: SkipTest.ConcurrentWithoutThreads
+    #[test]
+    fn concurrent_without_threads() {
+        let test = ConcurrentTest::new();
+        let mut rnd = Random::new(301);
+        for _ in 0..10000 {
+            test.read_step(&mut rnd);
+            test.write_step(&mut rnd);
+        }
+    }
+
+    #[derive(PartialEq, Clone, Copy)]
+    enum ReaderState {
+        Starting,
+        Running,
+        Done,
+    }
+
+    /// One writer (this thread) and `readers` reader threads, for `n` rounds.
+    ///
+    /// LevelDB: RunConcurrent
+    fn run_concurrent(run: u32, readers: usize) {
+        let seed = 301 + run * 100;
+        let mut rnd = Random::new(seed);
+        const N: usize = 1000;
+        const SIZE: usize = 1000;
+        for _ in 0..N {
+            let test = Arc::new(ConcurrentTest::new());
+            let quit = Arc::new(AtomicBool::new(false));
+            let state = Arc::new((Mutex::new(ReaderState::Starting), Condvar::new()));
+            let mut handles = Vec::new();
+            for r in 0..readers {
+                let (test, quit, state) = (test.clone(), quit.clone(), state.clone());
+                let reader_seed = seed + r as u32 + 1;
+                handles.push(std::thread::spawn(move || {
+                    let mut rnd = Random::new(reader_seed);
+                    {
+                        let (s, cv) = &*state;
+                        *s.lock().unwrap() = ReaderState::Running;
+                        cv.notify_all();
+                    }
+                    while !quit.load(Ordering::Acquire) {
+                        test.read_step(&mut rnd);
+                    }
+                }));
+            }
+            {
+                let (s, cv) = &*state;
+                let mut guard = s.lock().unwrap();
+                while *guard == ReaderState::Starting {
+                    guard = cv.wait(guard).unwrap();
+                }
+            }
+            for _ in 0..SIZE {
+                test.write_step(&mut rnd);
+            }
+            quit.store(true, Ordering::Release);
+            for h in handles {
+                h.join().expect("a reader found an inconsistency");
+            }
+            *state.0.lock().unwrap() = ReaderState::Done;
+        }
+    }
+
+    // LevelDB: SkipTest.Concurrent1 .. Concurrent5 (one reader each, different seeds); plus several readers.
+    #[test]
+    fn concurrent_1() {
+        run_concurrent(1, 1);
+    }
+    #[test]
+    fn concurrent_2() {
+        run_concurrent(2, 1);
+    }
+    #[test]
+    fn concurrent_3() {
+        run_concurrent(3, 1);
+    }
+    #[test]
+    fn concurrent_4() {
+        run_concurrent(4, 1);
+    }
+    #[test]
+    fn concurrent_5() {
+        run_concurrent(5, 1);
+    }
+    #[test]
+    fn concurrent_several_readers() {
+        run_concurrent(6, 3);
+    }
+
+    quickcheck::quickcheck! {
+        fn matches_btreeset_model(keys: Vec<u16>, probes: Vec<u16>) -> bool {
+            let list = TestList::new(TestComparator);
+            let mut model = BTreeSet::new();
+            for k in keys {
+                if model.insert(u64::from(k)) {
+                    list.insert(u64::from(k));
+                }
+            }
+            let mut it = iter(&list);
+            it.seek_to_first();
+            for k in &model {
+                if !it.valid() || it.key() != k { return false; }
+                it.next();
+            }
+            if it.valid() { return false; }
+            probes.iter().all(|&p| {
+                let p = u64::from(p);
+                let mut it = iter(&list);
+                it.seek(&p);
+                let expected = model.range(p..).next();
+                list.contains(&p) == model.contains(&p)
+                    && (if it.valid() { Some(it.key()) } else { None }) == expected
+            })
+        }
+    }
+}

@@ -1,0 +1,949 @@
+//! `PosixEnv`: the real file system, as LevelDB's env_posix.cc uses it.
+//!
+//! * Reads of tables go through a memory map while fewer than 1000 maps are open, else through `pread` (keeping at
+//!   most a fifth of the process's file-descriptor limit open), exactly as LevelDB budgets them.
+//! * Writable files buffer 64 KiB. `sync` flushes the buffer and calls `fdatasync`; for a file whose name starts
+//!   with `MANIFEST` it first fsyncs the directory, so that a new MANIFEST's directory entry is durable before
+//!   CURRENT can point to it.
+//! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
+//!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
+//!   two opens in the same process, so a table of the files this process has locked does that.
+//! * Errors carry the file name and the C library's `strerror` text; a missing file is `NotFound`.
+
+use std::collections::{HashSet, VecDeque};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::posix_logger::PosixLogger;
+use super::sys;
+use super::{Env, FileLock, Logger, RandomAccessFile, SequentialFile, Work, WritableFile};
+use crate::error::{Error, Result};
+
+/// The size of a writable file's buffer.
+const WRITABLE_FILE_BUFFER_SIZE: usize = 65536;
+
+/// Reads larger than this check the file's size before they allocate their buffer.
+const LARGE_READ: usize = 1 << 20;
+
+/// Up to 1000 mmap regions for 64-bit binaries; none for 32-bit.
+const DEFAULT_MMAP_LIMIT: i64 = if std::mem::size_of::<usize>() >= 8 {
+    1000
+} else {
+    0
+};
+
+/// Builds LevelDB's error for a failed system call on `context`: `NotFound` for a missing file, `IOError`
+/// otherwise, with the C library's message.
+///
+/// LevelDB: PosixError
+pub(crate) fn posix_error(context: &str, error: &io::Error) -> Error {
+    match error.raw_os_error() {
+        Some(errno) if error.kind() == io::ErrorKind::NotFound => {
+            Error::not_found(context, sys::error_string(errno))
+        }
+        Some(errno) => Error::io_error(context, sys::error_string(errno)),
+        None => Error::io_error(context, error.to_string()),
+    }
+}
+
+fn path_str(path: &Path) -> std::borrow::Cow<'_, str> {
+    path.to_string_lossy()
+}
+
+/// Hands out a limited number of a resource (memory maps, file descriptors); when it runs out, callers fall back
+/// to something slower.
+///
+/// LevelDB: Limiter
+struct Limiter {
+    acquires_allowed: AtomicI64,
+}
+
+impl Limiter {
+    fn new(max_acquires: i64) -> Limiter {
+        Limiter {
+            acquires_allowed: AtomicI64::new(max_acquires),
+        }
+    }
+
+    /// True if a resource was taken; it must then be given back with `release`.
+    fn acquire(&self) -> bool {
+        let old = self.acquires_allowed.fetch_sub(1, Ordering::Relaxed);
+        if old > 0 {
+            return true;
+        }
+        self.acquires_allowed.fetch_add(1, Ordering::Relaxed);
+        false
+    }
+
+    fn release(&self) {
+        self.acquires_allowed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A fifth of the process's file-descriptor limit: the read-only files kept open.
+///
+/// LevelDB: MaxOpenFiles
+fn max_open_files() -> i64 {
+    let mut rlim = sys::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the rlimit struct we own and pass by pointer.
+    if unsafe { sys::getrlimit(sys::RLIMIT_NOFILE, &mut rlim) } != 0 {
+        // getrlimit failed, fall back to a hard-coded default.
+        50
+    } else if rlim.rlim_cur == sys::RLIM_INFINITY {
+        i64::from(i32::MAX)
+    } else {
+        // Allow use of 20% of available file descriptors for read-only files.
+        (rlim.rlim_cur / 5) as i64
+    }
+}
+
+/// LevelDB: PosixSequentialFile
+struct PosixSequentialFile {
+    file: File,
+    filename: String,
+}
+
+impl SequentialFile for PosixSequentialFile {
+    fn read(&mut self, scratch: &mut [u8]) -> Result<usize> {
+        loop {
+            match self.file.read(scratch) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue, // Retry.
+                Err(e) => return Err(posix_error(&self.filename, &e)),
+            }
+        }
+    }
+
+    fn skip(&mut self, n: u64) -> Result<()> {
+        self.file
+            .seek(SeekFrom::Current(n as i64))
+            .map(|_| ())
+            .map_err(|e| posix_error(&self.filename, &e))
+    }
+}
+
+/// Reads with `pread`, keeping the descriptor open only while the descriptor budget allows.
+///
+/// LevelDB: PosixRandomAccessFile
+struct PosixRandomAccessFile {
+    /// `None` when the budget was exhausted: every read then opens the file anew.
+    permanent_file: Option<File>,
+    filename: PathBuf,
+    fd_limiter: Arc<Limiter>,
+}
+
+impl RandomAccessFile for PosixRandomAccessFile {
+    fn read<'a>(&'a self, offset: u64, n: usize, scratch: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+        let reopened;
+        let file = match &self.permanent_file {
+            Some(file) => file,
+            None => {
+                reopened = File::open(&self.filename)
+                    .map_err(|e| posix_error(&path_str(&self.filename), &e))?;
+                &reopened
+            }
+        };
+        // A corrupt block handle can ask for an absurd size: never allocate more than the file holds.
+        let mut n = n;
+        if n > LARGE_READ {
+            let len = file
+                .metadata()
+                .map_err(|e| posix_error(&path_str(&self.filename), &e))?
+                .len();
+            n = n.min(len.saturating_sub(offset) as usize);
+        }
+        scratch.resize(n, 0);
+        match file.read_at(&mut scratch[..n], offset) {
+            Ok(read) => Ok(&scratch[..read]),
+            Err(e) => Err(posix_error(&path_str(&self.filename), &e)),
+        }
+    }
+}
+
+impl Drop for PosixRandomAccessFile {
+    fn drop(&mut self) {
+        if self.permanent_file.is_some() {
+            self.fd_limiter.release();
+        }
+    }
+}
+
+/// A whole file mapped into memory: reads return slices of the map, without a copy or a system call.
+///
+/// LevelDB: PosixMmapReadableFile
+struct PosixMmapReadableFile {
+    base: *const u8,
+    length: usize,
+    filename: String,
+    mmap_limiter: Arc<Limiter>,
+}
+
+// SAFETY: the map is read-only and lives as long as this object; reading it from several threads is safe.
+unsafe impl Send for PosixMmapReadableFile {}
+// SAFETY: as above, `read` only reads the map.
+unsafe impl Sync for PosixMmapReadableFile {}
+
+impl RandomAccessFile for PosixMmapReadableFile {
+    fn read<'a>(&'a self, offset: u64, n: usize, _scratch: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+        let end = offset.checked_add(n as u64);
+        if end.is_none_or(|end| end > self.length as u64) {
+            return Err(posix_error(
+                &self.filename,
+                &io::Error::from_raw_os_error(22 /* EINVAL */),
+            ));
+        }
+        // SAFETY: `offset + n <= length` was checked above, and the map of `length` bytes stays valid until drop.
+        Ok(unsafe { std::slice::from_raw_parts(self.base.add(offset as usize), n) })
+    }
+
+    fn is_memory_mapped(&self) -> bool {
+        true
+    }
+}
+
+impl Drop for PosixMmapReadableFile {
+    fn drop(&mut self) {
+        // SAFETY: `base` and `length` are exactly what mmap returned and was given; the map is unmapped once.
+        unsafe { sys::munmap(self.base as *mut _, self.length) };
+        self.mmap_limiter.release();
+    }
+}
+
+/// LevelDB: PosixWritableFile
+struct PosixWritableFile {
+    /// `buf[..pos]` holds the data not yet written to the file.
+    buf: Box<[u8]>,
+    pos: usize,
+    /// `None` once closed.
+    file: Option<File>,
+    /// True if the file's name starts with MANIFEST.
+    is_manifest: bool,
+    filename: String,
+    dirname: PathBuf,
+}
+
+impl PosixWritableFile {
+    fn new(filename: &Path, file: File) -> PosixWritableFile {
+        let is_manifest = filename
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("MANIFEST"));
+        let dirname = match filename.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        PosixWritableFile {
+            buf: vec![0u8; WRITABLE_FILE_BUFFER_SIZE].into_boxed_slice(),
+            pos: 0,
+            file: Some(file),
+            is_manifest,
+            filename: path_str(filename).into_owned(),
+            dirname,
+        }
+    }
+
+    fn flush_buffer(&mut self) -> Result<()> {
+        let pos = std::mem::take(&mut self.pos);
+        let buf = std::mem::take(&mut self.buf);
+        let status = self.write_unbuffered(&buf[..pos]);
+        self.buf = buf;
+        status
+    }
+
+    fn write_unbuffered(&mut self, data: &[u8]) -> Result<()> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(posix_error(
+                &self.filename,
+                &io::Error::from_raw_os_error(9 /* EBADF */),
+            ));
+        };
+        // write_all retries on EINTR, as LevelDB's loop does.
+        file.write_all(data)
+            .map_err(|e| posix_error(&self.filename, &e))
+    }
+
+    /// A new MANIFEST's directory entry must be durable before CURRENT names it.
+    fn sync_dir_if_manifest(&self) -> Result<()> {
+        if !self.is_manifest {
+            return Ok(());
+        }
+        let dirname = path_str(&self.dirname);
+        let dir = File::open(&self.dirname).map_err(|e| posix_error(&dirname, &e))?;
+        dir.sync_all().map_err(|e| posix_error(&dirname, &e))
+    }
+}
+
+impl WritableFile for PosixWritableFile {
+    fn append(&mut self, mut data: &[u8]) -> Result<()> {
+        // Fit as much as possible into the buffer.
+        let copy_size = data.len().min(WRITABLE_FILE_BUFFER_SIZE - self.pos);
+        self.buf[self.pos..self.pos + copy_size].copy_from_slice(&data[..copy_size]);
+        data = &data[copy_size..];
+        self.pos += copy_size;
+        if data.is_empty() {
+            return Ok(());
+        }
+        // Can't fit in the buffer, so at least one write is needed.
+        self.flush_buffer()?;
+        // Small writes go to the buffer, large writes are written directly.
+        if data.len() < WRITABLE_FILE_BUFFER_SIZE {
+            self.buf[..data.len()].copy_from_slice(data);
+            self.pos = data.len();
+            return Ok(());
+        }
+        self.write_unbuffered(data)
+    }
+
+    fn close(&mut self) -> Result<()> {
+        let status = self.flush_buffer();
+        self.file = None;
+        status
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.flush_buffer()
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        // Ensure the new file's directory entry is durable (see sync_dir_if_manifest), then the data.
+        self.sync_dir_if_manifest()?;
+        self.flush_buffer()?;
+        match &self.file {
+            Some(file) => file
+                .sync_data()
+                .map_err(|e| posix_error(&self.filename, &e)),
+            None => Err(posix_error(
+                &self.filename,
+                &io::Error::from_raw_os_error(9 /* EBADF */),
+            )),
+        }
+    }
+}
+
+impl Drop for PosixWritableFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            // Ignoring any potential errors, as LevelDB's destructor does.
+            let _ = self.close();
+        }
+    }
+}
+
+/// Takes or releases the whole-file write lock LevelDB takes.
+///
+/// LevelDB: LockOrUnlock
+fn lock_or_unlock(file: &File, lock: bool) -> io::Result<()> {
+    let info = sys::flock {
+        l_type: if lock { sys::F_WRLCK } else { sys::F_UNLCK },
+        l_whence: sys::SEEK_SET,
+        l_start: 0,
+        l_len: 0, // Lock/unlock the entire file.
+        l_pid: 0,
+    };
+    // SAFETY: F_SETLK takes a pointer to a struct flock, which lives for the duration of the call.
+    if unsafe { sys::fcntl(file.as_raw_fd(), sys::F_SETLK, &info as *const sys::flock) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// LevelDB: PosixFileLock
+struct PosixFileLock {
+    file: File,
+    filename: String,
+}
+
+impl FileLock for PosixFileLock {}
+
+/// The background work queue and the flag that says its thread was started.
+#[derive(Default)]
+struct BackgroundQueue {
+    started: bool,
+    shutting_down: bool,
+    queue: VecDeque<Work>,
+}
+
+#[derive(Default)]
+struct Background {
+    state: Mutex<BackgroundQueue>,
+    work_cv: Condvar,
+}
+
+impl Background {
+    /// LevelDB: PosixEnv::BackgroundThreadMain
+    fn thread_main(&self) {
+        loop {
+            let work = {
+                let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                // Wait until there is work to be done.
+                while state.queue.is_empty() && !state.shutting_down {
+                    state = self.work_cv.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+                match state.queue.pop_front() {
+                    Some(work) => work,
+                    None => return,
+                }
+            };
+            work();
+        }
+    }
+}
+
+/// The real file system. [`default_env`](super::default_env) returns the process-wide instance.
+///
+/// LevelDB: PosixEnv
+pub struct PosixEnv {
+    /// The files this process has locked (fcntl locks do not exclude two opens in one process).
+    locks: Mutex<HashSet<String>>,
+    background: Arc<Background>,
+    mmap_limiter: Arc<Limiter>,
+    fd_limiter: Arc<Limiter>,
+}
+
+impl Default for PosixEnv {
+    fn default() -> Self {
+        PosixEnv::new()
+    }
+}
+
+impl PosixEnv {
+    /// A new, independent Env (with its own background thread, started on first use).
+    pub fn new() -> PosixEnv {
+        PosixEnv::with_limits(DEFAULT_MMAP_LIMIT, max_open_files())
+    }
+
+    /// An Env that keeps at most `mmap_limit` maps and `fd_limit` read-only descriptors open (LevelDB's
+    /// `EnvPosixTestHelper::SetReadOnlyMMapLimit` / `SetReadOnlyFDLimit`).
+    pub fn with_limits(mmap_limit: i64, fd_limit: i64) -> PosixEnv {
+        PosixEnv {
+            locks: Mutex::new(HashSet::new()),
+            background: Arc::new(Background::default()),
+            mmap_limiter: Arc::new(Limiter::new(mmap_limit)),
+            fd_limiter: Arc::new(Limiter::new(fd_limit)),
+        }
+    }
+
+    /// The process-wide instance.
+    pub(crate) fn shared() -> Arc<dyn Env> {
+        static DEFAULT: OnceLock<Arc<dyn Env>> = OnceLock::new();
+        DEFAULT.get_or_init(|| Arc::new(PosixEnv::new())).clone()
+    }
+}
+
+impl Drop for PosixEnv {
+    fn drop(&mut self) {
+        let mut state = self
+            .background
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        state.shutting_down = true;
+        self.background.work_cv.notify_all();
+    }
+}
+
+impl Env for PosixEnv {
+    fn new_sequential_file(&self, fname: &Path) -> Result<Box<dyn SequentialFile>> {
+        let file = File::open(fname).map_err(|e| posix_error(&path_str(fname), &e))?;
+        Ok(Box::new(PosixSequentialFile {
+            file,
+            filename: path_str(fname).into_owned(),
+        }))
+    }
+
+    fn new_random_access_file(&self, fname: &Path) -> Result<Box<dyn RandomAccessFile>> {
+        let filename = path_str(fname).into_owned();
+        let file = File::open(fname).map_err(|e| posix_error(&filename, &e))?;
+        if !self.mmap_limiter.acquire() {
+            let permanent_file = self.fd_limiter.acquire().then_some(file);
+            return Ok(Box::new(PosixRandomAccessFile {
+                permanent_file,
+                filename: fname.to_path_buf(),
+                fd_limiter: self.fd_limiter.clone(),
+            }));
+        }
+        let mapped = self.get_file_size(fname).and_then(|size| {
+            let length = size as usize;
+            // SAFETY: a read-only shared map of a descriptor we hold open for the call; the result is checked
+            // against MAP_FAILED below.
+            let base = unsafe {
+                sys::mmap(
+                    std::ptr::null_mut(),
+                    length,
+                    sys::PROT_READ,
+                    sys::MAP_SHARED,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            if base == sys::MAP_FAILED {
+                return Err(posix_error(&filename, &io::Error::last_os_error()));
+            }
+            Ok(PosixMmapReadableFile {
+                base: base as *const u8,
+                length,
+                filename: filename.clone(),
+                mmap_limiter: self.mmap_limiter.clone(),
+            })
+        });
+        match mapped {
+            Ok(file) => Ok(Box::new(file)),
+            Err(e) => {
+                self.mmap_limiter.release();
+                Err(e)
+            }
+        }
+    }
+
+    fn new_writable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(fname)
+            .map_err(|e| posix_error(&path_str(fname), &e))?;
+        Ok(Box::new(PosixWritableFile::new(fname, file)))
+    }
+
+    fn new_appendable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o644)
+            .open(fname)
+            .map_err(|e| posix_error(&path_str(fname), &e))?;
+        Ok(Box::new(PosixWritableFile::new(fname, file)))
+    }
+
+    fn file_exists(&self, fname: &Path) -> bool {
+        fname.exists()
+    }
+
+    fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
+        let entries = fs::read_dir(dir).map_err(|e| posix_error(&path_str(dir), &e))?;
+        // readdir(3), which LevelDB uses, also lists these two.
+        let mut result = vec![".".to_string(), "..".to_string()];
+        for entry in entries {
+            let entry = entry.map_err(|e| posix_error(&path_str(dir), &e))?;
+            result.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        Ok(result)
+    }
+
+    fn remove_file(&self, fname: &Path) -> Result<()> {
+        fs::remove_file(fname).map_err(|e| posix_error(&path_str(fname), &e))
+    }
+
+    fn create_dir(&self, dirname: &Path) -> Result<()> {
+        fs::create_dir(dirname).map_err(|e| posix_error(&path_str(dirname), &e))
+    }
+
+    fn remove_dir(&self, dirname: &Path) -> Result<()> {
+        fs::remove_dir(dirname).map_err(|e| posix_error(&path_str(dirname), &e))
+    }
+
+    fn get_file_size(&self, fname: &Path) -> Result<u64> {
+        fs::metadata(fname)
+            .map(|m| m.len())
+            .map_err(|e| posix_error(&path_str(fname), &e))
+    }
+
+    fn rename_file(&self, src: &Path, target: &Path) -> Result<()> {
+        fs::rename(src, target).map_err(|e| posix_error(&path_str(src), &e))
+    }
+
+    fn lock_file(&self, fname: &Path) -> Result<Box<dyn FileLock>> {
+        let filename = path_str(fname).into_owned();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o644)
+            .open(fname)
+            .map_err(|e| posix_error(&filename, &e))?;
+        if !self
+            .locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(filename.clone())
+        {
+            return Err(Error::io_error(
+                format!("lock {filename}"),
+                "already held by process",
+            ));
+        }
+        if let Err(e) = lock_or_unlock(&file, true) {
+            self.locks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&filename);
+            return Err(posix_error(&format!("lock {filename}"), &e));
+        }
+        Ok(Box::new(PosixFileLock { file, filename }))
+    }
+
+    fn unlock_file(&self, lock: Box<dyn FileLock>) -> Result<()> {
+        let lock: Box<dyn std::any::Any + Send> = lock;
+        let Ok(lock) = lock.downcast::<PosixFileLock>() else {
+            return Err(Error::invalid_argument(
+                "unlock",
+                "the lock was not taken by this Env",
+            ));
+        };
+        if let Err(e) = lock_or_unlock(&lock.file, false) {
+            return Err(posix_error(&format!("unlock {}", lock.filename), &e));
+        }
+        self.locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&lock.filename);
+        Ok(())
+    }
+
+    fn schedule(&self, work: Work) {
+        let mut state = self
+            .background
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Start the background thread, if we haven't done so already.
+        if !state.started {
+            state.started = true;
+            let background = self.background.clone();
+            std::thread::Builder::new()
+                .name("oxleveldb-bg".into())
+                .spawn(move || background.thread_main())
+                .expect("start the background thread");
+        }
+        // If the queue is empty, the background thread may be waiting for work.
+        if state.queue.is_empty() {
+            self.background.work_cv.notify_one();
+        }
+        state.queue.push_back(work);
+    }
+
+    fn start_thread(&self, work: Work) {
+        std::thread::spawn(work);
+    }
+
+    fn get_test_directory(&self) -> Result<PathBuf> {
+        let dir = match std::env::var_os("TEST_TMPDIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            _ => PathBuf::from(format!("/tmp/leveldbtest-{}", unsafe { sys::geteuid() })),
+        };
+        // The directory may already exist.
+        let _ = self.create_dir(&dir);
+        Ok(dir)
+    }
+
+    fn new_logger(&self, fname: &Path) -> Result<Arc<dyn Logger>> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o644)
+            .open(fname)
+            .map_err(|e| posix_error(&path_str(fname), &e))?;
+        Ok(Arc::new(PosixLogger::new(file)))
+    }
+
+    fn now_micros(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64)
+    }
+
+    fn sleep_for_microseconds(&self, micros: u64) {
+        std::thread::sleep(Duration::from_micros(micros));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::{read_file_to_string, write_string_to_file};
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::mpsc;
+
+    fn env() -> PosixEnv {
+        PosixEnv::new()
+    }
+
+    // LevelDB: EnvTest.ReadWrite — random-sized writes and reads, sequentially.
+    #[test]
+    fn read_write() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("open_on_read.txt");
+        let mut rnd = crate::util::random::Random::new(301);
+        let mut data = Vec::new();
+        {
+            let mut writer = env.new_writable_file(&path).unwrap();
+            const DATA_SIZE: usize = 10 * 1048576;
+            while data.len() < DATA_SIZE {
+                let len = rnd.skewed(18) as usize; // Up to 2^18 - 1, but typically much smaller.
+                let r: Vec<u8> = (0..len).map(|_| b' ' + rnd.uniform(95) as u8).collect();
+                writer.append(&r).unwrap();
+                data.extend_from_slice(&r);
+                if rnd.one_in(10) {
+                    writer.flush().unwrap();
+                }
+            }
+            writer.sync().unwrap();
+            writer.close().unwrap();
+        }
+        let mut reader = env.new_sequential_file(&path).unwrap();
+        let mut read_result = Vec::new();
+        let mut scratch = Vec::new();
+        while read_result.len() < data.len() {
+            let len = (rnd.skewed(18) as usize).min(data.len() - read_result.len());
+            scratch.resize(len.max(1), 0);
+            let n = reader.read(&mut scratch[..len]).unwrap();
+            if len > 0 {
+                assert!(n > 0);
+            }
+            assert!(n <= len);
+            read_result.extend_from_slice(&scratch[..n]);
+        }
+        assert_eq!(read_result, data);
+    }
+
+    // LevelDB: EnvTest.RunImmediately
+    #[test]
+    fn run_immediately() {
+        let env = env();
+        let (tx, rx) = mpsc::channel();
+        env.schedule(Box::new(move || tx.send(()).unwrap()));
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("scheduled work ran");
+    }
+
+    // LevelDB: EnvTest.RunMany — work runs in the order it was scheduled.
+    #[test]
+    fn run_many() {
+        let env = env();
+        let last_id = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        for id in 1..=4 {
+            let last_id = last_id.clone();
+            let tx = tx.clone();
+            env.schedule(Box::new(move || {
+                assert_eq!(last_id.load(Ordering::SeqCst), id - 1);
+                last_id.store(id, Ordering::SeqCst);
+                if id == 4 {
+                    tx.send(()).unwrap();
+                }
+            }));
+        }
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("all work ran");
+        assert_eq!(last_id.load(Ordering::SeqCst), 4);
+    }
+
+    // LevelDB: EnvTest.StartThread
+    #[test]
+    fn start_thread() {
+        let env = env();
+        let state = Arc::new((Mutex::new(0usize), Condvar::new()));
+        for _ in 0..3 {
+            let state = state.clone();
+            env.start_thread(Box::new(move || {
+                let (count, cv) = &*state;
+                *count.lock().unwrap() += 1;
+                cv.notify_all();
+            }));
+        }
+        let (count, cv) = &*state;
+        let mut n = count.lock().unwrap();
+        while *n < 3 {
+            n = cv.wait(n).unwrap();
+        }
+        assert_eq!(*n, 3);
+    }
+
+    // LevelDB: EnvTest.TestOpenNonExistentFile
+    #[test]
+    fn open_non_existent_file() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("non_existent_file");
+        assert!(!env.file_exists(&missing));
+        let err = env.new_random_access_file(&missing).err().unwrap();
+        assert!(err.is_not_found(), "{err}");
+        let err = env.new_sequential_file(&missing).err().unwrap();
+        assert!(err.is_not_found(), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("NotFound: {}: No such file or directory", missing.display())
+        );
+        assert!(env.get_file_size(&missing).unwrap_err().is_not_found());
+        assert!(env.remove_file(&missing).unwrap_err().is_not_found());
+    }
+
+    // LevelDB: EnvTest.ReopenWritableFile — a writable file truncates.
+    #[test]
+    fn reopen_writable_file() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reopen_writable_file.txt");
+        write_string_to_file(&env, b"hello world!", &path).unwrap();
+        let mut file = env.new_writable_file(&path).unwrap();
+        file.append(b"42").unwrap();
+        file.close().unwrap();
+        assert_eq!(read_file_to_string(&env, &path).unwrap(), b"42");
+    }
+
+    // LevelDB: EnvTest.ReopenAppendableFile — an appendable file appends.
+    #[test]
+    fn reopen_appendable_file() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reopen_appendable_file.txt");
+        let mut file = env.new_appendable_file(&path).unwrap();
+        file.append(b"hello world!").unwrap();
+        file.close().unwrap();
+        let mut file = env.new_appendable_file(&path).unwrap();
+        file.append(b"42").unwrap();
+        file.close().unwrap();
+        assert_eq!(read_file_to_string(&env, &path).unwrap(), b"hello world!42");
+    }
+
+    // LevelDB: EnvPosixTest.TestOpenOnRead — reads keep working when the map and descriptor budgets run out.
+    #[test]
+    fn open_on_read_beyond_limits() {
+        let env = PosixEnv::with_limits(2, 2);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("open_on_read.txt");
+        let data = b"abcdefghijklmnopqrstuvwxyz";
+        write_string_to_file(&env, data, &path).unwrap();
+        let files: Vec<_> = (0..10)
+            .map(|_| env.new_random_access_file(&path).unwrap())
+            .collect();
+        for (i, file) in files.iter().enumerate() {
+            let mut scratch = Vec::new();
+            assert_eq!(
+                file.read(i as u64, 1, &mut scratch).unwrap(),
+                &data[i..i + 1]
+            );
+            // The first two files are memory maps, the others read with pread.
+            assert_eq!(file.is_memory_mapped(), i < 2);
+            if file.is_memory_mapped() {
+                // A map refuses reads past its end, as LevelDB's does (EINVAL).
+                let err = file
+                    .read(i as u64, usize::MAX / 2, &mut scratch)
+                    .unwrap_err();
+                assert!(err.to_string().ends_with("Invalid argument"), "{err}");
+            } else {
+                // An absurd size reads what there is, without allocating the absurd size.
+                assert_eq!(
+                    file.read(i as u64, usize::MAX / 2, &mut scratch).unwrap(),
+                    &data[i..]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn mapped_reads_past_the_end_fail() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        write_string_to_file(&env, b"0123456789", &path).unwrap();
+        let file = env.new_random_access_file(&path).unwrap();
+        let mut scratch = Vec::new();
+        assert_eq!(file.read(2, 3, &mut scratch).unwrap(), b"234");
+        assert!(file.read(5, 10, &mut scratch).unwrap_err().is_io_error());
+    }
+
+    // A second lock of the same file from this process fails with LevelDB's message; after unlock it works.
+    #[test]
+    fn locking_twice_fails() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("LOCK");
+        let lock = env.lock_file(&path).unwrap();
+        let err = env.lock_file(&path).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!("IO error: lock {}: already held by process", path.display())
+        );
+        env.unlock_file(lock).unwrap();
+        let lock = env.lock_file(&path).unwrap();
+        env.unlock_file(lock).unwrap();
+    }
+
+    #[test]
+    fn directories_and_renames() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        env.create_dir(&sub).unwrap();
+        assert!(env.create_dir(&sub).unwrap_err().is_io_error());
+        write_string_to_file(&env, b"x", &sub.join("a")).unwrap();
+        env.rename_file(&sub.join("a"), &sub.join("b")).unwrap();
+        let mut children = env.get_children(&sub).unwrap();
+        children.sort();
+        assert_eq!(children, [".", "..", "b"]);
+        assert_eq!(env.get_file_size(&sub.join("b")).unwrap(), 1);
+        env.remove_file(&sub.join("b")).unwrap();
+        env.remove_dir(&sub).unwrap();
+        assert!(env.get_children(&sub).unwrap_err().is_not_found());
+    }
+
+    #[test]
+    fn large_appends_bypass_the_buffer() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let mut file = env.new_writable_file(&path).unwrap();
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        file.append(b"head").unwrap();
+        file.append(&big).unwrap();
+        file.append(b"tail").unwrap();
+        file.sync().unwrap();
+        drop(file); // Dropping closes and flushes.
+        let data = read_file_to_string(&env, &path).unwrap();
+        assert_eq!(data.len(), 8 + big.len());
+        assert_eq!(&data[..4], b"head");
+        assert_eq!(&data[4..4 + big.len()], &big[..]);
+        assert_eq!(&data[4 + big.len()..], b"tail");
+    }
+
+    #[test]
+    fn manifest_sync_syncs_directory_too() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = env
+            .new_writable_file(&dir.path().join("MANIFEST-000001"))
+            .unwrap();
+        file.append(b"record").unwrap();
+        file.sync().unwrap();
+        // A MANIFEST in a directory that is gone: the directory sync reports the directory.
+        let gone = dir.path().join("gone");
+        fs::create_dir(&gone).unwrap();
+        let mut file = env
+            .new_writable_file(&gone.join("MANIFEST-000002"))
+            .unwrap();
+        fs::remove_file(gone.join("MANIFEST-000002")).unwrap();
+        fs::remove_dir(&gone).unwrap();
+        let err = file.sync().unwrap_err();
+        assert!(err.to_string().contains(&*gone.to_string_lossy()), "{err}");
+    }
+
+    #[test]
+    fn test_directory_exists() {
+        let env = env();
+        let dir = env.get_test_directory().unwrap();
+        assert!(dir.is_dir());
+    }
+}

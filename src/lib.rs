@@ -1,0 +1,17 @@
+//! oxleveldb: LevelDB 1.23, written again in Rust.
+//!
+//! The same files on disk, the same behaviour, the same structure: a database written by either engine opens in
+//! the other. Each module names the LevelDB file it corresponds to, and each main item its LevelDB counterpart.
+
+pub mod db;
+pub mod env;
+pub mod error;
+pub mod options;
+pub mod table;
+pub mod util;
+
+pub use db::log;
+pub use db::snapshot::Snapshot;
+pub use db::write_batch::WriteBatch;
+pub use error::{Error, Result};
+pub use options::{CompressionType, Options, ReadOptions, WriteOptions};

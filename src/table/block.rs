@@ -1,0 +1,490 @@
+//! Reads a block written by the [`BlockBuilder`](super::block_builder::BlockBuilder).
+//!
+//! The iterator finds a key by binary search over the restart points (whose keys are stored whole), then a
+//! linear scan of at most one restart interval. It rebuilds each key from the shared prefix of the previous one
+//! in a buffer it reuses, so iterating allocates nothing per entry.
+//!
+//! Corrupt contents never make a read go out of bounds: every offset is checked, and a bad entry makes the
+//! iterator invalid with the status `Corruption: bad entry in block`.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::table::iterator::{new_empty_iterator, new_error_iterator, Iterator};
+use crate::util::cache::Handle;
+use crate::util::coding::{decode_fixed32, decode_varint32};
+use crate::util::comparator::Comparator;
+
+/// LevelDB: Block
+pub struct Block {
+    data: Vec<u8>,
+    /// Offset in data of the restart array.
+    restart_offset: u32,
+    /// The contents are too short for their restart array (LevelDB marks this with `size_ = 0`).
+    malformed: bool,
+}
+
+impl Block {
+    /// Initializes the block with the specified contents.
+    ///
+    /// LevelDB: Block::Block
+    pub fn new(data: Vec<u8>) -> Block {
+        let mut block = Block {
+            data,
+            restart_offset: 0,
+            malformed: false,
+        };
+        if block.data.len() < 4 {
+            block.malformed = true; // Error marker.
+        } else {
+            let max_restarts_allowed = (block.data.len() - 4) / 4;
+            if block.num_restarts() as usize > max_restarts_allowed {
+                // The size is too small for num_restarts().
+                block.malformed = true;
+            } else {
+                block.restart_offset =
+                    (block.data.len() - (1 + block.num_restarts() as usize) * 4) as u32;
+            }
+        }
+        block
+    }
+
+    /// The size of the block's contents (0 for malformed contents, as LevelDB counts it in the cache).
+    ///
+    /// LevelDB: Block::size
+    pub fn size(&self) -> usize {
+        if self.malformed {
+            0
+        } else {
+            self.data.len()
+        }
+    }
+
+    /// LevelDB: Block::NumRestarts
+    fn num_restarts(&self) -> u32 {
+        decode_fixed32(&self.data[self.data.len() - 4..])
+    }
+
+    /// An iterator over the block. `pin` is the block cache handle the block came from, if any: the iterator
+    /// holds it until it is dropped, as LevelDB's iterator releases its handle in a cleanup function.
+    ///
+    /// LevelDB: Block::NewIterator
+    pub fn new_iterator(
+        self: &Arc<Self>,
+        comparator: Arc<dyn Comparator>,
+        pin: Option<Handle<Block>>,
+    ) -> Box<dyn Iterator> {
+        if self.malformed {
+            return new_error_iterator(Error::corruption("bad block contents", ""));
+        }
+        let num_restarts = self.num_restarts();
+        if num_restarts == 0 {
+            return new_empty_iterator();
+        }
+        Box::new(BlockIter {
+            block: self.clone(),
+            _pin: pin,
+            comparator,
+            restarts: self.restart_offset,
+            num_restarts,
+            current: self.restart_offset,
+            restart_index: num_restarts,
+            key: Vec::new(),
+            value_offset: 0,
+            value_len: 0,
+            status: Ok(()),
+        })
+    }
+}
+
+/// The header of an entry: shared key bytes, unshared key bytes, value length, and where the key delta starts.
+/// `None` if the entry runs past `limit` or its varints are malformed.
+///
+/// LevelDB: DecodeEntry
+#[inline]
+fn decode_entry(data: &[u8], p: usize, limit: usize) -> Option<(u32, u32, u32, usize)> {
+    let entry = data.get(p..limit)?;
+    if entry.len() < 3 {
+        return None;
+    }
+    let (shared, non_shared, value_length, header_len) = if (entry[0] | entry[1] | entry[2]) < 128 {
+        // Fast path: all three values are encoded in one byte each.
+        (
+            u32::from(entry[0]),
+            u32::from(entry[1]),
+            u32::from(entry[2]),
+            3,
+        )
+    } else {
+        let (shared, n1) = decode_varint32(entry)?;
+        let (non_shared, n2) = decode_varint32(&entry[n1..])?;
+        let (value_length, n3) = decode_varint32(&entry[n1 + n2..])?;
+        (shared, non_shared, value_length, n1 + n2 + n3)
+    };
+    if ((entry.len() - header_len) as u64) < u64::from(non_shared) + u64::from(value_length) {
+        return None;
+    }
+    Some((shared, non_shared, value_length, p + header_len))
+}
+
+/// LevelDB: Block::Iter
+struct BlockIter {
+    block: Arc<Block>,
+    _pin: Option<Handle<Block>>,
+    comparator: Arc<dyn Comparator>,
+    /// Offset of the restart array (list of fixed32).
+    restarts: u32,
+    /// Number of u32 entries in the restart array.
+    num_restarts: u32,
+    /// Offset in data of the current entry; >= restarts if !valid().
+    current: u32,
+    /// Index of the restart block in which current falls.
+    restart_index: u32,
+    key: Vec<u8>,
+    /// The current value: data[value_offset..value_offset + value_len].
+    value_offset: u32,
+    value_len: u32,
+    status: Result<()>,
+}
+
+impl BlockIter {
+    fn data(&self) -> &[u8] {
+        &self.block.data
+    }
+
+    /// The offset in data just past the end of the current entry.
+    ///
+    /// LevelDB: Block::Iter::NextEntryOffset
+    #[inline]
+    fn next_entry_offset(&self) -> u32 {
+        self.value_offset + self.value_len
+    }
+
+    /// LevelDB: Block::Iter::GetRestartPoint
+    #[inline]
+    fn get_restart_point(&self, index: u32) -> u32 {
+        debug_assert!(index < self.num_restarts);
+        decode_fixed32(&self.data()[(self.restarts + index * 4) as usize..])
+    }
+
+    /// LevelDB: Block::Iter::SeekToRestartPoint
+    fn seek_to_restart_point(&mut self, index: u32) {
+        self.key.clear();
+        self.restart_index = index;
+        // current will be fixed by parse_next_key(), which starts at the end of the value, so set the value
+        // accordingly.
+        self.value_offset = self.get_restart_point(index);
+        self.value_len = 0;
+    }
+
+    /// LevelDB: Block::Iter::CorruptionError
+    fn corruption_error(&mut self) {
+        self.current = self.restarts;
+        self.restart_index = self.num_restarts;
+        self.status = Err(Error::corruption("bad entry in block", ""));
+        self.key.clear();
+        self.value_offset = 0;
+        self.value_len = 0;
+    }
+
+    /// LevelDB: Block::Iter::ParseNextKey
+    fn parse_next_key(&mut self) -> bool {
+        self.current = self.next_entry_offset();
+        let p = self.current as usize;
+        let limit = self.restarts as usize; // Restarts come right after data.
+        if p >= limit {
+            // No more entries to return. Mark as invalid.
+            self.current = self.restarts;
+            self.restart_index = self.num_restarts;
+            return false;
+        }
+
+        // Decode the next entry.
+        match decode_entry(&self.block.data, p, limit) {
+            Some((shared, non_shared, value_length, key_start))
+                if self.key.len() >= shared as usize =>
+            {
+                let key_end = key_start + non_shared as usize;
+                self.key.truncate(shared as usize);
+                self.key
+                    .extend_from_slice(&self.block.data[key_start..key_end]);
+                self.value_offset = key_end as u32;
+                self.value_len = value_length;
+                while self.restart_index + 1 < self.num_restarts
+                    && self.get_restart_point(self.restart_index + 1) < self.current
+                {
+                    self.restart_index += 1;
+                }
+                true
+            }
+            _ => {
+                self.corruption_error();
+                false
+            }
+        }
+    }
+}
+
+impl Iterator for BlockIter {
+    fn valid(&self) -> bool {
+        self.current < self.restarts
+    }
+
+    fn status(&self) -> Result<()> {
+        self.status.clone()
+    }
+
+    fn key(&self) -> &[u8] {
+        assert!(self.valid());
+        &self.key
+    }
+
+    fn value(&self) -> &[u8] {
+        assert!(self.valid());
+        &self.data()[self.value_offset as usize..(self.value_offset + self.value_len) as usize]
+    }
+
+    fn next(&mut self) {
+        assert!(self.valid());
+        self.parse_next_key();
+    }
+
+    fn prev(&mut self) {
+        assert!(self.valid());
+        // Scan backwards to a restart point before current.
+        let original = self.current;
+        while self.get_restart_point(self.restart_index) >= original {
+            if self.restart_index == 0 {
+                // No more entries.
+                self.current = self.restarts;
+                self.restart_index = self.num_restarts;
+                return;
+            }
+            self.restart_index -= 1;
+        }
+
+        self.seek_to_restart_point(self.restart_index);
+        // Loop until the end of the current entry hits the start of the original entry.
+        while self.parse_next_key() && self.next_entry_offset() < original {}
+    }
+
+    fn seek(&mut self, target: &[u8]) {
+        // Binary search in the restart array to find the last restart point with a key < target.
+        let mut left = 0u32;
+        let mut right = self.num_restarts - 1;
+        let mut current_key_compare = Ordering::Equal;
+
+        if self.valid() {
+            // If we're already scanning, use the current position as a starting point. This is beneficial if the
+            // key we're seeking to is ahead of the current position.
+            current_key_compare = self.comparator.compare(&self.key, target);
+            match current_key_compare {
+                Ordering::Less => left = self.restart_index, // key is smaller than target
+                Ordering::Greater => right = self.restart_index,
+                Ordering::Equal => return, // We're seeking to the key we're already at.
+            }
+        }
+
+        while left < right {
+            let mid = (left + right).div_ceil(2);
+            let region_offset = self.get_restart_point(mid) as usize;
+            match decode_entry(&self.block.data, region_offset, self.restarts as usize) {
+                Some((0, non_shared, _, key_start)) => {
+                    let mid_key = &self.block.data[key_start..key_start + non_shared as usize];
+                    if self.comparator.compare(mid_key, target) == Ordering::Less {
+                        // Key at "mid" is smaller than "target". Therefore all blocks before "mid" are
+                        // uninteresting.
+                        left = mid;
+                    } else {
+                        // Key at "mid" is >= "target". Therefore all blocks at or after "mid" are uninteresting.
+                        right = mid - 1;
+                    }
+                }
+                // A restart point must hold a whole key (shared == 0).
+                _ => {
+                    self.corruption_error();
+                    return;
+                }
+            }
+        }
+
+        // We might be able to use our current position within the restart block. This is true if we determined
+        // the key we desire is in the current block and is after the current key.
+        let skip_seek = left == self.restart_index && current_key_compare == Ordering::Less;
+        if !skip_seek {
+            self.seek_to_restart_point(left);
+        }
+        // Linear search (within the restart block) for the first key >= target.
+        loop {
+            if !self.parse_next_key() {
+                return;
+            }
+            if self.comparator.compare(&self.key, target) != Ordering::Less {
+                return;
+            }
+        }
+    }
+
+    fn seek_to_first(&mut self) {
+        self.seek_to_restart_point(0);
+        self.parse_next_key();
+    }
+
+    fn seek_to_last(&mut self) {
+        self.seek_to_restart_point(self.num_restarts - 1);
+        while self.parse_next_key() && self.next_entry_offset() < self.restarts {
+            // Keep skipping.
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::block_builder::BlockBuilder;
+    use crate::util::comparator::bytewise_comparator;
+
+    fn build(entries: &[(&[u8], &[u8])], restart_interval: usize) -> Arc<Block> {
+        let mut builder = BlockBuilder::new(bytewise_comparator(), restart_interval);
+        for (k, v) in entries {
+            builder.add(k, v);
+        }
+        Arc::new(Block::new(builder.finish().to_vec()))
+    }
+
+    fn collect(iter: &mut dyn Iterator) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        iter.seek_to_first();
+        while iter.valid() {
+            out.push((iter.key().to_vec(), iter.value().to_vec()));
+            iter.next();
+        }
+        out
+    }
+
+    #[test]
+    fn prefix_compression_layout() {
+        let block = build(
+            &[(b"apple", b"1"), (b"applesauce", b"2"), (b"banana", b"3")],
+            16,
+        );
+        // Entry 2 shares "apple" with entry 1.
+        let expected: Vec<u8> = [
+            &[0u8, 5, 1][..],
+            b"apple1",
+            &[5, 5, 1],
+            b"sauce2",
+            &[0, 6, 1],
+            b"banana3",
+            &[0, 0, 0, 0, 1, 0, 0, 0],
+        ]
+        .concat();
+        assert_eq!(block.data, expected);
+    }
+
+    #[test]
+    fn iterate_seek_and_reverse_over_restart_intervals() {
+        let keys: Vec<Vec<u8>> = (0..200)
+            .map(|i| format!("key{:05}", i * 3).into_bytes())
+            .collect();
+        let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[3..])).collect();
+        for interval in [1, 2, 16, 1024] {
+            let block = build(&entries, interval);
+            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            let all = collect(&mut *iter);
+            assert_eq!(all.len(), 200);
+            for (i, (k, v)) in all.iter().enumerate() {
+                assert_eq!(k, &keys[i]);
+                assert_eq!(&v[..], &keys[i][3..]);
+            }
+            // Seek to present and absent keys, from invalid and valid positions.
+            for probe in 0..610 {
+                let target = format!("key{probe:05}").into_bytes();
+                iter.seek(&target);
+                let expected = keys.iter().find(|k| **k >= target);
+                assert_eq!(
+                    iter.valid().then(|| iter.key().to_vec()).as_ref(),
+                    expected,
+                    "interval {interval}"
+                );
+            }
+            // Backwards.
+            iter.seek_to_last();
+            for i in (0..200).rev() {
+                assert_eq!(iter.key(), &keys[i][..]);
+                iter.prev();
+            }
+            assert!(!iter.valid());
+            assert!(iter.status().is_ok());
+        }
+    }
+
+    #[test]
+    fn malformed_blocks() {
+        let block = Arc::new(Block::new(vec![1, 2]));
+        assert_eq!(block.size(), 0);
+        let iter = block.new_iterator(bytewise_comparator(), None);
+        assert_eq!(
+            iter.status().unwrap_err().to_string(),
+            "Corruption: bad block contents"
+        );
+        // Too many restarts for the size.
+        let block = Arc::new(Block::new(vec![0, 0, 0, 0, 9, 0, 0, 0]));
+        assert!(block
+            .new_iterator(bytewise_comparator(), None)
+            .status()
+            .is_err());
+        // Zero restarts: an empty block.
+        let block = Arc::new(Block::new(vec![0, 0, 0, 0]));
+        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        iter.seek_to_first();
+        assert!(!iter.valid());
+        assert!(iter.status().is_ok());
+        // An entry whose lengths run past the restart array.
+        let mut data = vec![0u8, 50, 1, b'a'];
+        data.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0]);
+        let block = Arc::new(Block::new(data));
+        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        iter.seek_to_first();
+        assert!(!iter.valid());
+        assert_eq!(
+            iter.status().unwrap_err().to_string(),
+            "Corruption: bad entry in block"
+        );
+        // A restart point past the data.
+        let block = Arc::new(Block::new(vec![0xff, 0, 0, 0, 1, 0, 0, 0]));
+        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        iter.seek_to_first();
+        assert!(!iter.valid());
+        iter.seek(b"x");
+        assert!(!iter.valid());
+        iter.seek_to_last();
+        assert!(!iter.valid());
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut rnd = crate::util::random::Random::new(17);
+        let good = build(
+            &[(b"a", b"1"), (b"abc", b"2"), (b"abd", b"3"), (b"b", b"4")],
+            2,
+        );
+        for _ in 0..2000 {
+            let mut data = good.data.clone();
+            for _ in 0..1 + rnd.uniform(3) {
+                let i = rnd.uniform(data.len() as u32) as usize;
+                data[i] = rnd.next() as u8;
+            }
+            let block = Arc::new(Block::new(data));
+            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            let _ = collect(&mut *iter);
+            iter.seek(b"abc");
+            iter.seek_to_last();
+            while iter.valid() {
+                let _ = (iter.key(), iter.value());
+                iter.prev();
+            }
+        }
+    }
+}

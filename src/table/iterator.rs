@@ -1,0 +1,156 @@
+//! The cursor `Iterator`: how every sorted source (a block, a table, a memtable, a level, the whole database) is
+//! read.
+//!
+//! A cursor is either *valid*, positioned at one entry whose `key` and `value` it can show, or not valid. Moving
+//! it (`seek_to_first`, `seek_to_last`, `seek`, `next`, `prev`) may make it invalid, e.g. past the end; an error
+//! also makes it invalid, and `status` then says what went wrong.
+//!
+//! This is LevelDB's `Iterator`, not Rust's `std::iter::Iterator` (which only goes forward and cannot seek). Where
+//! LevelDB registers cleanup functions on an iterator, an iterator here simply owns what it needs (an `Arc` of
+//! its table, a pinned cache handle) and releases it when dropped.
+
+use crate::error::{Error, Result};
+
+/// LevelDB: Iterator
+pub trait Iterator: Send {
+    /// True if the iterator is positioned at an entry.
+    ///
+    /// LevelDB: Iterator::Valid
+    fn valid(&self) -> bool;
+
+    /// Positions at the first entry, if any.
+    ///
+    /// LevelDB: Iterator::SeekToFirst
+    fn seek_to_first(&mut self);
+
+    /// Positions at the last entry, if any.
+    ///
+    /// LevelDB: Iterator::SeekToLast
+    fn seek_to_last(&mut self);
+
+    /// Positions at the first entry whose key is at or past `target`.
+    ///
+    /// LevelDB: Iterator::Seek
+    fn seek(&mut self, target: &[u8]);
+
+    /// Moves to the next entry. Requires `valid()`.
+    ///
+    /// LevelDB: Iterator::Next
+    fn next(&mut self);
+
+    /// Moves to the previous entry. Requires `valid()`.
+    ///
+    /// LevelDB: Iterator::Prev
+    fn prev(&mut self);
+
+    /// The key of the current entry, valid until the iterator moves. Requires `valid()`.
+    ///
+    /// LevelDB: Iterator::key
+    fn key(&self) -> &[u8];
+
+    /// The value of the current entry, valid until the iterator moves. Requires `valid()`.
+    ///
+    /// LevelDB: Iterator::value
+    fn value(&self) -> &[u8];
+
+    /// The error the iterator met, if any.
+    ///
+    /// LevelDB: Iterator::status
+    fn status(&self) -> Result<()>;
+}
+
+/// An iterator over nothing that reports `status` (OK or an error).
+///
+/// LevelDB: EmptyIterator
+struct EmptyIterator {
+    status: Result<()>,
+}
+
+impl Iterator for EmptyIterator {
+    fn valid(&self) -> bool {
+        false
+    }
+    fn seek_to_first(&mut self) {}
+    fn seek_to_last(&mut self) {}
+    fn seek(&mut self, _target: &[u8]) {}
+    fn next(&mut self) {
+        panic!("next() of an empty iterator");
+    }
+    fn prev(&mut self) {
+        panic!("prev() of an empty iterator");
+    }
+    fn key(&self) -> &[u8] {
+        panic!("key() of an empty iterator");
+    }
+    fn value(&self) -> &[u8] {
+        panic!("value() of an empty iterator");
+    }
+    fn status(&self) -> Result<()> {
+        self.status.clone()
+    }
+}
+
+/// An iterator over nothing, with an OK status.
+///
+/// LevelDB: NewEmptyIterator
+pub fn new_empty_iterator() -> Box<dyn Iterator> {
+    Box::new(EmptyIterator { status: Ok(()) })
+}
+
+/// An iterator over nothing whose status is `status`.
+///
+/// LevelDB: NewErrorIterator
+pub fn new_error_iterator(status: Error) -> Box<dyn Iterator> {
+    Box::new(EmptyIterator {
+        status: Err(status),
+    })
+}
+
+impl<I: Iterator + ?Sized> Iterator for Box<I> {
+    fn valid(&self) -> bool {
+        (**self).valid()
+    }
+    fn seek_to_first(&mut self) {
+        (**self).seek_to_first()
+    }
+    fn seek_to_last(&mut self) {
+        (**self).seek_to_last()
+    }
+    fn seek(&mut self, target: &[u8]) {
+        (**self).seek(target)
+    }
+    fn next(&mut self) {
+        (**self).next()
+    }
+    fn prev(&mut self) {
+        (**self).prev()
+    }
+    fn key(&self) -> &[u8] {
+        (**self).key()
+    }
+    fn value(&self) -> &[u8] {
+        (**self).value()
+    }
+    fn status(&self) -> Result<()> {
+        (**self).status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_error_iterators() {
+        let mut it = new_empty_iterator();
+        it.seek_to_first();
+        assert!(!it.valid());
+        it.seek(b"x");
+        assert!(!it.valid());
+        assert!(it.status().is_ok());
+        let mut it = new_error_iterator(Error::corruption("bad", ""));
+        it.seek_to_last();
+        assert!(!it.valid());
+        assert_eq!(it.status().unwrap_err().to_string(), "Corruption: bad");
+    }
+}

@@ -1,0 +1,8 @@
+//! Sorted tables: the immutable files that hold a database's data, and the iterators that read them.
+//!
+//! LevelDB: table/
+
+pub mod block;
+pub mod block_builder;
+pub mod format;
+pub mod iterator;

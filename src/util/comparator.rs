@@ -1,0 +1,130 @@
+//! The `Comparator`: the total order of user keys, and the key shortening that keeps index blocks small.
+//!
+//! A database remembers its comparator's name in the MANIFEST and refuses to open with a comparator of another
+//! name, so a comparator's order must never change while it keeps its name. Names starting with `leveldb.` are
+//! reserved for LevelDB's own.
+
+use std::cmp::Ordering;
+use std::sync::{Arc, OnceLock};
+
+/// A total order over keys. Implementations must be thread-safe: a database calls them from many threads.
+///
+/// LevelDB: Comparator
+pub trait Comparator: Send + Sync {
+    /// LevelDB: Comparator::Compare
+    fn compare(&self, a: &[u8], b: &[u8]) -> Ordering;
+
+    /// The comparator's name, stored in the MANIFEST and checked when the database is opened.
+    ///
+    /// LevelDB: Comparator::Name
+    fn name(&self) -> &str;
+
+    /// If `*start < limit`, may change `*start` into a shorter key in `[start, limit)`. Leaving it unchanged is
+    /// always correct.
+    ///
+    /// LevelDB: Comparator::FindShortestSeparator
+    fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]);
+
+    /// May change `*key` into a short key that is `>= *key`. Leaving it unchanged is always correct.
+    ///
+    /// LevelDB: Comparator::FindShortSuccessor
+    fn find_short_successor(&self, key: &mut Vec<u8>);
+}
+
+/// Lexicographic byte order (memcmp, then the shorter key first). Name: `leveldb.BytewiseComparator`.
+///
+/// LevelDB: BytewiseComparatorImpl
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BytewiseComparator;
+
+impl Comparator for BytewiseComparator {
+    fn compare(&self, a: &[u8], b: &[u8]) -> Ordering {
+        a.cmp(b)
+    }
+
+    fn name(&self) -> &str {
+        "leveldb.BytewiseComparator"
+    }
+
+    fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]) {
+        // Find the length of the common prefix.
+        let min_length = start.len().min(limit.len());
+        let diff_index = start.iter().zip(limit).take_while(|(a, b)| a == b).count();
+        if diff_index >= min_length {
+            // One string is a prefix of the other: do not shorten.
+            return;
+        }
+        let diff_byte = start[diff_index];
+        if diff_byte < 0xff && diff_byte + 1 < limit[diff_index] {
+            start[diff_index] += 1;
+            start.truncate(diff_index + 1);
+            debug_assert!(self.compare(start, limit) == Ordering::Less);
+        }
+    }
+
+    fn find_short_successor(&self, key: &mut Vec<u8>) {
+        // Find the first byte that can be incremented.
+        if let Some(i) = key.iter().position(|&b| b != 0xff) {
+            key[i] += 1;
+            key.truncate(i + 1);
+        }
+        // A run of 0xff bytes is left alone.
+    }
+}
+
+/// The process-wide bytewise comparator, shared by every `Options` that does not set its own.
+///
+/// LevelDB: BytewiseComparator()
+pub fn bytewise_comparator() -> Arc<dyn Comparator> {
+    static BYTEWISE: OnceLock<Arc<dyn Comparator>> = OnceLock::new();
+    BYTEWISE
+        .get_or_init(|| Arc::new(BytewiseComparator))
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn separator(start: &[u8], limit: &[u8]) -> Vec<u8> {
+        let mut s = start.to_vec();
+        BytewiseComparator.find_shortest_separator(&mut s, limit);
+        s
+    }
+
+    fn successor(key: &[u8]) -> Vec<u8> {
+        let mut k = key.to_vec();
+        BytewiseComparator.find_short_successor(&mut k);
+        k
+    }
+
+    #[test]
+    fn bytewise_order_and_name() {
+        let c = BytewiseComparator;
+        assert_eq!(c.name(), "leveldb.BytewiseComparator");
+        assert_eq!(c.compare(b"a", b"b"), Ordering::Less);
+        assert_eq!(c.compare(b"ab", b"a"), Ordering::Greater);
+        assert_eq!(c.compare(b"\xff", b"\x01"), Ordering::Greater);
+        assert_eq!(c.compare(b"", b""), Ordering::Equal);
+        assert_eq!(bytewise_comparator().name(), "leveldb.BytewiseComparator");
+    }
+
+    #[test]
+    fn shortest_separator() {
+        assert_eq!(separator(b"foo", b"hello"), b"g");
+        assert_eq!(separator(b"foo", b"foobar"), b"foo");
+        assert_eq!(separator(b"foobar", b"foo"), b"foobar");
+        assert_eq!(separator(b"abc1xyz", b"abc3"), b"abc2");
+        // Adjacent bytes cannot be separated by a shorter key.
+        assert_eq!(separator(b"abc1xyz", b"abc2"), b"abc1xyz");
+        assert_eq!(separator(b"a\xffb", b"b"), b"a\xffb");
+    }
+
+    #[test]
+    fn short_successor() {
+        assert_eq!(successor(b"foo"), b"g");
+        assert_eq!(successor(b"\xff\xffa"), b"\xff\xffb");
+        assert_eq!(successor(b"\xff\xff"), b"\xff\xff");
+        assert_eq!(successor(b""), b"");
+    }
+}

@@ -1,0 +1,15 @@
+//! Utilities below everything else: encodings, checksums, hashing, the arena, the random generator, comparators,
+//! filter policies, the LRU cache and printing helpers.
+//!
+//! LevelDB: util/
+
+pub mod arena;
+pub mod bloom;
+pub mod cache;
+pub mod coding;
+pub mod comparator;
+pub mod crc;
+pub mod filter_policy;
+pub mod hash;
+pub mod logging;
+pub mod random;
