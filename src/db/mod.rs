@@ -4,8 +4,11 @@
 //! LevelDB: db/
 
 pub mod dbformat;
+pub mod dumpfile;
+pub mod filename;
 pub mod log;
 pub mod memtable;
 pub mod skiplist;
 pub mod snapshot;
+pub mod version_edit;
 pub mod write_batch;

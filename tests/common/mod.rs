@@ -1,0 +1,122 @@
+//! Shared helpers of the integration tests: where the LevelDB 1.23 fixtures are, and how to compare output with
+//! what LevelDB printed for them (the text itself, or a `<length> <crc32c>` digest for the large files; see
+//! tests/fixtures/leveldb-1.23/README.md).
+
+#![allow(dead_code)] // Each test binary uses its own subset of these helpers.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The folder of LevelDB-written databases (copied from ../shared, never read from there at test time).
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leveldb-1.23")
+}
+
+/// The names of the fixture databases (basic-snappy, compacted, ...).
+pub fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 5, "the five LevelDB 1.23 fixtures");
+    names
+}
+
+/// The files of fixture `name`'s database whose names end with `suffix` (e.g. ".log", ".ldb", "MANIFEST-").
+pub fn fixture_files(name: &str, matches: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(fixtures_dir().join(name).join("db"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| matches(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// CRC-32C of `data`, as the digests record it.
+pub fn crc32c(data: &[u8]) -> u32 {
+    oxleveldb::util::crc::value(data)
+}
+
+/// What LevelDB produced for `relative` (e.g. "dumps/000005.ldb.txt" or "expected.txt") in fixture `name`, if
+/// the fixture has it: the text itself, or its (length, crc32c) digest.
+pub enum Expected {
+    Text(Vec<u8>),
+    Digest(usize, u32),
+}
+
+pub fn expected(name: &str, relative: &str) -> Option<Expected> {
+    let dir = fixtures_dir().join(name);
+    if let Ok(text) = fs::read(dir.join(relative)) {
+        return Some(Expected::Text(text));
+    }
+    let digests = fs::read_to_string(dir.join("digests.txt")).unwrap();
+    digests.lines().find_map(|line| {
+        let mut parts = line.split_whitespace();
+        if parts.next()? != relative {
+            return None;
+        }
+        let len = parts.next()?.parse().ok()?;
+        let crc = u32::from_str_radix(parts.next()?, 16).ok()?;
+        Some(Expected::Digest(len, crc))
+    })
+}
+
+/// Asserts that `actual` is exactly what LevelDB produced for `relative` in fixture `name`.
+pub fn assert_matches_leveldb(name: &str, relative: &str, actual: &[u8]) {
+    match expected(name, relative) {
+        Some(Expected::Text(text)) => {
+            if text != actual {
+                let first_diff = text
+                    .iter()
+                    .zip(actual)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(text.len().min(actual.len()));
+                let from = first_diff.saturating_sub(80);
+                panic!(
+                    "{name}/{relative} differs at byte {first_diff} (lengths {} vs {}):\nLevelDB:   {:?}\noxleveldb: {:?}",
+                    text.len(),
+                    actual.len(),
+                    String::from_utf8_lossy(&text[from..(first_diff + 80).min(text.len())]),
+                    String::from_utf8_lossy(&actual[from..(first_diff + 80).min(actual.len())]),
+                );
+            }
+        }
+        Some(Expected::Digest(len, crc)) => {
+            assert_eq!(actual.len(), len, "{name}/{relative}: length");
+            assert_eq!(
+                crc32c(actual),
+                crc,
+                "{name}/{relative}: crc32c of the contents"
+            );
+        }
+        None => panic!("{name}: no {relative} in the fixture"),
+    }
+}
+
+/// Runs the oxldb binary with `args`, returning (exit code, stdout, stderr).
+pub fn oxldb(args: &[&str]) -> (i32, Vec<u8>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_oxldb"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        output.stdout,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Copies fixture `name`'s database into a fresh temporary directory (opening a database rewrites it).
+pub fn copy_fixture_db(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in fs::read_dir(fixtures_dir().join(name).join("db")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
