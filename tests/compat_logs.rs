@@ -6,33 +6,12 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use common::*;
 use oxleveldb::db::write_batch::{Handler, WriteBatch};
-use oxleveldb::env::{default_env, WritableFile};
+use oxleveldb::env::{default_env, read_file_to_string, Env, MemEnv};
 use oxleveldb::log::{Reader, Reporter, Writer};
-use oxleveldb::{Error, Result};
-
-/// A WritableFile that collects what is written.
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<u8>>>);
-
-impl WritableFile for Collect {
-    fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(())
-    }
-    fn close(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn sync(&mut self) -> Result<()> {
-        Ok(())
-    }
-}
+use oxleveldb::Error;
 
 /// Fails the test on any corruption report.
 struct NoCorruption;
@@ -85,14 +64,17 @@ fn fixture_logs_read_back_as_batches_and_rewrite_identically() {
                 last_sequence = batch.sequence() + u64::from(batch.count()) - 1;
             }
 
-            let written = Collect::default();
-            let mut writer = Writer::new(Box::new(written.clone()));
+            let env = MemEnv::default();
+            let copy = Path::new("/copy.log");
+            let mut writer = Writer::new(env.new_writable_file(copy).unwrap());
             for record in &records {
                 writer.add_record(record).unwrap();
             }
+            drop(writer);
             let original = fs::read(&path).unwrap();
+            let rewritten = read_file_to_string(&env, copy).unwrap();
             assert!(
-                *written.0.lock().unwrap() == original,
+                rewritten == original,
                 "{}: rewritten bytes differ",
                 path.display()
             );

@@ -180,33 +180,11 @@ mod tests {
     use super::*;
     use crate::env::MemEnv;
     use crate::log::Writer;
-    use std::sync::{Arc, Mutex};
-
-    /// Collects what is dumped.
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl WritableFile for Sink {
-        fn append(&mut self, data: &[u8]) -> Result<()> {
-            self.0.lock().unwrap().extend_from_slice(data);
-            Ok(())
-        }
-        fn close(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn flush(&mut self) -> Result<()> {
-            Ok(())
-        }
-        fn sync(&mut self) -> Result<()> {
-            Ok(())
-        }
-    }
 
     fn dump(env: &dyn Env, fname: &str) -> (Result<()>, String) {
-        let mut sink = Sink::default();
-        let result = dump_file(env, Path::new(fname), &mut sink);
-        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-        (result, text)
+        let mut out = Vec::new();
+        let result = dump_file(env, Path::new(fname), &mut out);
+        (result, String::from_utf8(out).unwrap())
     }
 
     #[test]

@@ -74,6 +74,24 @@ pub trait WritableFile: Send {
     fn sync(&mut self) -> Result<()>;
 }
 
+/// Memory as a file: appends go to the end of the vector, and nothing needs flushing (handy for dumps and
+/// tests).
+impl WritableFile for Vec<u8> {
+    fn append(&mut self, data: &[u8]) -> Result<()> {
+        self.extend_from_slice(data);
+        Ok(())
+    }
+    fn close(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn sync(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// Where the database writes its informational messages (the `LOG` file).
 ///
 /// LevelDB: Logger
