@@ -17,6 +17,8 @@
 //!
 //! LevelDB: db/log_format.h
 
+#[cfg(test)]
+mod log_test;
 mod reader;
 mod writer;
 
