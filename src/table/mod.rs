@@ -6,3 +6,6 @@ pub mod block;
 pub mod block_builder;
 pub mod format;
 pub mod iterator;
+mod iterator_wrapper;
+pub mod merger;
+pub mod two_level_iterator;
