@@ -4,6 +4,7 @@
 
 pub mod block;
 pub mod block_builder;
+pub mod filter_block;
 pub mod format;
 pub mod iterator;
 mod iterator_wrapper;
