@@ -9,4 +9,7 @@ pub mod format;
 pub mod iterator;
 mod iterator_wrapper;
 pub mod merger;
+pub mod table_builder;
 pub mod two_level_iterator;
+
+pub use table_builder::TableBuilder;
