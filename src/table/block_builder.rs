@@ -59,6 +59,13 @@ impl BlockBuilder {
         }
     }
 
+    /// Changes the restart interval from the next entry on (LevelDB's builder reads it through a pointer to the
+    /// options, so `TableBuilder::ChangeOptions` reaches the block being built). A run already longer than the
+    /// new interval ends at the next entry, which becomes a restart point.
+    pub fn set_block_restart_interval(&mut self, block_restart_interval: usize) {
+        self.block_restart_interval = block_restart_interval;
+    }
+
     /// Resets the contents as if the BlockBuilder was just constructed.
     ///
     /// LevelDB: BlockBuilder::Reset
@@ -77,7 +84,6 @@ impl BlockBuilder {
     /// LevelDB: BlockBuilder::Add
     pub fn add(&mut self, key: &[u8], value: &[u8]) {
         debug_assert!(!self.finished);
-        debug_assert!(self.counter <= self.block_restart_interval);
         debug_assert!(
             self.buffer.is_empty()
                 || self.comparator.compare(key, &self.last_key) == Ordering::Greater

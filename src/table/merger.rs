@@ -1,0 +1,366 @@
+//! The merging iterator: one sorted view over several sorted children (the memtables and tables of a database,
+//! the inputs of a compaction).
+//!
+//! The merged order is by key, and among equal keys by child index. Invariant while moving forward: every child
+//! other than `current` is positioned at its first entry after `key()` in that order, so the next entry is the
+//! smallest child; while moving in reverse, every other child is at its last entry before `key()`, so the previous
+//! entry is the largest child. Changing direction re-positions the other children around `key()` (which skips any
+//! of their entries equal to `key()`, exactly as LevelDB does). No key is copied: `key()` is the current child's.
+//!
+//! LevelDB: table/merger.cc
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::table::iterator::{new_empty_iterator, Iterator};
+use crate::table::iterator_wrapper::IteratorWrapper;
+use crate::util::comparator::Comparator;
+
+/// Which way the iterator is moving.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Forward,
+    Reverse,
+}
+
+/// LevelDB: MergingIterator
+struct MergingIterator {
+    comparator: Arc<dyn Comparator>,
+    // We might want to use a heap in case there are lots of children. For now we use a simple array since we
+    // expect a very small number of children in leveldb.
+    children: Vec<IteratorWrapper>,
+    /// The index of the child at the current entry; `None` when not valid.
+    current: Option<usize>,
+    direction: Direction,
+}
+
+impl MergingIterator {
+    /// Points `current` at the valid child whose key is the furthest in the `wanted` direction (`Less`: the
+    /// smallest, `Greater`: the largest), visiting the children in `order`; among equal keys the first visited
+    /// wins.
+    fn find_extreme(&mut self, wanted: Ordering, order: impl std::iter::Iterator<Item = usize>) {
+        let mut found: Option<usize> = None;
+        for i in order {
+            let child = &self.children[i];
+            if child.valid()
+                && found.is_none_or(|f| {
+                    self.comparator.compare(child.key(), self.children[f].key()) == wanted
+                })
+            {
+                found = Some(i);
+            }
+        }
+        self.current = found;
+    }
+
+    /// Points `current` at the valid child with the smallest key (the lowest index among equal keys).
+    ///
+    /// LevelDB: MergingIterator::FindSmallest
+    fn find_smallest(&mut self) {
+        self.find_extreme(Ordering::Less, 0..self.children.len());
+    }
+
+    /// Points `current` at the valid child with the largest key (the highest index among equal keys, as LevelDB
+    /// scans from the end).
+    ///
+    /// LevelDB: MergingIterator::FindLargest
+    fn find_largest(&mut self) {
+        self.find_extreme(Ordering::Greater, (0..self.children.len()).rev());
+    }
+}
+
+/// The child at `current`, and the others (mutable), to re-position them around its key.
+fn split_at_current(
+    children: &mut [IteratorWrapper],
+    current: usize,
+) -> (
+    &IteratorWrapper,
+    impl std::iter::Iterator<Item = &mut IteratorWrapper>,
+) {
+    let (before, rest) = children.split_at_mut(current);
+    let (current, after) = rest.split_first_mut().expect("current is a child index");
+    (&*current, before.iter_mut().chain(after.iter_mut()))
+}
+
+impl Iterator for MergingIterator {
+    fn valid(&self) -> bool {
+        self.current.is_some()
+    }
+
+    fn seek_to_first(&mut self) {
+        for child in &mut self.children {
+            child.seek_to_first();
+        }
+        self.find_smallest();
+        self.direction = Direction::Forward;
+    }
+
+    fn seek_to_last(&mut self) {
+        for child in &mut self.children {
+            child.seek_to_last();
+        }
+        self.find_largest();
+        self.direction = Direction::Reverse;
+    }
+
+    fn seek(&mut self, target: &[u8]) {
+        for child in &mut self.children {
+            child.seek(target);
+        }
+        self.find_smallest();
+        self.direction = Direction::Forward;
+    }
+
+    fn next(&mut self) {
+        // Ensure that all children are positioned after key(). If we are moving in the forward direction, it is
+        // already true for all of the non-current children since current is the smallest child and key() ==
+        // current.key(). Otherwise, we explicitly position the non-current children.
+        let current = self.current.expect("next() of an invalid merging iterator");
+        if self.direction != Direction::Forward {
+            let comparator = &*self.comparator;
+            let (current, others) = split_at_current(&mut self.children, current);
+            let key = current.key();
+            for child in others {
+                child.seek(key);
+                if child.valid() && comparator.compare(key, child.key()) == Ordering::Equal {
+                    child.next();
+                }
+            }
+            self.direction = Direction::Forward;
+        }
+        self.children[current].next();
+        self.find_smallest();
+    }
+
+    fn prev(&mut self) {
+        // Ensure that all children are positioned before key(). If we are moving in the reverse direction, it is
+        // already true for all of the non-current children since current is the largest child and key() ==
+        // current.key(). Otherwise, we explicitly position the non-current children.
+        let current = self.current.expect("prev() of an invalid merging iterator");
+        if self.direction != Direction::Reverse {
+            let (current, others) = split_at_current(&mut self.children, current);
+            let key = current.key();
+            for child in others {
+                child.seek(key);
+                if child.valid() {
+                    // Child is at first entry >= key(). Step back one to be < key().
+                    child.prev();
+                } else {
+                    // Child has no entries >= key(). Position at last entry.
+                    child.seek_to_last();
+                }
+            }
+            self.direction = Direction::Reverse;
+        }
+        self.children[current].prev();
+        self.find_largest();
+    }
+
+    fn key(&self) -> &[u8] {
+        let current = self.current.expect("key() of an invalid merging iterator");
+        self.children[current].key()
+    }
+
+    fn value(&self) -> &[u8] {
+        let current = self
+            .current
+            .expect("value() of an invalid merging iterator");
+        self.children[current].value()
+    }
+
+    /// The first error among the children.
+    fn status(&self) -> Result<()> {
+        self.children.iter().try_for_each(IteratorWrapper::status)
+    }
+}
+
+/// An iterator over the union of `children`, in `comparator`'s order. Keys present in several children are
+/// yielded once per child (no duplicate suppression).
+///
+/// LevelDB: NewMergingIterator
+pub fn new_merging_iterator(
+    comparator: Arc<dyn Comparator>,
+    mut children: Vec<Box<dyn Iterator>>,
+) -> Box<dyn Iterator> {
+    match children.len() {
+        0 => new_empty_iterator(),
+        1 => children.pop().expect("one child"),
+        _ => Box::new(MergingIterator {
+            comparator,
+            children: children
+                .into_iter()
+                .map(|child| IteratorWrapper::new(Some(child)))
+                .collect(),
+            current: None,
+            direction: Direction::Forward,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::table::block::Block;
+    use crate::table::block_builder::BlockBuilder;
+    use crate::table::iterator::new_error_iterator;
+    use crate::util::comparator::bytewise_comparator;
+    use crate::util::random::Random;
+
+    /// An iterator over `entries` (sorted, distinct keys), backed by a block.
+    fn block_iterator(entries: &[(Vec<u8>, Vec<u8>)]) -> Box<dyn Iterator> {
+        let mut builder = BlockBuilder::new(bytewise_comparator(), 2);
+        for (k, v) in entries {
+            builder.add(k, v);
+        }
+        Arc::new(Block::new(builder.finish().to_vec())).new_iterator(bytewise_comparator(), None)
+    }
+
+    fn current(iter: &dyn Iterator) -> Option<(Vec<u8>, Vec<u8>)> {
+        iter.valid()
+            .then(|| (iter.key().to_vec(), iter.value().to_vec()))
+    }
+
+    #[test]
+    fn zero_and_one_children() {
+        let mut empty = new_merging_iterator(bytewise_comparator(), Vec::new());
+        empty.seek_to_first();
+        assert!(!empty.valid());
+        assert!(empty.status().is_ok());
+
+        let entries = vec![
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"b".to_vec(), b"2".to_vec()),
+        ];
+        let mut one = new_merging_iterator(bytewise_comparator(), vec![block_iterator(&entries)]);
+        one.seek_to_last();
+        assert_eq!(current(&*one), Some(entries[1].clone()));
+        one.prev();
+        assert_eq!(current(&*one), Some(entries[0].clone()));
+    }
+
+    #[test]
+    fn status_is_the_first_error_of_the_children() {
+        let entries = vec![(b"a".to_vec(), b"1".to_vec())];
+        let mut iter = new_merging_iterator(
+            bytewise_comparator(),
+            vec![
+                block_iterator(&entries),
+                new_error_iterator(Error::corruption("first", "")),
+                new_error_iterator(Error::io_error("second", "")),
+            ],
+        );
+        iter.seek_to_first();
+        assert_eq!(current(&*iter), Some(entries[0].clone()));
+        assert_eq!(iter.status().unwrap_err().to_string(), "Corruption: first");
+    }
+
+    /// What LevelDB's merging iterator shows: the entries of all children ordered by (key, child index), walked
+    /// one by one, except that a change of direction skips every other entry whose key equals the current key
+    /// (the other children are re-positioned strictly after, or before, it).
+    struct Model {
+        entries: Vec<(Vec<u8>, usize, Vec<u8>)>,
+        pos: Option<usize>,
+        forward: bool,
+    }
+
+    impl Model {
+        fn current(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+            self.pos
+                .map(|p| (self.entries[p].0.clone(), self.entries[p].2.clone()))
+        }
+        fn at(&self, p: usize) -> Option<usize> {
+            (p < self.entries.len()).then_some(p)
+        }
+        fn seek(&mut self, target: &[u8]) {
+            self.pos = self.at(self.entries.partition_point(|e| e.0.as_slice() < target));
+            self.forward = true;
+        }
+        fn next(&mut self) {
+            let p = self.pos.unwrap();
+            let key = &self.entries[p].0;
+            self.pos = if self.forward {
+                self.at(p + 1)
+            } else {
+                self.at(self.entries.partition_point(|e| e.0 <= *key))
+            };
+            self.forward = true;
+        }
+        fn prev(&mut self) {
+            let p = self.pos.unwrap();
+            let key = &self.entries[p].0;
+            self.pos = if self.forward {
+                self.entries.partition_point(|e| e.0 < *key).checked_sub(1)
+            } else {
+                p.checked_sub(1)
+            };
+            self.forward = false;
+        }
+    }
+
+    #[test]
+    fn direction_switches_and_ties_follow_the_model() {
+        let mut rnd = Random::new(301);
+        for _ in 0..300 {
+            let num_children = 2 + rnd.uniform(4) as usize;
+            let mut children = Vec::new();
+            let mut entries = Vec::new();
+            for child in 0..num_children {
+                // Few distinct keys, so that children often share keys.
+                let mut keys: Vec<Vec<u8>> = (0..rnd.uniform(8))
+                    .map(|_| vec![b'a' + rnd.uniform(10) as u8])
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                let child_entries: Vec<(Vec<u8>, Vec<u8>)> = keys
+                    .into_iter()
+                    .map(|k| {
+                        let v = [&k[..], format!("@{child}").as_bytes()].concat();
+                        (k, v)
+                    })
+                    .collect();
+                for (k, v) in &child_entries {
+                    entries.push((k.clone(), child, v.clone()));
+                }
+                children.push(block_iterator(&child_entries));
+            }
+            entries.sort();
+            let mut model = Model {
+                entries,
+                pos: None,
+                forward: true,
+            };
+            let mut iter = new_merging_iterator(bytewise_comparator(), children);
+            for _ in 0..60 {
+                match rnd.uniform(6) {
+                    0 => {
+                        iter.seek_to_first();
+                        model.seek(b"");
+                    }
+                    1 => {
+                        iter.seek_to_last();
+                        model.pos = model.entries.len().checked_sub(1);
+                        model.forward = false;
+                    }
+                    2 => {
+                        let target = [b'a' + rnd.uniform(11) as u8];
+                        iter.seek(&target);
+                        model.seek(&target);
+                    }
+                    3 | 4 if iter.valid() => {
+                        iter.next();
+                        model.next();
+                    }
+                    _ if iter.valid() => {
+                        iter.prev();
+                        model.prev();
+                    }
+                    _ => {}
+                }
+                assert_eq!(current(&*iter), model.current());
+            }
+            assert!(iter.status().is_ok());
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! `Table`: an open, immutable table file, read through its index block (kept in memory) and its data blocks
+//! (read on demand, through the block cache when there is one).
+//!
+//! Invariant: a `Table` holds only what reading needs (the file, the comparator, the block cache and the table's
+//! id in it, the index block, the filter, the metaindex handle) and never changes after `open`, so it is shared
+//! as `Arc<Table>` by any number of threads; every iterator owns an `Arc` of its table.
+//!
+//! LevelDB: table/table.cc
+
+use std::sync::Arc;
+
+use crate::env::RandomAccessFile;
+use crate::error::{Error, Result};
+use crate::options::{BlockCache, Options, ReadOptions};
+use crate::table::block::Block;
+use crate::table::filter_block::FilterBlockReader;
+use crate::table::format::{read_block, BlockHandle, Footer};
+use crate::table::iterator::{new_error_iterator, Iterator};
+use crate::table::two_level_iterator::new_two_level_iterator;
+use crate::util::coding::encode_fixed64;
+use crate::util::comparator::{bytewise_comparator, Comparator};
+use crate::util::filter_policy::FilterPolicy;
+
+/// LevelDB: Table (and Table::Rep)
+pub struct Table {
+    file: Box<dyn RandomAccessFile>,
+    comparator: Arc<dyn Comparator>,
+    block_cache: Option<Arc<BlockCache>>,
+    /// The table's partition of the block cache's key space (0 without a cache).
+    cache_id: u64,
+    filter: Option<FilterBlockReader>,
+    /// Handle to metaindex_block: saved from footer.
+    metaindex_handle: BlockHandle,
+    index_block: Arc<Block>,
+}
+
+impl Table {
+    /// Opens the table stored in the first `file_size` bytes of `file`: reads its footer and index block, and its
+    /// filter if `options.filter_policy` names one the table has.
+    ///
+    /// LevelDB: Table::Open
+    pub fn open(
+        options: &Options,
+        file: Box<dyn RandomAccessFile>,
+        file_size: u64,
+    ) -> Result<Arc<Table>> {
+        if file_size < Footer::ENCODED_LENGTH as u64 {
+            return Err(Error::corruption("file is too short to be an sstable", ""));
+        }
+
+        let mut footer_space = Vec::new();
+        let footer_input = file.read(
+            file_size - Footer::ENCODED_LENGTH as u64,
+            Footer::ENCODED_LENGTH,
+            &mut footer_space,
+        )?;
+        let footer = Footer::decode_from(footer_input)?;
+
+        // Read the index block.
+        let contents = read_block(&*file, options.paranoid_checks, &footer.index_handle)?;
+        let index_block = Arc::new(Block::new(contents.data));
+
+        // We've successfully read the footer and the index block: we're ready to serve requests.
+        let filter = options
+            .filter_policy
+            .as_ref()
+            .and_then(|policy| read_meta(&*file, options.paranoid_checks, policy, &footer));
+        Ok(Arc::new(Table {
+            file,
+            comparator: options.comparator.clone(),
+            block_cache: options.block_cache.clone(),
+            cache_id: options
+                .block_cache
+                .as_ref()
+                .map_or(0, |cache| cache.new_id()),
+            filter,
+            metaindex_handle: footer.metaindex_handle,
+            index_block,
+        }))
+    }
+
+    /// An iterator over the index block.
+    fn index_iterator(&self) -> Box<dyn Iterator> {
+        self.index_block.new_iterator(self.comparator.clone(), None)
+    }
+
+    /// Converts an index iterator value (i.e., an encoded BlockHandle) into an iterator over the contents of the
+    /// corresponding block, from the block cache if it is there.
+    ///
+    /// LevelDB: Table::BlockReader
+    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> Box<dyn Iterator> {
+        // We intentionally allow extra stuff in index_value so that we can add more features in the future.
+        let mut input = index_value;
+        let handle = match BlockHandle::decode_from(&mut input) {
+            Ok(handle) => handle,
+            Err(e) => return new_error_iterator(e),
+        };
+        let Some(block_cache) = &self.block_cache else {
+            return match read_block(&*self.file, options.verify_checksums, &handle) {
+                Ok(contents) => {
+                    Arc::new(Block::new(contents.data)).new_iterator(self.comparator.clone(), None)
+                }
+                Err(e) => new_error_iterator(e),
+            };
+        };
+
+        let mut cache_key = [0u8; 16];
+        encode_fixed64(&mut cache_key[..8], self.cache_id);
+        encode_fixed64(&mut cache_key[8..], handle.offset());
+        if let Some(cache_handle) = block_cache.lookup(&cache_key) {
+            let block = cache_handle.value_arc().clone();
+            return block.new_iterator(self.comparator.clone(), Some(cache_handle));
+        }
+        match read_block(&*self.file, options.verify_checksums, &handle) {
+            Ok(contents) => {
+                let block = Block::new(contents.data);
+                if contents.cachable && options.fill_cache {
+                    let charge = block.size();
+                    let cache_handle = block_cache.insert(&cache_key, block, charge);
+                    let block = cache_handle.value_arc().clone();
+                    block.new_iterator(self.comparator.clone(), Some(cache_handle))
+                } else {
+                    Arc::new(block).new_iterator(self.comparator.clone(), None)
+                }
+            }
+            Err(e) => new_error_iterator(e),
+        }
+    }
+
+    /// An iterator over the table's entries. It keeps the table alive.
+    ///
+    /// LevelDB: Table::NewIterator
+    pub fn new_iterator(self: &Arc<Self>, options: &ReadOptions) -> Box<dyn Iterator> {
+        let table = self.clone();
+        new_two_level_iterator(
+            self.index_iterator(),
+            Box::new(move |options: &ReadOptions, index_value: &[u8]| {
+                table.block_reader(options, index_value)
+            }),
+            options.clone(),
+        )
+    }
+
+    /// Finds the first entry at or after `key` in the block that may hold `key`, and calls `handle_result` with
+    /// it. Does nothing if the filter says the block cannot hold `key`, or if `key` is past the last block.
+    ///
+    /// LevelDB: Table::InternalGet
+    pub fn internal_get(
+        &self,
+        options: &ReadOptions,
+        key: &[u8],
+        handle_result: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<()> {
+        let mut iiter = self.index_iterator();
+        iiter.seek(key);
+        if iiter.valid() {
+            let handle_value = iiter.value();
+            let filtered_out = self.filter.as_ref().is_some_and(|filter| {
+                let mut input = handle_value;
+                BlockHandle::decode_from(&mut input)
+                    .is_ok_and(|handle| !filter.key_may_match(handle.offset(), key))
+            });
+            if !filtered_out {
+                let mut block_iter = self.block_reader(options, handle_value);
+                block_iter.seek(key);
+                if block_iter.valid() {
+                    handle_result(block_iter.key(), block_iter.value());
+                }
+                block_iter.status()?;
+            }
+        }
+        iiter.status()
+    }
+
+    /// The approximate offset in the file of the data for `key` (or where it would be): the offset of the block
+    /// that would hold it, or, past the last key, the offset of the metaindex block (near the end of the file).
+    ///
+    /// LevelDB: Table::ApproximateOffsetOf
+    pub fn approximate_offset_of(&self, key: &[u8]) -> u64 {
+        let mut index_iter = self.index_iterator();
+        index_iter.seek(key);
+        if index_iter.valid() {
+            let mut input = index_iter.value();
+            if let Ok(handle) = BlockHandle::decode_from(&mut input) {
+                return handle.offset();
+            }
+            // Strange: we can't decode the block handle in the index block. We'll just return the offset of the
+            // metaindex block, which is close to the whole file size for this case.
+        }
+        // Key is past the last key in the file. Approximate the offset by returning the offset of the metaindex
+        // block (which is right near the end of the file).
+        self.metaindex_handle.offset()
+    }
+}
+
+/// Reads the filter named by `policy` through the metaindex block. Any failure means no filter: the metadata
+/// is not needed for operation, so its errors are not propagated.
+///
+/// LevelDB: Table::ReadMeta
+fn read_meta(
+    file: &dyn RandomAccessFile,
+    verify_checksums: bool,
+    policy: &Arc<dyn FilterPolicy>,
+    footer: &Footer,
+) -> Option<FilterBlockReader> {
+    let contents = read_block(file, verify_checksums, &footer.metaindex_handle).ok()?;
+    let meta = Arc::new(Block::new(contents.data));
+    let mut iter = meta.new_iterator(bytewise_comparator(), None);
+    let key = format!("filter.{}", policy.name());
+    iter.seek(key.as_bytes());
+    if iter.valid() && iter.key() == key.as_bytes() {
+        read_filter(file, verify_checksums, policy, iter.value())
+    } else {
+        None
+    }
+}
+
+/// LevelDB: Table::ReadFilter
+fn read_filter(
+    file: &dyn RandomAccessFile,
+    verify_checksums: bool,
+    policy: &Arc<dyn FilterPolicy>,
+    filter_handle_value: &[u8],
+) -> Option<FilterBlockReader> {
+    let mut input = filter_handle_value;
+    let filter_handle = BlockHandle::decode_from(&mut input).ok()?;
+    let block = read_block(file, verify_checksums, &filter_handle).ok()?;
+    Some(FilterBlockReader::new(policy.clone(), block.data))
+}
