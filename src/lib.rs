@@ -10,6 +10,8 @@ pub mod options;
 pub mod table;
 pub mod util;
 
+pub use db::db_impl::{destroy_db, Range, DB};
+pub use db::db_iter::DBIterator;
 pub use db::log;
 pub use db::snapshot::Snapshot;
 pub use db::write_batch::WriteBatch;

@@ -33,33 +33,11 @@ use oxleveldb::util::random::Random;
 use oxleveldb::{CompressionType, Error, Options, ReadOptions, Result, WriteBatch};
 use quickcheck::{Arbitrary, Gen, QuickCheck};
 
+mod common;
+use common::testutil::{compressible_string, random_key, random_string, RANDOM_SEED};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Test helpers (LevelDB: util/testutil.cc, and the helpers at the top of table_test.cc)
-
-/// LevelDB's test::RandomSeed() without $TEST_RANDOM_SEED.
-const RANDOM_SEED: u32 = 301;
-
-/// LevelDB: test::RandomString — `len` printable characters.
-fn random_string(rnd: &mut Random, len: usize) -> Vec<u8> {
-    (0..len).map(|_| b' ' + rnd.uniform(95) as u8).collect()
-}
-
-/// LevelDB: test::RandomKey — a wide variety of characters, to test the boundary conditions of the short-key
-/// optimizations.
-fn random_key(rnd: &mut Random, len: usize) -> Vec<u8> {
-    const TEST_CHARS: [u8; 10] = [0, 1, b'a', b'b', b'c', b'd', b'e', 0xfd, 0xfe, 0xff];
-    (0..len)
-        .map(|_| TEST_CHARS[rnd.uniform(TEST_CHARS.len() as u32) as usize])
-        .collect()
-}
-
-/// LevelDB: test::CompressibleString — `len` bytes that compress to about `compressed_fraction` of that.
-fn compressible_string(rnd: &mut Random, compressed_fraction: f64, len: usize) -> Vec<u8> {
-    let raw = ((len as f64 * compressed_fraction) as usize).max(1);
-    let raw_data = random_string(rnd, raw);
-    // Duplicate the random data until we have filled "len" bytes.
-    raw_data.iter().copied().cycle().take(len).collect()
-}
 
 /// Return reverse of "key". Used to test non-lexicographic comparators.
 fn reverse(key: &[u8]) -> Vec<u8> {
@@ -1362,7 +1340,7 @@ fn leveldb_table_reads_and_rebuilds_the_same_blocks() {
         eprintln!("skipping: the fixture's blocks are snappy-compressed");
         return;
     }
-    let original = include_bytes!("fixtures/leveldb-1.23/multilevel-bloom-000156.ldb").to_vec();
+    let original = include_bytes!("fixtures/leveldb-1.23/multilevel-bloom/db/000156.ldb").to_vec();
     let options = Options {
         comparator: Arc::new(InternalKeyComparator::new(bytewise_comparator())),
         filter_policy: Some(Arc::new(InternalFilterPolicy::new(Arc::new(

@@ -10,12 +10,15 @@
 use std::cell::RefCell;
 use std::path::Path;
 
+use crate::db::dbformat::{parse_internal_key, ValueType};
 use crate::db::filename::{parse_file_name, FileType};
 use crate::db::log::{Reader, Reporter};
 use crate::db::version_edit::VersionEdit;
 use crate::db::write_batch::{Handler, WriteBatch, HEADER};
 use crate::env::{Env, WritableFile};
 use crate::error::{Error, Result};
+use crate::options::{Options, ReadOptions};
+use crate::table::table::Table;
 use crate::util::logging::{append_escaped_string_to, append_number_to};
 
 /// The type of a file, from its base name.
@@ -155,6 +158,57 @@ fn dump_descriptor(env: &dyn Env, fname: &Path, dst: &mut dyn WritableFile) -> R
     print_log_contents(env, fname, version_edit_printer, dst)
 }
 
+/// Prints every entry of a table: `'<user key>' @ <sequence> : val|del => '<value>'`.
+///
+/// LevelDB: DumpTable
+fn dump_table(env: &dyn Env, fname: &Path, dst: &mut dyn WritableFile) -> Result<()> {
+    let file_size = env.get_file_size(fname)?;
+    let file = env.new_random_access_file(fname)?;
+    // We use the default comparator, which may or may not match the comparator used in this database. However this
+    // should not cause problems since we only use Table operations that do not require any comparisons. In
+    // particular, we do not call Seek or Prev.
+    let table = Table::open(&Options::default(), file, file_size)?;
+    let read_options = ReadOptions {
+        fill_cache: false,
+        ..ReadOptions::default()
+    };
+    let mut iter = table.new_iterator(&read_options);
+    let mut r = String::new();
+    iter.seek_to_first();
+    while iter.valid() {
+        r.clear();
+        match parse_internal_key(iter.key()) {
+            None => {
+                r.push_str("badkey '");
+                append_escaped_string_to(&mut r, iter.key());
+                r.push_str("' => '");
+                append_escaped_string_to(&mut r, iter.value());
+                r.push_str("'\n");
+            }
+            Some(key) => {
+                r.push('\'');
+                append_escaped_string_to(&mut r, key.user_key);
+                r.push_str("' @ ");
+                append_number_to(&mut r, key.sequence);
+                r.push_str(" : ");
+                r.push_str(match key.value_type {
+                    ValueType::Deletion => "del",
+                    ValueType::Value => "val",
+                });
+                r.push_str(" => '");
+                append_escaped_string_to(&mut r, iter.value());
+                r.push_str("'\n");
+            }
+        }
+        let _ = dst.append(r.as_bytes());
+        iter.next();
+    }
+    if let Err(s) = iter.status() {
+        let _ = dst.append(format!("iterator error: {s}\n").as_bytes());
+    }
+    Ok(())
+}
+
 /// Dumps the contents of the file named `fname` in human-readable form to `dst`. Fails with `InvalidArgument`
 /// for a name that is not a database file, or one that cannot be dumped (CURRENT, LOCK, LOG...).
 ///
@@ -168,6 +222,7 @@ pub fn dump_file(env: &dyn Env, fname: &Path, dst: &mut dyn WritableFile) -> Res
         )),
         Some(FileType::LogFile) => dump_log(env, fname, dst),
         Some(FileType::DescriptorFile) => dump_descriptor(env, fname, dst),
+        Some(FileType::TableFile) => dump_table(env, fname, dst),
         Some(_) => Err(Error::invalid_argument(
             format!("{name}: not a dump-able file type"),
             "",

@@ -1,8 +1,11 @@
-//! The database: internal keys, the memtable, write batches, the log, and (in later layers) versions, compaction
-//! and the DB itself.
+//! The database: internal keys, the memtable, write batches, the log, file names, versions and compaction, the
+//! table cache, and the DB itself with its iterator and snapshots.
 //!
 //! LevelDB: db/
 
+pub mod builder;
+pub mod db_impl;
+pub mod db_iter;
 pub mod dbformat;
 pub mod dumpfile;
 pub mod filename;
@@ -10,5 +13,7 @@ pub mod log;
 pub mod memtable;
 pub mod skiplist;
 pub mod snapshot;
+pub mod table_cache;
 pub mod version_edit;
+pub mod version_set;
 pub mod write_batch;

@@ -106,6 +106,57 @@ pub fn new_error_iterator(status: Error) -> Box<dyn Iterator> {
     })
 }
 
+/// An iterator that owns `resource` (a pinned cache handle, the memtables and version it reads) until it is
+/// dropped.
+struct CleanupIterator<R> {
+    iter: Box<dyn Iterator>,
+    _resource: R,
+}
+
+/// Makes `iter` hold `resource` until it is dropped: LevelDB's `Iterator::RegisterCleanup`, where the cleanup is
+/// `resource`'s own drop.
+///
+/// LevelDB: Iterator::RegisterCleanup
+pub fn register_cleanup<R: Send + 'static>(
+    iter: Box<dyn Iterator>,
+    resource: R,
+) -> Box<dyn Iterator> {
+    Box::new(CleanupIterator {
+        iter,
+        _resource: resource,
+    })
+}
+
+impl<R: Send> Iterator for CleanupIterator<R> {
+    fn valid(&self) -> bool {
+        self.iter.valid()
+    }
+    fn seek_to_first(&mut self) {
+        self.iter.seek_to_first()
+    }
+    fn seek_to_last(&mut self) {
+        self.iter.seek_to_last()
+    }
+    fn seek(&mut self, target: &[u8]) {
+        self.iter.seek(target)
+    }
+    fn next(&mut self) {
+        self.iter.next()
+    }
+    fn prev(&mut self) {
+        self.iter.prev()
+    }
+    fn key(&self) -> &[u8] {
+        self.iter.key()
+    }
+    fn value(&self) -> &[u8] {
+        self.iter.value()
+    }
+    fn status(&self) -> Result<()> {
+        self.iter.status()
+    }
+}
+
 impl<I: Iterator + ?Sized> Iterator for Box<I> {
     fn valid(&self) -> bool {
         (**self).valid()

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod testutil;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -120,3 +122,22 @@ pub fn copy_fixture_db(name: &str) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Lowercase hex, as the fixtures' expected.txt writes keys and values.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The options LevelDB wrote fixture `name` with (the ones that matter for reading it back).
+pub fn fixture_options(name: &str) -> oxleveldb::Options {
+    let mut options = oxleveldb::Options::default();
+    if name == "multilevel-bloom" || name == "compacted" {
+        options.filter_policy = Some(std::sync::Arc::new(
+            oxleveldb::util::bloom::BloomFilterPolicy::new(10),
+        ));
+    }
+    options
+}
+
+/// Key/value pairs, in order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;

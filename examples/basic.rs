@@ -1,0 +1,94 @@
+//! Opens a database, writes to it (single puts, a batch, a delete), reads keys back, scans it forwards and
+//! backwards, reads through a snapshot, and prints a few properties.
+//!
+//! Usage: `cargo run --release --example basic [DIR]` (a fresh temporary directory by default).
+
+use std::path::PathBuf;
+
+use oxleveldb::{destroy_db, Options, ReadOptions, WriteBatch, WriteOptions, DB};
+
+/// A value as text, or `(none)`.
+fn show(value: Option<Vec<u8>>) -> String {
+    value.map_or("(none)".to_string(), |v| {
+        String::from_utf8_lossy(&v).into_owned()
+    })
+}
+
+fn main() -> oxleveldb::Result<()> {
+    let path = match std::env::args().nth(1) {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::temp_dir().join(format!("oxleveldb-basic-{}", std::process::id())),
+    };
+    let options = Options {
+        create_if_missing: true,
+        ..Options::default()
+    };
+    let db = DB::open(options.clone(), &path)?;
+    let write = WriteOptions::default();
+
+    // Writes: single puts, then an atomic batch that moves a value from one key to another.
+    for i in 0..1000u32 {
+        db.put(
+            &write,
+            format!("key{i:04}").as_bytes(),
+            format!("value{i}").as_bytes(),
+        )?;
+    }
+    let mut batch = WriteBatch::new();
+    batch.delete(b"key0001");
+    batch.put(b"moved", b"value1");
+    db.write(&write, &batch)?;
+    db.delete(&write, b"key0002")?;
+
+    // Reads.
+    let read = ReadOptions::default();
+    println!("key0000 => {}", show(db.get(&read, b"key0000")?));
+    println!("key0001 => {} (moved)", show(db.get(&read, b"key0001")?));
+    println!("moved   => {}", show(db.get(&read, b"moved")?));
+
+    // A snapshot keeps seeing the database as it was.
+    let snapshot = db.get_snapshot();
+    db.put(&write, b"key0000", b"changed")?;
+    let at_snapshot = ReadOptions {
+        snapshot: Some(snapshot),
+        ..ReadOptions::default()
+    };
+    println!(
+        "key0000 now {}, at the snapshot {}",
+        show(db.get(&read, b"key0000")?),
+        show(db.get(&at_snapshot, b"key0000")?)
+    );
+
+    // Scans: the first three entries from "key0998" on, then the last three backwards.
+    let mut iter = db.new_iterator(&read);
+    iter.seek(b"key0998");
+    for entry in iter.by_ref().take(3) {
+        let (key, value) = entry?;
+        println!(
+            "scan: {} => {}",
+            String::from_utf8_lossy(&key),
+            String::from_utf8_lossy(&value)
+        );
+    }
+    iter.seek_to_last();
+    for _ in 0..3 {
+        println!("reverse: {}", String::from_utf8_lossy(iter.key()));
+        iter.prev();
+    }
+    let count = db.new_iterator(&read).count();
+    println!("{count} entries");
+    drop(iter);
+
+    // Flush and compact everything, then look at the files.
+    db.compact_range(None, None)?;
+    println!(
+        "{}",
+        db.get_property("leveldb.sstables").unwrap_or_default()
+    );
+    drop(db);
+
+    if std::env::args().nth(1).is_none() {
+        destroy_db(&path, &options)?;
+    }
+    Ok(())
+}

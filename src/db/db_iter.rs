@@ -1,0 +1,443 @@
+//! `DBIterator`: the user's view of the database, from the internal merging iterator.
+//!
+//! The memtables and tables hold `(user key, sequence, type) → value` entries; this iterator combines the entries
+//! of each user key into one: the newest one visible at its sequence number (its snapshot), and none if that is a
+//! deletion.
+//!
+//! Direction invariant (LevelDB's):
+//! * moving forward, the internal iterator is positioned at the exact entry that yields `key()` and `value()`;
+//! * moving backwards, the internal iterator is positioned just before all entries whose user key is `key()`,
+//!   and `key()` and `value()` are copies (`saved_key`, `saved_value`).
+//!
+//! While it reads, the iterator samples about one key per megabyte read and reports it to the database, which may
+//! schedule a compaction of the files those keys overlap (read-triggered compaction).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::db::db_impl::DBImpl;
+use crate::db::dbformat::{
+    append_internal_key, config, extract_user_key, parse_internal_key, ParsedInternalKey,
+    SequenceNumber, ValueType, VALUE_TYPE_FOR_SEEK,
+};
+use crate::db::memtable::MemTable;
+use crate::db::version_set::Version;
+use crate::error::{Error, Result};
+use crate::table::iterator::Iterator;
+use crate::util::comparator::Comparator;
+use crate::util::random::Random;
+
+/// Which direction is the iterator currently moving?
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Direction {
+    Forward,
+    Reverse,
+}
+
+/// What the iterator keeps alive while it exists: the memtables and the version it reads (so their files are not
+/// deleted under it).
+///
+/// LevelDB: IterState (in db_impl.cc)
+#[allow(dead_code)] // The fields are held, never read: holding them is the point.
+pub(crate) struct IterState {
+    pub(crate) mem: Arc<MemTable>,
+    pub(crate) imm: Option<Arc<MemTable>>,
+    pub(crate) version: Arc<Version>,
+}
+
+/// An iterator over the contents of a database, as of one sequence number.
+///
+/// It has LevelDB's cursor methods (`valid`, `seek_to_first`, `seek_to_last`, `seek`, `next`, `prev`, `key`,
+/// `value`, `status`) and is also a Rust iterator over `Result<(key, value)>`: a plain `for` loop starts at the
+/// first entry (or where the cursor was positioned) and ends with an `Err` item if reading failed.
+///
+/// LevelDB: DBIter
+pub struct DBIterator {
+    db: Arc<DBImpl>,
+    _state: IterState,
+    user_comparator: Arc<dyn Comparator>,
+    iter: Box<dyn Iterator>,
+    sequence: SequenceNumber,
+    status: Result<()>,
+    /// == current key when direction == Reverse.
+    saved_key: Vec<u8>,
+    /// == current raw value when direction == Reverse.
+    saved_value: Vec<u8>,
+    direction: Direction,
+    valid: bool,
+    rnd: Random,
+    bytes_until_read_sampling: u64,
+    /// For the Rust iterator: whether the cursor has been positioned (else the first `next` seeks to the first
+    /// entry), and whether an error has been yielded already.
+    started: bool,
+    error_yielded: bool,
+}
+
+impl DBIterator {
+    /// LevelDB: NewDBIterator
+    pub(crate) fn new(
+        db: Arc<DBImpl>,
+        state: IterState,
+        user_comparator: Arc<dyn Comparator>,
+        iter: Box<dyn Iterator>,
+        sequence: SequenceNumber,
+        seed: u32,
+    ) -> DBIterator {
+        let mut rnd = Random::new(seed);
+        let bytes_until_read_sampling = Self::random_compaction_period(&mut rnd);
+        DBIterator {
+            db,
+            _state: state,
+            user_comparator,
+            iter,
+            sequence,
+            status: Ok(()),
+            saved_key: Vec::new(),
+            saved_value: Vec::new(),
+            direction: Direction::Forward,
+            valid: false,
+            rnd,
+            bytes_until_read_sampling,
+            started: false,
+            error_yielded: false,
+        }
+    }
+
+    /// Picks the number of bytes that can be read until a compaction is scheduled.
+    ///
+    /// LevelDB: DBIter::RandomCompactionPeriod
+    fn random_compaction_period(rnd: &mut Random) -> u64 {
+        u64::from(rnd.uniform(2 * config::READ_BYTES_PERIOD as u32))
+    }
+
+    /// True if the iterator is positioned at an entry.
+    ///
+    /// LevelDB: DBIter::Valid
+    pub fn valid(&self) -> bool {
+        self.valid
+    }
+
+    /// The current user key. Requires `valid()`.
+    ///
+    /// LevelDB: DBIter::key
+    pub fn key(&self) -> &[u8] {
+        assert!(self.valid);
+        match self.direction {
+            Direction::Forward => extract_user_key(self.iter.key()),
+            Direction::Reverse => &self.saved_key,
+        }
+    }
+
+    /// The current value. Requires `valid()`.
+    ///
+    /// LevelDB: DBIter::value
+    pub fn value(&self) -> &[u8] {
+        assert!(self.valid);
+        match self.direction {
+            Direction::Forward => self.iter.value(),
+            Direction::Reverse => &self.saved_value,
+        }
+    }
+
+    /// The error met while iterating, if any.
+    ///
+    /// LevelDB: DBIter::status
+    pub fn status(&self) -> Result<()> {
+        match &self.status {
+            Ok(()) => self.iter.status(),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    fn save_key(k: &[u8], dst: &mut Vec<u8>) {
+        dst.clear();
+        dst.extend_from_slice(k);
+    }
+
+    /// LevelDB: DBIter::ClearSavedValue
+    fn clear_saved_value(&mut self) {
+        if self.saved_value.capacity() > 1048576 {
+            self.saved_value = Vec::new();
+        } else {
+            self.saved_value.clear();
+        }
+    }
+
+    /// Parses the internal iterator's key, sampling the bytes read for read-triggered compactions.
+    ///
+    /// LevelDB: DBIter::ParseKey
+    fn parse_key(&mut self) -> Option<(SequenceNumber, ValueType)> {
+        let k = self.iter.key();
+        let bytes_read = (k.len() + self.iter.value().len()) as u64;
+        while self.bytes_until_read_sampling < bytes_read {
+            self.bytes_until_read_sampling += Self::random_compaction_period(&mut self.rnd);
+            self.db.record_read_sample(k);
+        }
+        self.bytes_until_read_sampling -= bytes_read;
+
+        match parse_internal_key(k) {
+            Some(ikey) => Some((ikey.sequence, ikey.value_type)),
+            None => {
+                self.status = Err(Error::corruption("corrupted internal key in DBIter", ""));
+                None
+            }
+        }
+    }
+
+    /// Moves to the next user key. Requires `valid()`.
+    ///
+    /// LevelDB: DBIter::Next
+    pub fn next(&mut self) {
+        assert!(self.valid);
+        if self.direction == Direction::Reverse {
+            // Switch directions: the internal iterator is pointing just before the entries for key(), so advance
+            // into the range of entries for key() and then use the normal skipping code below.
+            self.direction = Direction::Forward;
+            if !self.iter.valid() {
+                self.iter.seek_to_first();
+            } else {
+                self.iter.next();
+            }
+            if !self.iter.valid() {
+                self.valid = false;
+                self.saved_key.clear();
+                return;
+            }
+            // saved_key already contains the key to skip past.
+        } else {
+            // Store in saved_key the current key so we skip it below.
+            Self::save_key(extract_user_key(self.iter.key()), &mut self.saved_key);
+
+            // The internal iterator is pointing to the current key. We can now safely move to the next to avoid
+            // checking the current key.
+            self.iter.next();
+            if !self.iter.valid() {
+                self.valid = false;
+                self.saved_key.clear();
+                return;
+            }
+        }
+        self.find_next_user_entry(true);
+    }
+
+    /// Skips to the first entry that yields a user key: visible at the iterator's sequence, not a deletion, and
+    /// (if `skipping`) past the user key in `saved_key`.
+    ///
+    /// LevelDB: DBIter::FindNextUserEntry
+    fn find_next_user_entry(&mut self, mut skipping: bool) {
+        // Loop until we hit an acceptable entry to yield.
+        debug_assert!(self.iter.valid());
+        debug_assert_eq!(self.direction, Direction::Forward);
+        loop {
+            if let Some((sequence, value_type)) = self.parse_key() {
+                if sequence <= self.sequence {
+                    let user_key = extract_user_key(self.iter.key());
+                    match value_type {
+                        ValueType::Deletion => {
+                            // Arrange to skip all upcoming entries for this key since they are hidden by this
+                            // deletion.
+                            Self::save_key(user_key, &mut self.saved_key);
+                            skipping = true;
+                        }
+                        ValueType::Value => {
+                            if skipping
+                                && self.user_comparator.compare(user_key, &self.saved_key)
+                                    != Ordering::Greater
+                            {
+                                // Entry hidden.
+                            } else {
+                                self.valid = true;
+                                self.saved_key.clear();
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            self.iter.next();
+            if !self.iter.valid() {
+                break;
+            }
+        }
+        self.saved_key.clear();
+        self.valid = false;
+    }
+
+    /// Moves to the previous user key. Requires `valid()`.
+    ///
+    /// LevelDB: DBIter::Prev
+    pub fn prev(&mut self) {
+        assert!(self.valid);
+        if self.direction == Direction::Forward {
+            // Switch directions: the internal iterator is pointing at the current entry. Scan backwards until the
+            // key changes so we can use the normal reverse scanning code.
+            debug_assert!(self.iter.valid()); // Otherwise valid would have been false.
+            Self::save_key(extract_user_key(self.iter.key()), &mut self.saved_key);
+            loop {
+                self.iter.prev();
+                if !self.iter.valid() {
+                    self.valid = false;
+                    self.saved_key.clear();
+                    self.clear_saved_value();
+                    return;
+                }
+                if self
+                    .user_comparator
+                    .compare(extract_user_key(self.iter.key()), &self.saved_key)
+                    == Ordering::Less
+                {
+                    break;
+                }
+            }
+            self.direction = Direction::Reverse;
+        }
+        self.find_prev_user_entry();
+    }
+
+    /// Scans backwards for the newest visible entry of the previous user key, saving it.
+    ///
+    /// LevelDB: DBIter::FindPrevUserEntry
+    fn find_prev_user_entry(&mut self) {
+        debug_assert_eq!(self.direction, Direction::Reverse);
+        let mut value_type = ValueType::Deletion;
+        if self.iter.valid() {
+            loop {
+                if let Some((sequence, ikey_type)) = self.parse_key() {
+                    if sequence <= self.sequence {
+                        if value_type != ValueType::Deletion
+                            && self
+                                .user_comparator
+                                .compare(extract_user_key(self.iter.key()), &self.saved_key)
+                                == Ordering::Less
+                        {
+                            // We encountered a non-deleted value in entries for previous keys.
+                            break;
+                        }
+                        value_type = ikey_type;
+                        if value_type == ValueType::Deletion {
+                            self.saved_key.clear();
+                            self.clear_saved_value();
+                        } else {
+                            let raw_value = self.iter.value();
+                            if self.saved_value.capacity() > raw_value.len() + 1048576 {
+                                self.saved_value = Vec::new();
+                            }
+                            Self::save_key(extract_user_key(self.iter.key()), &mut self.saved_key);
+                            self.saved_value.clear();
+                            self.saved_value.extend_from_slice(self.iter.value());
+                        }
+                    }
+                }
+                self.iter.prev();
+                if !self.iter.valid() {
+                    break;
+                }
+            }
+        }
+
+        if value_type == ValueType::Deletion {
+            // End.
+            self.valid = false;
+            self.saved_key.clear();
+            self.clear_saved_value();
+            self.direction = Direction::Forward;
+        } else {
+            self.valid = true;
+        }
+    }
+
+    /// Positions at the first user key at or past `target`.
+    ///
+    /// LevelDB: DBIter::Seek
+    pub fn seek(&mut self, target: &[u8]) {
+        self.started = true;
+        self.direction = Direction::Forward;
+        self.clear_saved_value();
+        self.saved_key.clear();
+        append_internal_key(
+            &mut self.saved_key,
+            &ParsedInternalKey::new(target, self.sequence, VALUE_TYPE_FOR_SEEK),
+        );
+        self.iter.seek(&self.saved_key);
+        if self.iter.valid() {
+            self.find_next_user_entry(false);
+        } else {
+            self.valid = false;
+        }
+    }
+
+    /// LevelDB: DBIter::SeekToFirst
+    pub fn seek_to_first(&mut self) {
+        self.started = true;
+        self.direction = Direction::Forward;
+        self.clear_saved_value();
+        self.iter.seek_to_first();
+        if self.iter.valid() {
+            self.find_next_user_entry(false);
+        } else {
+            self.valid = false;
+        }
+    }
+
+    /// LevelDB: DBIter::SeekToLast
+    pub fn seek_to_last(&mut self) {
+        self.started = true;
+        self.direction = Direction::Reverse;
+        self.clear_saved_value();
+        self.iter.seek_to_last();
+        self.find_prev_user_entry();
+    }
+}
+
+/// The cursor interface, so a database iterator can stand wherever LevelDB's `Iterator` can.
+impl Iterator for DBIterator {
+    fn valid(&self) -> bool {
+        DBIterator::valid(self)
+    }
+    fn seek_to_first(&mut self) {
+        DBIterator::seek_to_first(self)
+    }
+    fn seek_to_last(&mut self) {
+        DBIterator::seek_to_last(self)
+    }
+    fn seek(&mut self, target: &[u8]) {
+        DBIterator::seek(self, target)
+    }
+    fn next(&mut self) {
+        DBIterator::next(self)
+    }
+    fn prev(&mut self) {
+        DBIterator::prev(self)
+    }
+    fn key(&self) -> &[u8] {
+        DBIterator::key(self)
+    }
+    fn value(&self) -> &[u8] {
+        DBIterator::value(self)
+    }
+    fn status(&self) -> Result<()> {
+        DBIterator::status(self)
+    }
+}
+
+/// Entries in key order from the cursor's position (the first entry if it was not positioned), as owned
+/// `(key, value)` pairs; an error ends the iteration with one `Err` item.
+impl std::iter::Iterator for DBIterator {
+    type Item = Result<(Vec<u8>, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if !self.started {
+            DBIterator::seek_to_first(self);
+        }
+        if !self.valid {
+            if self.error_yielded {
+                return None;
+            }
+            self.error_yielded = true;
+            return self.status().err().map(Err);
+        }
+        let item = (self.key().to_vec(), self.value().to_vec());
+        DBIterator::next(self);
+        Some(Ok(item))
+    }
+}

@@ -1,0 +1,143 @@
+//! The table cache: open tables, keyed by file number, so that reads do not reopen files.
+//!
+//! Opening a table reads its footer, index block and filter; the cache keeps up to `max_open_files - 10` of them
+//! (charge 1 each). A table is opened from `NNNNNN.ldb`, or from the legacy `NNNNNN.sst` name. Failures are not
+//! cached, so a transient error or a repaired file is retried on the next read.
+//!
+//! Invariant: an iterator over a cached table pins its cache entry until the iterator is dropped, as LevelDB's
+//! iterator releases its handle in a cleanup function.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::db::filename::{sst_table_file_name, table_file_name};
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::options::{Options, ReadOptions};
+use crate::table::iterator::{new_error_iterator, register_cleanup, Iterator};
+use crate::table::table::Table;
+use crate::util::cache::{Cache, Handle};
+use crate::util::coding::encode_fixed64;
+
+/// LevelDB: TableCache
+pub struct TableCache {
+    env: Arc<dyn Env>,
+    dbname: PathBuf,
+    options: Options,
+    cache: Cache<Arc<Table>>,
+}
+
+impl TableCache {
+    /// A cache of up to `entries` open tables of database `dbname`, opened with `options` (the database's
+    /// sanitized options: internal key comparator and filter policy).
+    ///
+    /// LevelDB: TableCache::TableCache
+    pub fn new(dbname: &Path, options: Options, entries: usize) -> TableCache {
+        TableCache {
+            env: options.env.clone(),
+            dbname: dbname.to_path_buf(),
+            options,
+            cache: Cache::new(entries),
+        }
+    }
+
+    /// The cache entry of table `file_number`, opening the table if it is not cached.
+    ///
+    /// LevelDB: TableCache::FindTable
+    fn find_table(&self, file_number: u64, file_size: u64) -> Result<Handle<Arc<Table>>> {
+        let mut key = [0u8; 8];
+        encode_fixed64(&mut key, file_number);
+        if let Some(handle) = self.cache.lookup(&key) {
+            return Ok(handle);
+        }
+        let fname = table_file_name(&self.dbname, file_number);
+        let file = match self.env.new_random_access_file(&fname) {
+            Ok(file) => file,
+            Err(e) => {
+                // Fall back to the name LevelDB used before 1.14; if that fails too, report the first error.
+                let old_fname = sst_table_file_name(&self.dbname, file_number);
+                self.env.new_random_access_file(&old_fname).map_err(|_| e)?
+            }
+        };
+        // We do not cache error results so that if the error is transient, or somebody repairs the file, we
+        // recover automatically.
+        let table = Table::open(&self.options, file, file_size)?;
+        Ok(self.cache.insert(&key, table, 1))
+    }
+
+    /// An iterator over the contents of table `file_number` (whose size must be `file_size`), and the table
+    /// itself, if it could be opened.
+    ///
+    /// LevelDB: TableCache::NewIterator
+    pub fn new_iterator_and_table(
+        &self,
+        options: &ReadOptions,
+        file_number: u64,
+        file_size: u64,
+    ) -> (Box<dyn Iterator>, Option<Arc<Table>>) {
+        match self.find_table(file_number, file_size) {
+            Ok(handle) => {
+                let table = handle.value().clone();
+                // The iterator pins the cache entry until it is dropped.
+                (
+                    register_cleanup(table.new_iterator(options), handle),
+                    Some(table),
+                )
+            }
+            Err(e) => (new_error_iterator(e), None),
+        }
+    }
+
+    /// An iterator over the contents of table `file_number`; an error iterator if it cannot be opened.
+    ///
+    /// LevelDB: TableCache::NewIterator
+    pub fn new_iterator(
+        &self,
+        options: &ReadOptions,
+        file_number: u64,
+        file_size: u64,
+    ) -> Box<dyn Iterator> {
+        self.new_iterator_and_table(options, file_number, file_size)
+            .0
+    }
+
+    /// Looks up internal key `k` in table `file_number`: if an entry is found at or after it, `handle_result`
+    /// is called with that entry's key and value.
+    ///
+    /// LevelDB: TableCache::Get
+    pub fn get(
+        &self,
+        options: &ReadOptions,
+        file_number: u64,
+        file_size: u64,
+        k: &[u8],
+        handle_result: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<()> {
+        let handle = self.find_table(file_number, file_size)?;
+        handle.value().internal_get(options, k, handle_result)
+    }
+
+    /// The approximate offset of internal key `key` in table `file_number`; 0 if the table cannot be opened.
+    pub fn approximate_offset_of(&self, file_number: u64, file_size: u64, key: &[u8]) -> u64 {
+        match self.find_table(file_number, file_size) {
+            Ok(handle) => handle.value().approximate_offset_of(key),
+            Err(_) => 0,
+        }
+    }
+
+    /// Evicts any entry for the specified file number (its file is being deleted).
+    ///
+    /// LevelDB: TableCache::Evict
+    pub fn evict(&self, file_number: u64) {
+        let mut key = [0u8; 8];
+        encode_fixed64(&mut key, file_number);
+        self.cache.erase(&key);
+    }
+
+    /// A table that cannot be opened, as an error (for callers that must report it).
+    pub fn check_table(&self, file_number: u64, file_size: u64) -> Result<()> {
+        self.find_table(file_number, file_size)
+            .map(|_| ())
+            .map_err(|e: Error| e)
+    }
+}
