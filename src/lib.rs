@@ -13,6 +13,7 @@ pub mod util;
 pub use db::db_impl::{destroy_db, Range, DB};
 pub use db::db_iter::DBIterator;
 pub use db::log;
+pub use db::repair::repair_db;
 pub use db::snapshot::Snapshot;
 pub use db::write_batch::WriteBatch;
 pub use error::{Error, Result};

@@ -11,6 +11,7 @@ pub mod dumpfile;
 pub mod filename;
 pub mod log;
 pub mod memtable;
+pub mod repair;
 pub mod skiplist;
 pub mod snapshot;
 pub mod table_cache;
