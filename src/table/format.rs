@@ -154,20 +154,28 @@ pub struct BlockContents {
 ///
 /// LevelDB: port::Snappy_GetUncompressedLength
 #[cfg(feature = "snappy")]
-fn snappy_uncompress(input: &[u8]) -> Option<Vec<u8>> {
-    let ulength = snap::raw::decompress_len(input).ok()?;
-    let mut output = vec![0u8; ulength];
-    let n = snap::raw::Decoder::new()
-        .decompress(input, &mut output)
-        .ok()?;
-    output.truncate(n);
-    Some(output)
+pub fn snappy_uncompressed_length(input: &[u8]) -> Option<usize> {
+    snap::raw::decompress_len(input).ok()
+}
+
+/// Uncompresses snappy-compressed `input` into `output`, which must be exactly its uncompressed length.
+///
+/// LevelDB: port::Snappy_Uncompress
+#[cfg(feature = "snappy")]
+pub fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool {
+    snap::raw::Decoder::new().decompress(input, output) == Ok(output.len())
 }
 
 /// Without snappy support every compressed block is unreadable, as in a LevelDB built without snappy.
 #[cfg(not(feature = "snappy"))]
-fn snappy_uncompress(_input: &[u8]) -> Option<Vec<u8>> {
+pub fn snappy_uncompressed_length(_input: &[u8]) -> Option<usize> {
     None
+}
+
+/// Without snappy support every compressed block is unreadable, as in a LevelDB built without snappy.
+#[cfg(not(feature = "snappy"))]
+pub fn snappy_uncompress(_input: &[u8], _output: &mut [u8]) -> bool {
+    false
 }
 
 /// Snappy-compresses `input`, or `None` when compression is not available.
@@ -238,13 +246,21 @@ pub fn read_block(
             }
         }
         t if t == CompressionType::SnappyCompression as u8 => {
-            match snappy_uncompress(&contents[..n]) {
-                Some(data) => Ok(BlockContents {
-                    data,
-                    cachable: true,
-                }),
-                None => Err(Error::corruption("corrupted compressed block contents", "")),
+            let corrupted = || Error::corruption("corrupted compressed block contents", "");
+            let ulength = snappy_uncompressed_length(&contents[..n]).ok_or_else(corrupted)?;
+            // A snappy element expands at most 64 bytes from 3 (a 2-byte-offset copy), so a larger claimed length
+            // is corruption; checking first avoids allocating an absurd buffer for it.
+            if ulength > n.saturating_mul(32).saturating_add(64) {
+                return Err(corrupted());
             }
+            let mut data = vec![0u8; ulength];
+            if !snappy_uncompress(&contents[..n], &mut data) {
+                return Err(corrupted());
+            }
+            Ok(BlockContents {
+                data,
+                cachable: true,
+            })
         }
         _ => Err(Error::corruption("bad block type", "")),
     }

@@ -11,5 +11,6 @@ pub mod comparator;
 pub mod crc;
 pub mod filter_policy;
 pub mod hash;
+pub mod histogram;
 pub mod logging;
 pub mod random;
