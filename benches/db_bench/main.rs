@@ -6,7 +6,8 @@
 //! cargo bench --bench db_bench --features system-leveldb -- [--benchmarks=fillseq,readrandom,...] [--num=N] ...
 //! ```
 //!
-//! Each engine gets its own database directory (`<db>/<engine>`), and runs the whole benchmark list before the
+//! Each engine gets its own database directory (`<db>/<engine>`, by default `/tmp/leveldbtest-<euid>/dbbench/...`,
+//! kept after the run as LevelDB keeps it, for `--use_existing_db=1`), and runs the whole benchmark list before the
 //! next engine starts, so that one engine's background compactions never run during the other's measurements.
 //! Both engines are driven by the same code (see engine.rs); the C++ engine goes through LevelDB's C API, which
 //! costs it one extra allocation and copy per `get` compared with C++ callers.
@@ -70,7 +71,10 @@ impl Default for Flags {
             key_prefix: 0,
             use_existing_db: false,
             reuse_logs: false,
-            db: std::env::temp_dir().join(format!("dbbench-{}", std::process::id())),
+            db: oxleveldb::env::default_env()
+                .get_test_directory()
+                .unwrap_or_else(|_| std::env::temp_dir())
+                .join("dbbench"),
             engines: if cfg!(feature = "system-leveldb") {
                 vec!["leveldb".to_string(), "oxleveldb".to_string()]
             } else {
@@ -979,22 +983,23 @@ fn main() {
         all.push((engine.clone(), results));
         println!();
     }
-    let _ = std::fs::remove_dir_all(&flags.db);
 
     if all.len() > 1 {
-        // The comparison: micros/op per benchmark and engine, and the ratio of the first engine to each other.
+        // The comparison: micros/op per benchmark and engine, and how many times faster the last engine is than
+        // the first (above 1: the last engine is faster).
+        let (first, last) = (&all[0], &all[all.len() - 1]);
         print!("{:<12} :", "micros/op");
         for (engine, _) in &all {
             print!(" {engine:>12}");
         }
-        println!("   {} / {}", all[0].0, all[1].0);
-        for (i, (name, first)) in all[0].1.iter().enumerate() {
+        println!("   speedup of {} over {}", last.0, first.0);
+        for (i, (name, first_micros)) in first.1.iter().enumerate() {
             print!("{name:<12} :");
             for (_, results) in &all {
                 print!(" {:12.3}", results.get(i).map_or(f64::NAN, |r| r.1));
             }
-            let second = all[1].1.get(i).map_or(f64::NAN, |r| r.1);
-            println!("   {:.2}x", first / second);
+            let last_micros = last.1.get(i).map_or(f64::NAN, |r| r.1);
+            println!("   {:.2}x", first_micros / last_micros);
         }
     }
     eprintln!("total time: {:.1} s", started.elapsed().as_secs_f64());

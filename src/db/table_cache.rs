@@ -14,7 +14,7 @@ use crate::db::filename::{sst_table_file_name, table_file_name};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::options::{Options, ReadOptions};
-use crate::table::iterator::{new_error_iterator, register_cleanup, Iterator};
+use crate::table::iterator::{new_error_iterator, Iterator};
 use crate::table::table::Table;
 use crate::util::cache::{Cache, Handle};
 use crate::util::coding::encode_fixed64;
@@ -79,10 +79,7 @@ impl TableCache {
             Ok(handle) => {
                 let table = handle.value().clone();
                 // The iterator pins the cache entry until it is dropped.
-                (
-                    register_cleanup(table.new_iterator(options), handle),
-                    Some(table),
-                )
+                (table.new_iterator_holding(options, handle), Some(table))
             }
             Err(e) => (new_error_iterator(e), None),
         }

@@ -8,10 +8,10 @@
 //! iterator invalid with the status `Corruption: bad entry in block`.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
-use crate::table::iterator::{new_empty_iterator, new_error_iterator, Iterator};
+use crate::table::iterator::Iterator;
 use crate::util::cache::Handle;
 use crate::util::coding::{decode_fixed32, decode_varint32};
 use crate::util::comparator::Comparator;
@@ -70,22 +70,19 @@ impl Block {
     /// holds it until it is dropped, as LevelDB's iterator releases its handle in a cleanup function.
     ///
     /// LevelDB: Block::NewIterator
-    pub fn new_iterator(
+    pub fn iter(
         self: &Arc<Self>,
         comparator: Arc<dyn Comparator>,
         pin: Option<Handle<Block>>,
-    ) -> Box<dyn Iterator> {
+    ) -> BlockIter {
         if self.malformed {
-            return new_error_iterator(Error::corruption("bad block contents", ""));
+            return BlockIter::error(Error::corruption("bad block contents", ""));
         }
         let num_restarts = self.num_restarts();
-        if num_restarts == 0 {
-            return new_empty_iterator();
-        }
-        Box::new(BlockIter {
+        BlockIter {
             block: self.clone(),
             _pin: pin,
-            comparator,
+            comparator: Some(comparator),
             restarts: self.restart_offset,
             num_restarts,
             current: self.restart_offset,
@@ -94,8 +91,25 @@ impl Block {
             value_offset: 0,
             value_len: 0,
             status: Ok(()),
-        })
+        }
     }
+
+    /// [`Block::iter`], boxed as a cursor like any other.
+    pub fn new_iterator(
+        self: &Arc<Self>,
+        comparator: Arc<dyn Comparator>,
+        pin: Option<Handle<Block>>,
+    ) -> Box<dyn Iterator> {
+        Box::new(self.iter(comparator, pin))
+    }
+}
+
+/// A block without entries, for iterators that have nothing to show.
+fn empty_block() -> Arc<Block> {
+    static EMPTY: OnceLock<Arc<Block>> = OnceLock::new();
+    EMPTY
+        .get_or_init(|| Arc::new(Block::new(vec![0, 0, 0, 0])))
+        .clone()
 }
 
 /// The header of an entry: shared key bytes, unshared key bytes, value length, and where the key delta starts.
@@ -128,11 +142,15 @@ fn decode_entry(data: &[u8], p: usize, limit: usize) -> Option<(u32, u32, u32, u
     Some((shared, non_shared, value_length, p + header_len))
 }
 
-/// LevelDB: Block::Iter
-struct BlockIter {
+/// An iterator over a block. A block without restart points (or an iterator made for an error) has no entries,
+/// and never becomes valid.
+///
+/// LevelDB: Block::Iter (and, for the empty and error cases, NewEmptyIterator and NewErrorIterator)
+pub struct BlockIter {
     block: Arc<Block>,
     _pin: Option<Handle<Block>>,
-    comparator: Arc<dyn Comparator>,
+    /// None only for an error iterator, which never compares.
+    comparator: Option<Arc<dyn Comparator>>,
     /// Offset of the restart array (list of fixed32).
     restarts: u32,
     /// Number of u32 entries in the restart array.
@@ -149,6 +167,29 @@ struct BlockIter {
 }
 
 impl BlockIter {
+    /// An iterator over nothing whose status is `status`.
+    pub fn error(status: Error) -> BlockIter {
+        BlockIter {
+            block: empty_block(),
+            _pin: None,
+            comparator: None,
+            restarts: 0,
+            num_restarts: 0,
+            current: 0,
+            restart_index: 0,
+            key: Vec::new(),
+            value_offset: 0,
+            value_len: 0,
+            status: Err(status),
+        }
+    }
+
+    fn compare(&self, a: &[u8], b: &[u8]) -> Ordering {
+        self.comparator
+            .as_ref()
+            .map_or(Ordering::Equal, |c| c.compare(a, b))
+    }
+
     fn data(&self) -> &[u8] {
         &self.block.data
     }
@@ -270,6 +311,9 @@ impl Iterator for BlockIter {
     }
 
     fn seek(&mut self, target: &[u8]) {
+        if self.num_restarts == 0 {
+            return; // No entries.
+        }
         // Binary search in the restart array to find the last restart point with a key < target.
         let mut left = 0u32;
         let mut right = self.num_restarts - 1;
@@ -278,7 +322,7 @@ impl Iterator for BlockIter {
         if self.valid() {
             // If we're already scanning, use the current position as a starting point. This is beneficial if the
             // key we're seeking to is ahead of the current position.
-            current_key_compare = self.comparator.compare(&self.key, target);
+            current_key_compare = self.compare(&self.key, target);
             match current_key_compare {
                 Ordering::Less => left = self.restart_index, // key is smaller than target
                 Ordering::Greater => right = self.restart_index,
@@ -292,7 +336,7 @@ impl Iterator for BlockIter {
             match decode_entry(&self.block.data, region_offset, self.restarts as usize) {
                 Some((0, non_shared, _, key_start)) => {
                     let mid_key = &self.block.data[key_start..key_start + non_shared as usize];
-                    if self.comparator.compare(mid_key, target) == Ordering::Less {
+                    if self.compare(mid_key, target) == Ordering::Less {
                         // Key at "mid" is smaller than "target". Therefore all blocks before "mid" are
                         // uninteresting.
                         left = mid;
@@ -320,18 +364,24 @@ impl Iterator for BlockIter {
             if !self.parse_next_key() {
                 return;
             }
-            if self.comparator.compare(&self.key, target) != Ordering::Less {
+            if self.compare(&self.key, target) != Ordering::Less {
                 return;
             }
         }
     }
 
     fn seek_to_first(&mut self) {
+        if self.num_restarts == 0 {
+            return; // No entries.
+        }
         self.seek_to_restart_point(0);
         self.parse_next_key();
     }
 
     fn seek_to_last(&mut self) {
+        if self.num_restarts == 0 {
+            return; // No entries.
+        }
         self.seek_to_restart_point(self.num_restarts - 1);
         while self.parse_next_key() && self.next_entry_offset() < self.restarts {
             // Keep skipping.

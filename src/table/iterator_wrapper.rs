@@ -6,20 +6,21 @@
 //! moving method goes through the wrapper and refreshes it.
 //!
 //! LevelDB also caches the key slice; a Rust reference into the child cannot live next to the child it points
-//! into without `unsafe`, so `key()` asks the child.
+//! into without `unsafe`, so `key()` asks the child. The wrapper is generic over the child's type so that a
+//! child of a known type (a block iterator inside a table iterator) is called directly, without dynamic dispatch.
 
 use crate::error::Result;
 use crate::table::iterator::Iterator;
 
 /// LevelDB: IteratorWrapper
-pub(crate) struct IteratorWrapper {
-    iter: Option<Box<dyn Iterator>>,
+pub(crate) struct IteratorWrapper<I: Iterator = Box<dyn Iterator>> {
+    iter: Option<I>,
     valid: bool,
 }
 
-impl IteratorWrapper {
+impl<I: Iterator> IteratorWrapper<I> {
     /// LevelDB: IteratorWrapper::IteratorWrapper
-    pub(crate) fn new(iter: Option<Box<dyn Iterator>>) -> IteratorWrapper {
+    pub(crate) fn new(iter: Option<I>) -> IteratorWrapper<I> {
         let mut wrapper = IteratorWrapper {
             iter: None,
             valid: false,
@@ -36,7 +37,7 @@ impl IteratorWrapper {
     /// Replaces the wrapped iterator, dropping the old one.
     ///
     /// LevelDB: IteratorWrapper::Set
-    pub(crate) fn set(&mut self, iter: Option<Box<dyn Iterator>>) {
+    pub(crate) fn set(&mut self, iter: Option<I>) {
         self.iter = iter;
         self.update();
     }
@@ -49,9 +50,9 @@ impl IteratorWrapper {
 
     /// The wrapped iterator; the moving methods require one.
     #[inline]
-    fn iter_mut(&mut self) -> &mut dyn Iterator {
+    fn iter_mut(&mut self) -> &mut I {
         self.iter
-            .as_deref_mut()
+            .as_mut()
             .expect("IteratorWrapper without an iterator")
     }
 
@@ -63,18 +64,18 @@ impl IteratorWrapper {
     #[inline]
     pub(crate) fn key(&self) -> &[u8] {
         debug_assert!(self.valid);
-        self.iter.as_deref().map_or(&[], |iter| iter.key())
+        self.iter.as_ref().map_or(&[], |iter| iter.key())
     }
 
     #[inline]
     pub(crate) fn value(&self) -> &[u8] {
         debug_assert!(self.valid);
-        self.iter.as_deref().map_or(&[], |iter| iter.value())
+        self.iter.as_ref().map_or(&[], |iter| iter.value())
     }
 
     /// The wrapped iterator's status (OK when there is none).
     pub(crate) fn status(&self) -> Result<()> {
-        self.iter.as_deref().map_or(Ok(()), |iter| iter.status())
+        self.iter.as_ref().map_or(Ok(()), |iter| iter.status())
     }
 
     #[inline]

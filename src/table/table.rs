@@ -12,11 +12,11 @@ use std::sync::Arc;
 use crate::env::RandomAccessFile;
 use crate::error::{Error, Result};
 use crate::options::{BlockCache, Options, ReadOptions};
-use crate::table::block::Block;
+use crate::table::block::{Block, BlockIter};
 use crate::table::filter_block::FilterBlockReader;
 use crate::table::format::{read_block, BlockHandle, Footer};
-use crate::table::iterator::{new_error_iterator, Iterator};
-use crate::table::two_level_iterator::new_two_level_iterator;
+use crate::table::iterator::Iterator;
+use crate::table::two_level_iterator::TwoLevelIterator;
 use crate::util::coding::encode_fixed64;
 use crate::util::comparator::{bytewise_comparator, Comparator};
 use crate::util::filter_policy::FilterPolicy;
@@ -80,27 +80,27 @@ impl Table {
     }
 
     /// An iterator over the index block.
-    fn index_iterator(&self) -> Box<dyn Iterator> {
-        self.index_block.new_iterator(self.comparator.clone(), None)
+    fn index_iterator(&self) -> BlockIter {
+        self.index_block.iter(self.comparator.clone(), None)
     }
 
     /// Converts an index iterator value (i.e., an encoded BlockHandle) into an iterator over the contents of the
     /// corresponding block, from the block cache if it is there.
     ///
     /// LevelDB: Table::BlockReader
-    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> Box<dyn Iterator> {
+    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
         // We intentionally allow extra stuff in index_value so that we can add more features in the future.
         let mut input = index_value;
         let handle = match BlockHandle::decode_from(&mut input) {
             Ok(handle) => handle,
-            Err(e) => return new_error_iterator(e),
+            Err(e) => return BlockIter::error(e),
         };
         let Some(block_cache) = &self.block_cache else {
             return match read_block(&*self.file, options.verify_checksums, &handle) {
                 Ok(contents) => {
-                    Arc::new(Block::new(contents.data)).new_iterator(self.comparator.clone(), None)
+                    Arc::new(Block::new(contents.data)).iter(self.comparator.clone(), None)
                 }
-                Err(e) => new_error_iterator(e),
+                Err(e) => BlockIter::error(e),
             };
         };
 
@@ -109,7 +109,7 @@ impl Table {
         encode_fixed64(&mut cache_key[8..], handle.offset());
         if let Some(cache_handle) = block_cache.lookup(&cache_key) {
             let block = cache_handle.value_arc().clone();
-            return block.new_iterator(self.comparator.clone(), Some(cache_handle));
+            return block.iter(self.comparator.clone(), Some(cache_handle));
         }
         match read_block(&*self.file, options.verify_checksums, &handle) {
             Ok(contents) => {
@@ -118,12 +118,12 @@ impl Table {
                     let charge = block.size();
                     let cache_handle = block_cache.insert(&cache_key, block, charge);
                     let block = cache_handle.value_arc().clone();
-                    block.new_iterator(self.comparator.clone(), Some(cache_handle))
+                    block.iter(self.comparator.clone(), Some(cache_handle))
                 } else {
-                    Arc::new(block).new_iterator(self.comparator.clone(), None)
+                    Arc::new(block).iter(self.comparator.clone(), None)
                 }
             }
-            Err(e) => new_error_iterator(e),
+            Err(e) => BlockIter::error(e),
         }
     }
 
@@ -131,14 +131,26 @@ impl Table {
     ///
     /// LevelDB: Table::NewIterator
     pub fn new_iterator(self: &Arc<Self>, options: &ReadOptions) -> Box<dyn Iterator> {
+        self.new_iterator_holding(options, ())
+    }
+
+    /// An iterator over the table's entries that also holds `resource` until it is dropped (the table cache makes
+    /// its iterators pin their cache entry: LevelDB's `RegisterCleanup`). The blocks' iterators are called
+    /// directly, without dynamic dispatch.
+    pub fn new_iterator_holding<R: Send + 'static>(
+        self: &Arc<Self>,
+        options: &ReadOptions,
+        resource: R,
+    ) -> Box<dyn Iterator> {
         let table = self.clone();
-        new_two_level_iterator(
+        Box::new(TwoLevelIterator::new(
             self.index_iterator(),
-            Box::new(move |options: &ReadOptions, index_value: &[u8]| {
+            move |options: &ReadOptions, index_value: &[u8]| {
+                let _held = &resource;
                 table.block_reader(options, index_value)
-            }),
+            },
             options.clone(),
-        )
+        ))
     }
 
     /// Finds the first entry at or after `key` in the block that may hold `key`, and calls `handle_result` with

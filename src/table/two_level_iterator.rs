@@ -18,20 +18,40 @@ use crate::table::iterator_wrapper::IteratorWrapper;
 /// LevelDB: BlockFunction
 pub type BlockFunction = Box<dyn FnMut(&ReadOptions, &[u8]) -> Box<dyn Iterator> + Send>;
 
+/// The iterator over the index is of type `I`, the second-level iterators are of type `D`, opened by `F`: a table
+/// iterator knows them all (block iterators, called directly); a level iterator opens tables through a
+/// [`BlockFunction`].
+///
 /// LevelDB: TwoLevelIterator
-struct TwoLevelIterator {
-    block_function: BlockFunction,
+pub struct TwoLevelIterator<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send> {
+    block_function: F,
     options: ReadOptions,
     /// The first error of a data iterator that was replaced.
     status: Result<()>,
-    index_iter: IteratorWrapper,
+    index_iter: IteratorWrapper<I>,
     /// May hold no iterator.
-    data_iter: IteratorWrapper,
+    data_iter: IteratorWrapper<D>,
     /// If data_iter holds an iterator, this is the index value passed to block_function to create it.
     data_block_handle: Vec<u8>,
 }
 
-impl TwoLevelIterator {
+impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send>
+    TwoLevelIterator<I, D, F>
+{
+    /// An iterator over the entries of the iterators that `block_function` opens for each value of `index_iter`.
+    ///
+    /// LevelDB: TwoLevelIterator::TwoLevelIterator
+    pub fn new(index_iter: I, block_function: F, options: ReadOptions) -> Self {
+        TwoLevelIterator {
+            block_function,
+            options,
+            status: Ok(()),
+            index_iter: IteratorWrapper::new(Some(index_iter)),
+            data_iter: IteratorWrapper::new(None),
+            data_block_handle: Vec::new(),
+        }
+    }
+
     /// LevelDB: TwoLevelIterator::SaveError
     fn save_error(&mut self, s: Result<()>) {
         if self.status.is_ok() {
@@ -76,7 +96,7 @@ impl TwoLevelIterator {
     }
 
     /// LevelDB: TwoLevelIterator::SetDataIterator
-    fn set_data_iterator(&mut self, data_iter: Option<Box<dyn Iterator>>) {
+    fn set_data_iterator(&mut self, data_iter: Option<D>) {
         if self.data_iter.has_iter() {
             let s = self.data_iter.status();
             self.save_error(s);
@@ -104,7 +124,9 @@ impl TwoLevelIterator {
     }
 }
 
-impl Iterator for TwoLevelIterator {
+impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send> Iterator
+    for TwoLevelIterator<I, D, F>
+{
     fn valid(&self) -> bool {
         self.data_iter.valid()
     }
@@ -174,14 +196,7 @@ pub fn new_two_level_iterator(
     block_function: BlockFunction,
     options: ReadOptions,
 ) -> Box<dyn Iterator> {
-    Box::new(TwoLevelIterator {
-        block_function,
-        options,
-        status: Ok(()),
-        index_iter: IteratorWrapper::new(Some(index_iter)),
-        data_iter: IteratorWrapper::new(None),
-        data_block_handle: Vec::new(),
-    })
+    Box::new(TwoLevelIterator::new(index_iter, block_function, options))
 }
 
 #[cfg(test)]

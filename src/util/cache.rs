@@ -61,7 +61,9 @@ struct KeyHasher(u32);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
-        u64::from(self.0)
+        // The map takes its bucket from the low bits and a tag from the top 7 bits of the hash: spread the 32-bit
+        // hash over all 64 (a multiplication by an odd constant is a bijection), or every tag would match.
+        u64::from(self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
     fn write(&mut self, bytes: &[u8]) {
         self.0 = hash(bytes, self.0);
@@ -220,13 +222,19 @@ impl<V> LruShard<V> {
         }
         // capacity == 0 is supported and turns off caching: the entry is never in the table.
         while self.usage > self.capacity && self.lru.head != NIL {
-            let oldest = self.lru.head;
-            let key = self.entry(oldest).key.clone();
-            if let Some(slot) = self.table.remove(&key) {
-                self.finish_erase(slot);
-            }
+            self.evict_oldest();
         }
         slot
+    }
+
+    /// Removes the least recently used entry that only the cache refers to (the list must not be empty).
+    fn evict_oldest(&mut self) {
+        let oldest = self.lru.head;
+        // The entry goes away with its last reference (the cache's), so its key can be taken, not copied.
+        let key = std::mem::take(&mut self.entry(oldest).key);
+        if let Some(slot) = self.table.remove(&key) {
+            self.finish_erase(slot);
+        }
     }
 
     /// LevelDB: LRUCache::Lookup
@@ -246,11 +254,7 @@ impl<V> LruShard<V> {
     /// LevelDB: LRUCache::Prune
     fn prune(&mut self) {
         while self.lru.head != NIL {
-            let oldest = self.lru.head;
-            let key = self.entry(oldest).key.clone();
-            if let Some(slot) = self.table.remove(&key) {
-                self.finish_erase(slot);
-            }
+            self.evict_oldest();
         }
     }
 }
