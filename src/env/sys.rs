@@ -3,7 +3,7 @@
 //! error messages read exactly as LevelDB's), memory maps for table reads, the local time and thread id of the
 //! info log's line prefix, and the limits LevelDB sizes its caches of open files by.
 //!
-//! They are declared here instead of through a crate, to keep the library's dependencies to `crc32c` and `snap`.
+//! They are declared here instead of through a crate, to keep the library's dependencies to `crc32c`.
 //! The constants and struct layouts are Linux's (x86-64 and AArch64 share them).
 
 #![allow(non_camel_case_types)]

@@ -155,15 +155,15 @@ pub struct BlockContents {
 /// LevelDB: port::Snappy_GetUncompressedLength
 #[cfg(feature = "snappy")]
 pub fn snappy_uncompressed_length(input: &[u8]) -> Option<usize> {
-    snap::raw::decompress_len(input).ok()
+    crate::util::snappy::uncompressed_length(input)
 }
 
-/// Uncompresses snappy-compressed `input` into `output`, which must be exactly its uncompressed length.
+/// Uncompresses snappy-compressed `input` into `output`, which must hold at least its uncompressed length.
 ///
 /// LevelDB: port::Snappy_Uncompress
 #[cfg(feature = "snappy")]
 pub fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool {
-    snap::raw::Decoder::new().decompress(input, output) == Ok(output.len())
+    crate::util::snappy::uncompress(input, output)
 }
 
 /// Without snappy support every compressed block is unreadable, as in a LevelDB built without snappy.
@@ -178,19 +178,14 @@ pub fn snappy_uncompress(_input: &[u8], _output: &mut [u8]) -> bool {
     false
 }
 
-/// Snappy-compresses `input`, or `None` when compression is not available.
+/// Snappy-compresses `input` into `output` (the bytes C++ snappy 1.1.9 writes); false when compression is not
+/// available.
 ///
 /// LevelDB: port::Snappy_Compress
 #[cfg(feature = "snappy")]
 pub fn snappy_compress(input: &[u8], output: &mut Vec<u8>) -> bool {
-    output.resize(snap::raw::max_compress_len(input.len()), 0);
-    match snap::raw::Encoder::new().compress(input, output) {
-        Ok(n) => {
-            output.truncate(n);
-            true
-        }
-        Err(_) => false,
-    }
+    crate::util::snappy::compress(input, output);
+    true
 }
 
 /// Without snappy support blocks are stored uncompressed, as in a LevelDB built without snappy.
@@ -253,10 +248,12 @@ pub fn read_block(
             if ulength > n.saturating_mul(32).saturating_add(64) {
                 return Err(corrupted());
             }
-            let mut data = vec![0u8; ulength];
+            // 16 bytes of slack let the decoder copy short pieces 16 bytes at a time.
+            let mut data = vec![0u8; ulength + 16];
             if !snappy_uncompress(&contents[..n], &mut data) {
                 return Err(corrupted());
             }
+            data.truncate(ulength);
             Ok(BlockContents {
                 data,
                 cachable: true,

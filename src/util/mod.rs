@@ -14,3 +14,5 @@ pub mod hash;
 pub mod histogram;
 pub mod logging;
 pub mod random;
+#[cfg(feature = "snappy")]
+pub mod snappy;

@@ -1,0 +1,574 @@
+//! Snappy compression, as the C++ snappy 1.1.9 library that LevelDB 1.23 is built with compresses.
+//!
+//! Any valid snappy stream decompresses to the same bytes, but compressors differ in the matches they find, so
+//! a table compressed by another encoder is a valid table with other bytes. To write the same files as LevelDB,
+//! oxleveldb compresses exactly as snappy 1.1.9 does: the same hash (the top 14 bits of `bytes * 0x1e35a7bd`), the same
+//! hash-table size (a power of two from 256 to 16384, by fragment size), the same 64 KiB fragments, the same
+//! search (every position of the first 16 bytes after a match, then skipping faster and faster over bytes that
+//! do not match), and the same encoding of literals and copies. Decompression checks every length and offset
+//! against the input and output, so a corrupt block is an error, never a read or write out of bounds.
+//!
+//! The format: a varint32 of the uncompressed length, then elements, each a tag byte whose low two bits say:
+//! `00` a literal (length-1 in the tag's top six bits, or in the 1-4 bytes after it), `01` a copy of 4-11 bytes
+//! at an offset below 2048 (two bytes), `10` a copy of 1-64 bytes at a 16-bit offset (three bytes).
+
+use crate::util::coding::{decode_varint32, encode_varint32};
+
+/// Fragments are compressed independently, each with its own hash table.
+///
+/// LevelDB: snappy::kBlockSize
+const BLOCK_SIZE: usize = 1 << 16;
+
+/// LevelDB: snappy::kMaxHashTableBits
+const MAX_HASH_TABLE_BITS: u32 = 14;
+
+/// LevelDB: snappy::kMaxHashTableSize
+const MAX_HASH_TABLE_SIZE: usize = 1 << MAX_HASH_TABLE_BITS;
+
+/// The main loop stops this many bytes before the end of a fragment (its loads read ahead).
+///
+/// LevelDB: snappy's kInputMarginBytes
+const INPUT_MARGIN_BYTES: usize = 15;
+
+/// Element tags.
+const LITERAL: u8 = 0;
+const COPY_1_BYTE_OFFSET: u8 = 1;
+const COPY_2_BYTE_OFFSET: u8 = 2;
+
+/// The largest output for `source_len` input bytes: a literal of 60 bytes costs 62, and the worst case is a
+/// one-byte literal followed by a five-byte copy, 6 bytes in for 7 out.
+///
+/// LevelDB: snappy::MaxCompressedLength
+pub fn max_compressed_length(source_len: usize) -> usize {
+    32 + source_len + source_len / 6
+}
+
+#[inline(always)]
+fn load32(data: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(data[at..at + 4].try_into().expect("4 bytes"))
+}
+
+#[inline(always)]
+fn load64(data: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Copies 16 bytes: the fast paths copy a whole 16 bytes where fewer are needed, into the slack the output keeps
+/// after its end, as snappy's UnalignedCopy128 does.
+#[inline(always)]
+fn copy16(output: &mut [u8], op: usize, input: &[u8], at: usize) {
+    let chunk: [u8; 16] = input[at..at + 16].try_into().expect("16 bytes");
+    output[op..op + 16].copy_from_slice(&chunk);
+}
+
+/// The hash table slot of 4 bytes: the top 14 bits of their product with a magic number, masked to the table
+/// size (`mask` = size - 1), so that small tables use the same hash as the largest.
+///
+/// LevelDB: snappy's HashBytes / TableEntry
+#[inline]
+fn hash_bytes(bytes: u32, mask: usize) -> usize {
+    (bytes.wrapping_mul(0x1e35a7bd) >> (32 - MAX_HASH_TABLE_BITS)) as usize & mask
+}
+
+/// The hash table size for a fragment: the smallest power of two at least `input_size`, from 256 to 16384.
+///
+/// LevelDB: snappy's CalculateTableSize
+fn calculate_table_size(input_size: usize) -> usize {
+    if input_size > MAX_HASH_TABLE_SIZE {
+        MAX_HASH_TABLE_SIZE
+    } else if input_size < 256 {
+        256
+    } else {
+        input_size.next_power_of_two()
+    }
+}
+
+/// The hash table of a compression (snappy's WorkingMemory); keeping one saves its allocation per call.
+pub struct Encoder {
+    table: Box<[u16; MAX_HASH_TABLE_SIZE]>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            table: Box::new([0; MAX_HASH_TABLE_SIZE]),
+        }
+    }
+}
+
+impl Encoder {
+    /// Compresses `input` into `output` (replacing its contents) in snappy's format.
+    ///
+    /// LevelDB: snappy::RawCompress (port::Snappy_Compress)
+    pub fn compress(&mut self, input: &[u8], output: &mut Vec<u8>) {
+        // The output is sized for the worst case up front (plus the slack the fast paths over-write into), and
+        // truncated to what was written.
+        output.clear();
+        output.resize(max_compressed_length(input.len()) + 16, 0);
+        let mut op = encode_varint32(output, input.len() as u32);
+        for fragment in input.chunks(BLOCK_SIZE) {
+            let table_size = calculate_table_size(fragment.len());
+            self.table[..table_size].fill(0);
+            op = compress_fragment(fragment, output, op, &mut self.table, table_size - 1);
+        }
+        output.truncate(op);
+    }
+}
+
+/// Compresses `input` into `output` (replacing its contents) in snappy's format, with this thread's
+/// [`Encoder`].
+pub fn compress(input: &[u8], output: &mut Vec<u8>) {
+    thread_local! {
+        static ENCODER: std::cell::RefCell<Encoder> = std::cell::RefCell::new(Encoder::default());
+    }
+    ENCODER.with(|encoder| encoder.borrow_mut().compress(input, output))
+}
+
+/// Emits a literal of `literal`'s bytes at `op`; returns the new output position.
+///
+/// LevelDB: snappy's EmitLiteral
+#[inline]
+fn emit_literal(output: &mut [u8], mut op: usize, literal: &[u8]) -> usize {
+    let n = literal.len() - 1; // Zero-length literals are disallowed.
+    if n < 60 {
+        // Fits in the tag byte.
+        output[op] = LITERAL | ((n as u8) << 2);
+        op += 1;
+    } else {
+        let count = (n.ilog2() as usize >> 3) + 1;
+        output[op] = LITERAL | (((59 + count) as u8) << 2);
+        op += 1;
+        // Encode the length in the upcoming bytes.
+        output[op..op + count].copy_from_slice(&(n as u32).to_le_bytes()[..count]);
+        op += count;
+    }
+    output[op..op + literal.len()].copy_from_slice(literal);
+    op + literal.len()
+}
+
+/// Emits a copy of 4 to 64 bytes at `offset` (below 65536).
+///
+/// LevelDB: snappy's EmitCopyAtMost64
+#[inline]
+fn emit_copy_at_most_64(output: &mut [u8], op: usize, offset: usize, len: usize) -> usize {
+    debug_assert!((4..=64).contains(&len) && offset < 65536);
+    if len < 12 && offset < 2048 {
+        // The offset fits in 11 bits: the 3 highest go in the top of the first byte, and the rest go in the
+        // second byte.
+        output[op] = COPY_1_BYTE_OFFSET + (((len - 4) as u8) << 2) + (((offset >> 3) & 0xe0) as u8);
+        output[op + 1] = offset as u8;
+        op + 2
+    } else {
+        output[op] = COPY_2_BYTE_OFFSET + (((len - 1) as u8) << 2);
+        output[op + 1] = offset as u8;
+        output[op + 2] = (offset >> 8) as u8;
+        op + 3
+    }
+}
+
+/// Emits a copy of `len` bytes at `offset`, in pieces of at most 64 bytes.
+///
+/// LevelDB: snappy's EmitCopy
+#[inline]
+fn emit_copy(output: &mut [u8], mut op: usize, offset: usize, mut len: usize) -> usize {
+    if len < 12 {
+        return emit_copy_at_most_64(output, op, offset, len);
+    }
+    // Emit 64 byte copies but make sure to keep at least four bytes reserved.
+    while len >= 68 {
+        op = emit_copy_at_most_64(output, op, offset, 64);
+        len -= 64;
+    }
+    // One or two copies will now finish the job.
+    if len > 64 {
+        op = emit_copy_at_most_64(output, op, offset, 60);
+        len -= 60;
+    }
+    // Emit the remainder.
+    emit_copy_at_most_64(output, op, offset, len)
+}
+
+/// The number of bytes, from `s1` and `s2` on, that are equal (`s2` stops at `s2_limit`).
+///
+/// LevelDB: snappy's FindMatchLength
+#[inline]
+fn find_match_length(data: &[u8], mut s1: usize, mut s2: usize, s2_limit: usize) -> usize {
+    let mut matched = 0;
+    // Compare 8 bytes at a time while 16 remain (the loads must stay in the input).
+    while s2 + 16 <= s2_limit {
+        let xor = load64(data, s1) ^ load64(data, s2);
+        if xor != 0 {
+            return matched + (xor.trailing_zeros() as usize >> 3);
+        }
+        s1 += 8;
+        s2 += 8;
+        matched += 8;
+    }
+    while s2 < s2_limit && data[s1] == data[s2] {
+        s1 += 1;
+        s2 += 1;
+        matched += 1;
+    }
+    matched
+}
+
+/// Compresses one fragment (at most 64 KiB) into `output` at `op`, with the first `mask + 1` (a power of two)
+/// slots of `table`, zeroed, as the hash table of positions; returns the new output position.
+///
+/// LevelDB: snappy::internal::CompressFragment
+fn compress_fragment(
+    input: &[u8],
+    output: &mut [u8],
+    mut op: usize,
+    table: &mut [u16; MAX_HASH_TABLE_SIZE],
+    mask: usize,
+) -> usize {
+    let ip_end = input.len();
+    // Bytes in [next_emit, ip) will be emitted as literal bytes, or [next_emit, ip_end) after the main loop.
+    let mut ip = 0;
+
+    if input.len() >= INPUT_MARGIN_BYTES {
+        let ip_limit = input.len() - INPUT_MARGIN_BYTES;
+        let mut preload = load32(input, ip + 1);
+        'outer: loop {
+            let next_emit = ip;
+            ip += 1;
+            let mut data = load64(input, ip);
+            // Heuristic match skipping: if 32 bytes are scanned with no matches found, start looking only at every
+            // other byte. If 32 more bytes are scanned (or skipped), look at every third byte, etc. When a match is
+            // found, immediately go back to looking at every byte.
+            let mut skip: u32 = 32;
+            let mut candidate;
+            let mut found_in_unrolled = false;
+
+            // Step 1: scan forward in the input looking for a 4-byte-long match. First every one of the next 16
+            // positions, with an immediate literal when one matches.
+            'unrolled: {
+                if ip + 16 <= ip_limit {
+                    let delta = ip;
+                    for j in 0..4 {
+                        for k in 0..4 {
+                            let i = 4 * j + k;
+                            let dword = if i == 0 { preload } else { data as u32 };
+                            let entry = hash_bytes(dword, mask);
+                            candidate = table[entry] as usize;
+                            table[entry] = (delta + i) as u16;
+                            if load32(input, candidate) == dword {
+                                // A literal of the i + 1 bytes before the match (16 bytes are copied; the rest is
+                                // overwritten next).
+                                output[op] = LITERAL | ((i as u8) << 2);
+                                copy16(output, op + 1, input, next_emit);
+                                ip += i;
+                                op += i + 2;
+                                found_in_unrolled = true;
+                                break 'unrolled;
+                            }
+                            data >>= 8;
+                        }
+                        data = load64(input, ip + 4 * j + 4);
+                    }
+                    ip += 16;
+                    skip += 16;
+                }
+                // Then with growing steps.
+                loop {
+                    let entry = hash_bytes(data as u32, mask);
+                    let bytes_between_hash_lookups = (skip >> 5) as usize;
+                    skip += skip >> 5;
+                    let next_ip = ip + bytes_between_hash_lookups;
+                    if next_ip > ip_limit {
+                        ip = next_emit;
+                        break 'outer;
+                    }
+                    candidate = table[entry] as usize;
+                    table[entry] = ip as u16;
+                    if data as u32 == load32(input, candidate) {
+                        break;
+                    }
+                    data = u64::from(load32(input, next_ip));
+                    ip = next_ip;
+                }
+            }
+
+            if !found_in_unrolled {
+                // Step 2: a 4-byte match has been found. We'll later see if more than 4 bytes match. But, prior to
+                // the match, input bytes [next_emit, ip) are unmatched. Emit them as "literal bytes"; up to 16 of
+                // them with one 16-byte copy (the input has 15 bytes of margin here, the output its slack).
+                let len = ip - next_emit;
+                if len <= 16 {
+                    output[op] = LITERAL | (((len - 1) as u8) << 2);
+                    copy16(output, op + 1, input, next_emit);
+                    op += 1 + len;
+                } else {
+                    op = emit_literal(output, op, &input[next_emit..ip]);
+                }
+            }
+
+            // Step 3: call emit_copy, and then see if another emit_copy could be our next move. Repeat until we find
+            // no match for the input immediately after what was consumed by the last emit_copy call.
+            loop {
+                // We have a 4-byte match at ip, and no need to emit any "literal bytes" prior to ip.
+                let base = ip;
+                let matched = 4 + find_match_length(input, candidate + 4, ip + 4, ip_end);
+                ip += matched;
+                op = emit_copy(output, op, base - candidate, matched);
+                if ip >= ip_limit {
+                    break 'outer;
+                }
+                // We are now looking for a 4-byte match again. We read table[hash(ip)] for that. To improve
+                // compression, we also update table[hash(ip - 1)] and table[hash(ip)].
+                data = load64(input, ip);
+                table[hash_bytes(load32(input, ip - 1), mask)] = (ip - 1) as u16;
+                let entry = hash_bytes(data as u32, mask);
+                candidate = table[entry] as usize;
+                table[entry] = ip as u16;
+                if data as u32 != load32(input, candidate) {
+                    break;
+                }
+            }
+            // Because the least significant 5 bytes matched, we can use data for the next iteration.
+            preload = (data >> 8) as u32;
+        }
+    }
+
+    // Emit the remaining bytes as a literal.
+    if ip < ip_end {
+        op = emit_literal(output, op, &input[ip..]);
+    }
+    op
+}
+
+/// The uncompressed length stored at the start of `input`, if it is well formed.
+///
+/// LevelDB: snappy::GetUncompressedLength
+pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
+    decode_varint32(input).map(|(len, _)| len as usize)
+}
+
+/// Copies `len` bytes from `offset` bytes back in `output` to `op`, where the two ranges may overlap (a pattern
+/// then repeats). Requires `0 < offset <= op` and `op + len <= output.len()`.
+#[inline(always)]
+fn copy_from_self(output: &mut [u8], op: usize, offset: usize, len: usize) {
+    let src = op - offset;
+    if offset >= 16 && len <= 16 && op + 16 <= output.len() {
+        // The common short copy: 16 bytes at once (the source ends before `op`; the extra bytes land in the
+        // slack and are overwritten later).
+        let chunk: [u8; 16] = output[src..src + 16].try_into().expect("16 bytes");
+        output[op..op + 16].copy_from_slice(&chunk);
+    } else if offset >= len {
+        output.copy_within(src..src + len, op);
+    } else {
+        // The ranges overlap: copy the pattern, doubling what is copied each round.
+        let mut copied = 0;
+        while copied < len {
+            let n = (len - copied).min(offset + copied);
+            output.copy_within(src..src + n, op + copied);
+            copied += n;
+        }
+    }
+}
+
+/// Uncompresses `input` into `output`, which must hold at least the uncompressed length (bytes past it may be
+/// written to, as scratch); false if `input` is not well-formed snappy. Never reads or writes out of bounds.
+///
+/// LevelDB: snappy::RawUncompress (port::Snappy_Uncompress)
+pub fn uncompress(input: &[u8], output: &mut [u8]) -> bool {
+    let Some((ulen, mut ip)) = decode_varint32(input) else {
+        return false;
+    };
+    let ulen = ulen as usize;
+    if output.len() < ulen {
+        return false;
+    }
+    let mut op = 0;
+    while ip < input.len() {
+        let tag = input[ip];
+        ip += 1;
+        if tag & 3 == LITERAL {
+            let mut len = (tag >> 2) as usize + 1;
+            if len > 60 {
+                // The length (minus one) is in the next 1-4 bytes.
+                let extra = len - 60;
+                let Some(bytes) = input.get(ip..ip + extra) else {
+                    return false;
+                };
+                len = bytes
+                    .iter()
+                    .rev()
+                    .fold(0usize, |v, &b| (v << 8) | b as usize)
+                    + 1;
+                ip += extra;
+            }
+            if len <= 16 && ip + 16 <= input.len() && op + 16 <= output.len() {
+                // A short literal with room around it: 16 bytes at once.
+                let chunk: [u8; 16] = input[ip..ip + 16].try_into().expect("16 bytes");
+                output[op..op + 16].copy_from_slice(&chunk);
+            } else {
+                let (Some(src), Some(dst)) =
+                    (input.get(ip..ip + len), output.get_mut(op..op + len))
+                else {
+                    return false;
+                };
+                dst.copy_from_slice(src);
+            }
+            ip += len;
+            op += len;
+        } else {
+            let (len, offset) = match tag & 3 {
+                COPY_1_BYTE_OFFSET => {
+                    let Some(&b) = input.get(ip) else {
+                        return false;
+                    };
+                    ip += 1;
+                    (
+                        4 + ((tag >> 2) & 7) as usize,
+                        ((tag as usize >> 5) << 8) | b as usize,
+                    )
+                }
+                COPY_2_BYTE_OFFSET => {
+                    let Some(b) = input.get(ip..ip + 2) else {
+                        return false;
+                    };
+                    ip += 2;
+                    (
+                        1 + (tag >> 2) as usize,
+                        u16::from_le_bytes([b[0], b[1]]) as usize,
+                    )
+                }
+                _ => {
+                    let Some(b) = input.get(ip..ip + 4) else {
+                        return false;
+                    };
+                    ip += 4;
+                    (
+                        1 + (tag >> 2) as usize,
+                        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+                    )
+                }
+            };
+            if offset == 0 || offset > op || op + len > ulen {
+                return false;
+            }
+            copy_from_self(output, op, offset, len);
+            op += len;
+        }
+        if op > ulen {
+            return false;
+        }
+    }
+    op == ulen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::random::Random;
+
+    fn decompress(compressed: &[u8]) -> Vec<u8> {
+        let len = uncompressed_length(compressed).expect("a length");
+        let mut output = vec![0u8; len + 16];
+        assert!(uncompress(compressed, &mut output), "a valid snappy stream");
+        // The exact-size buffer decodes too (without the fast paths' slack).
+        let mut exact = vec![0u8; len];
+        assert!(uncompress(compressed, &mut exact));
+        output.truncate(len);
+        assert_eq!(output, exact);
+        output
+    }
+
+    fn check_round_trip(input: &[u8]) -> usize {
+        let mut compressed = Vec::new();
+        compress(input, &mut compressed);
+        assert!(compressed.len() <= max_compressed_length(input.len()));
+        assert_eq!(
+            decompress(&compressed),
+            input,
+            "round trip of {} bytes",
+            input.len()
+        );
+        compressed.len()
+    }
+
+    #[test]
+    fn small_inputs_and_literals() {
+        for len in 0..100 {
+            let input: Vec<u8> = (0..len as u8).collect();
+            check_round_trip(&input);
+        }
+        // Known encodings: the empty input, a short literal, a long literal (two length bytes).
+        let mut out = Vec::new();
+        compress(b"", &mut out);
+        assert_eq!(out, [0]);
+        compress(b"abc", &mut out);
+        assert_eq!(out, [3, 2 << 2, b'a', b'b', b'c']);
+        // 300 bytes that repeat after 251: a long literal first (its length in one extra byte), then copies.
+        let long: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
+        compress(&long, &mut out);
+        assert_eq!(&out[..3], &[0xac, 0x02, 60 << 2]);
+        check_round_trip(&long);
+    }
+
+    #[test]
+    fn repetitive_inputs_compress() {
+        let input = vec![b'y'; 100000];
+        let size = check_round_trip(&input);
+        assert!(size < 5000, "{size}");
+        let text = b"the quick brown fox jumps over the lazy dog; ".repeat(2000);
+        assert!(check_round_trip(&text) < text.len() / 10);
+    }
+
+    quickcheck::quickcheck! {
+        fn round_trips(seed: u32, len: u16, alphabet: u8) -> bool {
+            // Random data over a small alphabet (compressible) or the full byte range.
+            let mut rnd = Random::new(seed);
+            let alphabet = u32::from(alphabet.max(1));
+            let input: Vec<u8> = (0..len).map(|_| rnd.uniform(alphabet) as u8).collect();
+            check_round_trip(&input);
+            true
+        }
+    }
+
+    #[test]
+    fn malformed_input_is_refused_without_panicking() {
+        let mut out = vec![0u8; 64];
+        // A copy before anything was written (tag 0b01: 4 bytes at offset 1), a zero offset, a literal running
+        // off the end, a length mismatch.
+        assert!(!uncompress(&[4, 0b0000_0001, 1], &mut out));
+        assert!(!uncompress(&[8, 0, b'a', 1, 0], &mut out));
+        assert!(!uncompress(&[3, 4 << 2, b'a'], &mut out));
+        assert!(!uncompress(&[5, 0, b'a'], &mut out));
+        assert!(!uncompress(&[200], &mut out));
+        assert!(!uncompress(&[100, 0, b'a'], &mut out[..10]));
+        let mut rnd = Random::new(7);
+        let mut compressed = Vec::new();
+        compress(
+            &b"hello hello hello hello hello world".repeat(20),
+            &mut compressed,
+        );
+        for _ in 0..20000 {
+            let mut bad = compressed.clone();
+            for _ in 0..1 + rnd.uniform(3) {
+                let i = rnd.uniform(bad.len() as u32) as usize;
+                bad[i] = rnd.next() as u8;
+            }
+            bad.truncate(rnd.uniform(bad.len() as u32 + 1) as usize);
+            let mut out = vec![0u8; 1024];
+            let _ = uncompress(&bad, &mut out);
+        }
+    }
+
+    #[test]
+    fn large_inputs_span_fragments() {
+        let mut rnd = Random::new(301);
+        let input: Vec<u8> = (0..300_000)
+            .map(|i| {
+                if i % 1000 < 500 {
+                    rnd.uniform(4) as u8
+                } else {
+                    b'x'
+                }
+            })
+            .collect();
+        check_round_trip(&input);
+    }
+}
