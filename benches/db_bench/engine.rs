@@ -61,7 +61,8 @@ pub trait Engine: 'static {
 
     fn crc32c(data: &[u8]) -> u32;
     fn snappy_compress(input: &[u8], output: &mut Vec<u8>) -> bool;
-    fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool;
+    /// Uncompresses `input` into `output` (its allocation reused from one call to the next).
+    fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool;
 }
 
 /// oxleveldb itself.
@@ -158,7 +159,7 @@ impl Engine for OxLevelDb {
     fn snappy_compress(input: &[u8], output: &mut Vec<u8>) -> bool {
         oxleveldb::table::format::snappy_compress(input, output)
     }
-    fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool {
+    fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
         oxleveldb::table::format::snappy_uncompress(input, output)
     }
 }

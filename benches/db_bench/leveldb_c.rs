@@ -153,6 +153,11 @@ mod ffi {
             uncompressed_length: *mut usize,
         ) -> c_int;
         pub fn snappy_max_compressed_length(source_length: usize) -> usize;
+        pub fn snappy_uncompressed_length(
+            compressed: *const c_char,
+            compressed_length: usize,
+            result: *mut usize,
+        ) -> c_int;
     }
 }
 
@@ -458,10 +463,16 @@ impl Engine for CppLevelDb {
             ok
         }
     }
-    fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool {
-        let mut len = output.len();
-        // SAFETY: snappy writes at most `len` bytes into the output buffer.
+    fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
+        // As LevelDB's ReadBlock: the length first, then the bytes into a buffer of that size (resized once: the
+        // benchmark passes the same buffer each time).
+        let mut len = 0;
+        // SAFETY: snappy reads `input` and writes one length; then it writes at most `len` bytes into `output`.
         unsafe {
+            if ffi::snappy_uncompressed_length(input.as_ptr().cast(), input.len(), &mut len) != 0 {
+                return false;
+            }
+            output.resize(len, 0);
             ffi::snappy_uncompress(
                 input.as_ptr().cast(),
                 input.len(),

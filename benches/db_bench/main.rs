@@ -683,7 +683,7 @@ impl<E: Engine> Benchmark<E> {
         let mut compressed = Vec::new();
         let mut ok = E::snappy_compress(&input, &mut compressed);
         let mut bytes = 0u64;
-        let mut uncompressed = vec![0u8; input.len()];
+        let mut uncompressed = Vec::with_capacity(input.len());
         while ok && bytes < 1024 * 1048576 {
             // Uncompress 1G.
             ok = E::snappy_uncompress(&compressed, &mut uncompressed);

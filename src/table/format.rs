@@ -150,31 +150,17 @@ pub struct BlockContents {
     pub cachable: bool,
 }
 
-/// The uncompressed length of snappy-compressed `input`, if it is well formed.
+/// Uncompresses snappy-compressed `input`, replacing the contents of `output`; false if it is not well formed.
 ///
-/// LevelDB: port::Snappy_GetUncompressedLength
+/// LevelDB: port::Snappy_GetUncompressedLength and port::Snappy_Uncompress
 #[cfg(feature = "snappy")]
-pub fn snappy_uncompressed_length(input: &[u8]) -> Option<usize> {
-    crate::util::snappy::uncompressed_length(input)
-}
-
-/// Uncompresses snappy-compressed `input` into `output`, which must hold at least its uncompressed length.
-///
-/// LevelDB: port::Snappy_Uncompress
-#[cfg(feature = "snappy")]
-pub fn snappy_uncompress(input: &[u8], output: &mut [u8]) -> bool {
+pub fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
     crate::util::snappy::uncompress(input, output)
 }
 
 /// Without snappy support every compressed block is unreadable, as in a LevelDB built without snappy.
 #[cfg(not(feature = "snappy"))]
-pub fn snappy_uncompressed_length(_input: &[u8]) -> Option<usize> {
-    None
-}
-
-/// Without snappy support every compressed block is unreadable, as in a LevelDB built without snappy.
-#[cfg(not(feature = "snappy"))]
-pub fn snappy_uncompress(_input: &[u8], _output: &mut [u8]) -> bool {
+pub fn snappy_uncompress(_input: &[u8], _output: &mut Vec<u8>) -> bool {
     false
 }
 
@@ -241,19 +227,10 @@ pub fn read_block(
             }
         }
         t if t == CompressionType::SnappyCompression as u8 => {
-            let corrupted = || Error::corruption("corrupted compressed block contents", "");
-            let ulength = snappy_uncompressed_length(&contents[..n]).ok_or_else(corrupted)?;
-            // A snappy element expands at most 64 bytes from 3 (a 2-byte-offset copy), so a larger claimed length
-            // is corruption; checking first avoids allocating an absurd buffer for it.
-            if ulength > n.saturating_mul(32).saturating_add(64) {
-                return Err(corrupted());
-            }
-            // 16 bytes of slack let the decoder copy short pieces 16 bytes at a time.
-            let mut data = vec![0u8; ulength + 16];
+            let mut data = Vec::new();
             if !snappy_uncompress(&contents[..n], &mut data) {
-                return Err(corrupted());
+                return Err(Error::corruption("corrupted compressed block contents", ""));
             }
-            data.truncate(ulength);
             Ok(BlockContents {
                 data,
                 cachable: true,

@@ -12,6 +12,8 @@
 //! `00` a literal (length-1 in the tag's top six bits, or in the 1-4 bytes after it), `01` a copy of 4-11 bytes
 //! at an offset below 2048 (two bytes), `10` a copy of 1-64 bytes at a 16-bit offset (three bytes).
 
+use std::mem::MaybeUninit;
+
 use crate::util::coding::{decode_varint32, encode_varint32};
 
 /// Fragments are compressed independently, each with its own hash table.
@@ -345,42 +347,59 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
     decode_varint32(input).map(|(len, _)| len as usize)
 }
 
-/// Copies `len` bytes from `offset` bytes back in `output` to `op`, where the two ranges may overlap (a pattern
-/// then repeats). Requires `0 < offset <= op` and `op + len <= output.len()`.
-#[inline(always)]
-fn copy_from_self(output: &mut [u8], op: usize, offset: usize, len: usize) {
-    let src = op - offset;
-    if offset >= 16 && len <= 16 && op + 16 <= output.len() {
-        // The common short copy: 16 bytes at once (the source ends before `op`; the extra bytes land in the
-        // slack and are overwritten later).
-        let chunk: [u8; 16] = output[src..src + 16].try_into().expect("16 bytes");
-        output[op..op + 16].copy_from_slice(&chunk);
-    } else if offset >= len {
-        output.copy_within(src..src + len, op);
-    } else {
-        // The ranges overlap: copy the pattern, doubling what is copied each round.
-        let mut copied = 0;
-        while copied < len {
-            let n = (len - copied).min(offset + copied);
-            output.copy_within(src..src + n, op + copied);
-            copied += n;
-        }
-    }
-}
+/// Bytes the decoder keeps after the uncompressed data, so that short literals and copies can be moved 16 bytes
+/// at a time (a fixed-size move, where a call to `memcpy` per element would cost more than the copy).
+const DECODE_SLACK: usize = 16;
 
-/// Uncompresses `input` into `output`, which must hold at least the uncompressed length (bytes past it may be
-/// written to, as scratch); false if `input` is not well-formed snappy. Never reads or writes out of bounds.
+/// Uncompresses `input`, replacing the contents of `output` (whose allocation is reused); false if `input` is not
+/// well-formed snappy, `output`'s contents are then unspecified. Never reads or writes out of bounds.
 ///
 /// LevelDB: snappy::RawUncompress (port::Snappy_Uncompress)
-pub fn uncompress(input: &[u8], output: &mut [u8]) -> bool {
-    let Some((ulen, mut ip)) = decode_varint32(input) else {
+pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
+    let Some((ulen, start)) = decode_varint32(input) else {
         return false;
     };
     let ulen = ulen as usize;
-    if output.len() < ulen {
+    // An element expands at most 64 bytes from 3 (a copy with a two-byte offset), so a larger claimed length is
+    // corruption; checking first avoids allocating an absurd buffer for it.
+    if ulen > input.len().saturating_mul(22) {
         return false;
     }
-    let mut op = 0;
+    output.clear();
+    output.reserve(ulen + DECODE_SLACK);
+    // The decoder writes into the spare capacity without zeroing it first: zeroing a block before overwriting it
+    // cost as much as a third of the decompression.
+    let spare = &mut output.spare_capacity_mut()[..ulen + DECODE_SLACK];
+    if !decode_elements(&input[start..], spare, ulen) {
+        return false;
+    }
+    // SAFETY: decode_elements returned true, so it filled the output in order up to exactly `ulen` bytes: every
+    // byte of `0..ulen` was written (see its invariant).
+    unsafe { output.set_len(ulen) };
+    true
+}
+
+/// `bytes` seen as possibly-uninitialized bytes, to copy them into the output.
+fn as_uninit(bytes: &[u8]) -> &[MaybeUninit<u8>] {
+    // SAFETY: MaybeUninit<u8> has the layout of u8, and a shared slice cannot be used to write through.
+    unsafe { &*(bytes as *const [u8] as *const [MaybeUninit<u8>]) }
+}
+
+/// The 16 bytes of `src` at `at`, as one fixed-size load.
+#[inline(always)]
+fn chunk_16(src: &[MaybeUninit<u8>], at: usize) -> [MaybeUninit<u8>; 16] {
+    src[at..at + 16].try_into().expect("16 bytes")
+}
+
+/// Decodes the elements of a snappy stream (after its length) into `output[..ulen]`; `output` has
+/// `DECODE_SLACK` bytes more, which the fast paths may fill with scratch. False if the elements are malformed or
+/// do not make exactly `ulen` bytes.
+///
+/// Invariant: `output[..op]` is initialized. Each element writes `output[op..op + len]` from the input or from
+/// bytes before it (a copy's source starts `offset >= 1` bytes back and, copied in order, reads only bytes already
+/// written), then `op` advances by `len`.
+fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) -> bool {
+    let (mut ip, mut op) = (0, 0);
     while ip < input.len() {
         let tag = input[ip];
         ip += 1;
@@ -399,17 +418,17 @@ pub fn uncompress(input: &[u8], output: &mut [u8]) -> bool {
                     + 1;
                 ip += extra;
             }
-            if len <= 16 && ip + 16 <= input.len() && op + 16 <= output.len() {
-                // A short literal with room around it: 16 bytes at once.
-                let chunk: [u8; 16] = input[ip..ip + 16].try_into().expect("16 bytes");
-                output[op..op + 16].copy_from_slice(&chunk);
+            if op + len > ulen {
+                return false;
+            }
+            if len <= 16 && ip + 16 <= input.len() {
+                // A short literal with input after it: 16 bytes at once, the extra ones land in the slack.
+                output[op..op + 16].copy_from_slice(&chunk_16(as_uninit(input), ip));
             } else {
-                let (Some(src), Some(dst)) =
-                    (input.get(ip..ip + len), output.get_mut(op..op + len))
-                else {
+                let Some(src) = input.get(ip..ip + len) else {
                     return false;
                 };
-                dst.copy_from_slice(src);
+                output[op..op + len].copy_from_slice(as_uninit(src));
             }
             ip += len;
             op += len;
@@ -449,11 +468,24 @@ pub fn uncompress(input: &[u8], output: &mut [u8]) -> bool {
             if offset == 0 || offset > op || op + len > ulen {
                 return false;
             }
-            copy_from_self(output, op, offset, len);
+            let src = op - offset;
+            if offset >= 16 && len <= 16 {
+                // The common short copy: 16 bytes at once. The source ends before `op`, so all of it is written.
+                let chunk = chunk_16(output, src);
+                output[op..op + 16].copy_from_slice(&chunk);
+            } else if offset >= len {
+                output.copy_within(src..src + len, op);
+            } else {
+                // The ranges overlap: a pattern of `offset` bytes repeats. Copy it, doubling what is copied each
+                // round, so that every round reads only bytes already written.
+                let mut copied = 0;
+                while copied < len {
+                    let n = (len - copied).min(offset + copied);
+                    output.copy_within(src..src + n, op + copied);
+                    copied += n;
+                }
+            }
             op += len;
-        }
-        if op > ulen {
-            return false;
         }
     }
     op == ulen
@@ -465,14 +497,10 @@ mod tests {
     use crate::util::random::Random;
 
     fn decompress(compressed: &[u8]) -> Vec<u8> {
-        let len = uncompressed_length(compressed).expect("a length");
-        let mut output = vec![0u8; len + 16];
+        // Into a buffer that held other bytes before: they are replaced.
+        let mut output = b"earlier contents".to_vec();
         assert!(uncompress(compressed, &mut output), "a valid snappy stream");
-        // The exact-size buffer decodes too (without the fast paths' slack).
-        let mut exact = vec![0u8; len];
-        assert!(uncompress(compressed, &mut exact));
-        output.truncate(len);
-        assert_eq!(output, exact);
+        assert_eq!(Some(output.len()), uncompressed_length(compressed));
         output
     }
 
@@ -530,15 +558,17 @@ mod tests {
 
     #[test]
     fn malformed_input_is_refused_without_panicking() {
-        let mut out = vec![0u8; 64];
+        let mut out = Vec::new();
         // A copy before anything was written (tag 0b01: 4 bytes at offset 1), a zero offset, a literal running
-        // off the end, a length mismatch.
+        // off the end, lengths that do not match, a claimed length of 4 GiB (refused before allocating).
         assert!(!uncompress(&[4, 0b0000_0001, 1], &mut out));
         assert!(!uncompress(&[8, 0, b'a', 1, 0], &mut out));
         assert!(!uncompress(&[3, 4 << 2, b'a'], &mut out));
         assert!(!uncompress(&[5, 0, b'a'], &mut out));
+        assert!(!uncompress(&[1, 4 << 2, b'a', b'b'], &mut out));
         assert!(!uncompress(&[200], &mut out));
-        assert!(!uncompress(&[100, 0, b'a'], &mut out[..10]));
+        assert!(!uncompress(&[0xff, 0xff, 0xff, 0xff, 0x0f, 0], &mut out));
+        assert!(out.capacity() < 1 << 20);
         let mut rnd = Random::new(7);
         let mut compressed = Vec::new();
         compress(
@@ -552,7 +582,6 @@ mod tests {
                 bad[i] = rnd.next() as u8;
             }
             bad.truncate(rnd.uniform(bad.len() as u32 + 1) as usize);
-            let mut out = vec![0u8; 1024];
             let _ = uncompress(&bad, &mut out);
         }
     }
