@@ -16,6 +16,9 @@ mod builder;
 mod compaction;
 mod version;
 
+#[cfg(test)]
+mod tests;
+
 pub use builder::Builder;
 pub use compaction::Compaction;
 pub use version::{
