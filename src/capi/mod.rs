@@ -9,14 +9,13 @@
 //! - results the caller owns are malloc'd (free them with `leveldb_free`); NULL means "not found";
 //! - bools are `uint8_t`; every pointer argument must be non-NULL unless the function says otherwise.
 //!
-//! Safety: `unsafe` lives in this module only (and in the arena and skiplist). Every function trusts c.h's
-//! contract once, here: each object pointer was returned by this API and not destroyed yet, each `(ptr, len)`
-//! pair points at `len` readable bytes, each C string is NUL-terminated, each callback is safe to call from any
-//! thread. Every `unsafe` block names the part of the contract it relies on.
+//! Safety: every function trusts c.h's contract, stated once here: each object pointer was returned by this API
+//! and not destroyed yet, each `(ptr, len)` pair points at `len` readable bytes, each C string is NUL-terminated,
+//! each callback is safe to call from any thread. Every `unsafe` block names the part of the contract it relies on.
 //!
 //! Invariant: nothing unwinds into C. The functions that report errors run the engine under `catch_unwind` and
-//! report a panic through `errptr`; a panic anywhere else (only possible on a broken contract) aborts, as Rust
-//! does at every `extern "C"` boundary.
+//! report a panic through `errptr`; elsewhere a panic (which the engine never raises for any input) aborts, as
+//! Rust does at every `extern "C"` boundary, and the iterator functions check validity instead of asserting it.
 //!
 //! LevelDB: db/c.cc
 

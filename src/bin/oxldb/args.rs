@@ -17,7 +17,7 @@ use crate::commands::{Command, Failure};
 pub struct Args {
     /// `--name` (no value) and `--name=value`, in the order given.
     switches: Vec<(String, Option<OsString>)>,
-    /// The positional parameters; the first one names the command.
+    /// The positional parameters (the first one, the command's name, is taken out by `main`).
     pub params: Vec<OsString>,
 }
 
