@@ -3,6 +3,8 @@
 //! The same files on disk, the same behaviour, the same structure: a database written by either engine opens in
 //! the other. Each module names the LevelDB file it corresponds to, and each main item its LevelDB counterpart.
 
+#[cfg(feature = "capi")]
+pub mod capi;
 pub mod db;
 pub mod env;
 pub mod error;

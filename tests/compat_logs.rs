@@ -115,6 +115,9 @@ fn oxldb_dump_reports_bad_names_and_missing_files() {
         "NotFound: /nonexistent/000001.log: No such file or directory\n"
     );
     let (code, _, stderr) = oxldb(&[]);
-    assert_eq!(code, 1);
-    assert!(stderr.starts_with("Usage: oxldb command..."), "{stderr}");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("oxldb: no command given\nUsage: oxldb"),
+        "{stderr}"
+    );
 }

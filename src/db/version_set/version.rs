@@ -242,8 +242,13 @@ pub fn new_concatenating_iterator(
 }
 
 impl Version {
-    /// An empty version.
-    pub(crate) fn new(
+    /// An empty version. Public so that tools can replay a MANIFEST's edits through a [`Builder`] onto it (as
+    /// `oxldb manifest_dump` does) without a whole `VersionSet`.
+    ///
+    /// [`Builder`]: crate::db::version_set::Builder
+    ///
+    /// LevelDB: Version::Version
+    pub fn new(
         icmp: InternalKeyComparator,
         table_cache: Arc<TableCache>,
         max_file_size: u64,

@@ -1,0 +1,273 @@
+//! The commands oxldb knows: their names, what they accept, their help, and how they fail.
+//!
+//! Invariant: `COMMANDS` is the single list the dispatcher, the usage and the help read, so a command cannot be
+//! callable without being documented, or accept a flag its help does not show.
+
+use std::io::{self, Write};
+
+use crate::args::Args;
+use crate::{db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump};
+
+/// How a command fails, which decides what is printed and the exit status.
+pub enum Failure {
+    /// A bad command line: one line of error and the usage on stderr, exit status 2.
+    Usage(String),
+    /// The operation failed (a database error prints LevelDB's `Status::ToString` text): the message on stderr,
+    /// exit status 1.
+    Failed(String),
+    /// The output already says what went wrong (`Key not found`, a dump's per-file errors): exit status 1.
+    Quiet,
+}
+
+impl From<oxleveldb::Error> for Failure {
+    fn from(e: oxleveldb::Error) -> Failure {
+        Failure::Failed(e.to_string())
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            // The reader went away (`oxldb scan | head`): nothing more to say.
+            Failure::Quiet
+        } else {
+            Failure::Failed(format!("oxldb: {e}"))
+        }
+    }
+}
+
+/// Where a command prints (stdout; `Send` because a dump hands it to the library as a `WritableFile`).
+pub type Output = dyn Write + Send;
+
+/// A command of oxldb.
+pub struct Command {
+    pub name: &'static str,
+    /// Its arguments, as its usage line shows them.
+    pub synopsis: &'static str,
+    /// What it does and prints, for `--help`.
+    pub help: &'static str,
+    /// The `--name=value` options it accepts.
+    pub options: &'static [&'static str],
+    /// The `--name` flags it accepts (besides `--help`).
+    pub flags: &'static [&'static str],
+    pub run: fn(&Args, &mut Output) -> Result<(), Failure>,
+}
+
+/// What the options and flags shared by several commands mean.
+const SHARED_SWITCHES: &[(&str, &str)] = &[
+    ("db", "--db=<dir>         the database directory"),
+    ("from", "--from=<key>       the first key (included)"),
+    (
+        "to",
+        "--to=<key>         where the keys end (excluded; included by compact)",
+    ),
+    ("max_keys", "--max_keys=<n>     at most n entries"),
+    (
+        "create_if_missing",
+        "--create_if_missing  create the database if it does not exist",
+    ),
+    (
+        "hex",
+        "--hex              keys and values in hex: 0x and hex digits (uppercase in output)",
+    ),
+    ("key_hex", "--key_hex          keys in hex"),
+    ("value_hex", "--value_hex        values in hex"),
+];
+
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "dump",
+        synopsis: "FILE...",
+        help: "Prints log (NNNNNN.log), MANIFEST (MANIFEST-NNNNNN) and table (NNNNNN.ldb, NNNNNN.sst) files\n\
+               byte for byte as LevelDB's `leveldbutil dump` does. Each file's error goes to stderr.",
+        options: &[],
+        flags: &[],
+        run: dump::run,
+    },
+    Command {
+        name: "dump_wal",
+        synopsis: "--walfile=<file.log> [--header] [--print_value]",
+        help: "Prints each record of a log file as a row, as RocksDB's `ldb dump_wal` does:\n\
+               <sequence>,<count>,<byte size>,<file offset>, then each update followed by a space:\n\
+               PUT(0) : 0x<KEY> (with --print_value: PUT(0) : 0x<KEY> : 0x<VALUE>) or DELETE(0) : 0x<KEY>.\n\
+               --header first prints the column names. Skipped corruption is reported on stderr (exit status 1).",
+        options: &["walfile"],
+        flags: &["header", "print_value"],
+        run: dump_wal::run,
+    },
+    Command {
+        name: "manifest_dump",
+        synopsis: "--path=<MANIFEST file> [--hex]",
+        help: "Prints each VersionEdit of a MANIFEST, then the files per level of the version they build\n\
+               (--- level L --- and  <number>:<size>['<smallest>' seq:N, type:T .. '<largest>' seq:N, type:T]),\n\
+               then next_file_number N last_sequence N prev_log_number N. --hex prints the keys in hex.",
+        options: &["path"],
+        flags: &["hex"],
+        run: manifest_dump::run,
+    },
+    Command {
+        name: "sst_dump",
+        synopsis: "--file=<table> [--command=scan|check] [--output_hex]",
+        help: "scan (the default) prints each entry of a table as '<key>' seq:<N>, type:<T> => <value>\n\
+               (unprintable bytes as \\xNN, or everything in hex with --output_hex).\n\
+               check reads every block with its checksum verified and prints <file>: OK, <N> entries.",
+        options: &["file", "command"],
+        flags: &["output_hex"],
+        run: sst_dump::run,
+    },
+    Command {
+        name: "get",
+        synopsis: "--db=<dir> <key> [--hex] [--key_hex] [--value_hex]",
+        help: "Prints the value of <key>, or `Key not found` (exit status 1).",
+        options: &["db"],
+        flags: &["hex", "key_hex", "value_hex"],
+        run: db_read::get,
+    },
+    Command {
+        name: "put",
+        synopsis: "--db=<dir> <key> <value> [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
+        help: "Sets <key> to <value>; prints OK. --create_if_missing creates the database if needed.",
+        options: &["db"],
+        flags: &["create_if_missing", "hex", "key_hex", "value_hex"],
+        run: db_write::put,
+    },
+    Command {
+        name: "delete",
+        synopsis: "--db=<dir> <key> [--hex] [--key_hex]",
+        help: "Deletes <key> (it need not exist); prints OK.",
+        options: &["db"],
+        flags: &["hex", "key_hex"],
+        run: db_write::delete,
+    },
+    Command {
+        name: "batchput",
+        synopsis: "--db=<dir> <key> <value> [<key> <value>]... [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
+        help: "Writes all the pairs in one atomic batch; prints OK.",
+        options: &["db"],
+        flags: &["create_if_missing", "hex", "key_hex", "value_hex"],
+        run: db_write::batchput,
+    },
+    Command {
+        name: "scan",
+        synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--max_keys=<n>] [--hex] [--key_hex] [--value_hex]",
+        help: "Prints `<key> ==> <value>` for each entry from --from (included) to --to (excluded), at most\n\
+               --max_keys of them. Without hex flags keys and values are printed as they are.",
+        options: &["db", "from", "to", "max_keys"],
+        flags: &["hex", "key_hex", "value_hex"],
+        run: db_read::scan,
+    },
+    Command {
+        name: "load",
+        synopsis: "--db=<dir> [--create_if_missing] [--hex] [--key_hex] [--value_hex] < lines",
+        help: "Reads `<key> ==> <value>` lines (as scan prints them) from stdin and puts each one. Other lines\n\
+               are counted and reported as `Warning: N bad lines ignored.`",
+        options: &["db"],
+        flags: &["create_if_missing", "hex", "key_hex", "value_hex"],
+        run: db_write::load,
+    },
+    Command {
+        name: "idump",
+        synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--max_keys=<n>] [--hex] [--key_hex] [--value_hex]",
+        help: "Prints every internal entry (each version of each key, deletions included) from --from to --to as\n\
+               '<key>' seq:<N>, type:<T> => <value> (type 1 is a value, 0 a deletion), then\n\
+               `Internal keys in range: <N>`.",
+        options: &["db", "from", "to", "max_keys"],
+        flags: &["hex", "key_hex", "value_hex"],
+        run: db_read::idump,
+    },
+    Command {
+        name: "approxsize",
+        synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--hex] [--key_hex]",
+        help: "Prints the approximate file space, in bytes, of the keys from --from (default: the first key) to\n\
+               --to (default: past the last key). Data still in the memtable does not count.",
+        options: &["db", "from", "to"],
+        flags: &["hex", "key_hex"],
+        run: db_read::approxsize,
+    },
+    Command {
+        name: "compact",
+        synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--hex] [--key_hex]",
+        help: "Compacts the keys from --from to --to (all keys by default).",
+        options: &["db", "from", "to"],
+        flags: &["hex", "key_hex"],
+        run: db_admin::compact,
+    },
+    Command {
+        name: "repair",
+        synopsis: "--db=<dir>",
+        help: "Runs LevelDB's RepairDB on the database; prints OK.",
+        options: &["db"],
+        flags: &[],
+        run: db_admin::repair,
+    },
+    Command {
+        name: "destroy",
+        synopsis: "--db=<dir>",
+        help: "Deletes the database's files (LevelDB's DestroyDB); prints OK.",
+        options: &["db"],
+        flags: &[],
+        run: db_admin::destroy,
+    },
+    Command {
+        name: "checkconsistency",
+        synopsis: "--db=<dir>",
+        help: "Opens the database with paranoid checks and reads every entry with checksums verified; prints OK.",
+        options: &["db"],
+        flags: &[],
+        run: db_admin::checkconsistency,
+    },
+    Command {
+        name: "get_property",
+        synopsis: "--db=<dir> <name>",
+        help: "Prints `<name>: <value>` for a LevelDB property: leveldb.num-files-at-level<N>, leveldb.stats,\n\
+               leveldb.sstables, leveldb.approximate-memory-usage.",
+        options: &["db"],
+        flags: &[],
+        run: db_read::get_property,
+    },
+];
+
+/// The command called `name`.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Every command's usage line.
+pub fn usage() -> String {
+    let mut s = String::from(
+        "Usage: oxldb COMMAND [ARGS...]   (oxldb COMMAND --help explains one command)\n",
+    );
+    for c in COMMANDS {
+        s.push_str(&format!("  {} {}\n", c.name, c.synopsis));
+    }
+    s
+}
+
+impl Command {
+    /// The command's usage line.
+    pub fn usage(&self) -> String {
+        format!("Usage: oxldb {} {}\n", self.name, self.synopsis)
+    }
+
+    /// The command's usage and help.
+    pub fn help(&self) -> String {
+        let mut s = self.usage();
+        s.push('\n');
+        s.push_str(self.help);
+        s.push('\n');
+        let switches: Vec<&str> = SHARED_SWITCHES
+            .iter()
+            .filter(|(name, _)| self.options.contains(name) || self.flags.contains(name))
+            .map(|(_, text)| *text)
+            .collect();
+        if !switches.is_empty() {
+            s.push('\n');
+            for text in switches {
+                s.push_str("  ");
+                s.push_str(text);
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
