@@ -34,7 +34,7 @@ use oxleveldb::{CompressionType, Error, Options, ReadOptions, Result, WriteBatch
 use quickcheck::{Arbitrary, Gen, QuickCheck};
 
 mod common;
-use common::testutil::{compressible_string, random_key, random_string, RANDOM_SEED};
+use common::testutil::{between, compressible_string, random_key, random_string, RANDOM_SEED};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Test helpers (LevelDB: util/testutil.cc, and the helpers at the top of table_test.cc)
@@ -647,14 +647,6 @@ fn memtable_simple() {
     .map(|(k, s, v)| (k.to_vec(), *s, v.to_vec()))
     .collect();
     assert_eq!(seen, expected);
-}
-
-fn between(val: u64, low: u64, high: u64) -> bool {
-    let result = val >= low && val <= high;
-    if !result {
-        eprintln!("Value {val} is not in range [{low}, {high}]");
-    }
-    result
 }
 
 /// A table of `entries` (bytewise ordered) built with `options`.
