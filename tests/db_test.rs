@@ -20,6 +20,7 @@ use std::sync::Arc;
 use common::db_harness::{iter_status, key, wait_until, DBTest};
 use common::testutil::{between, random_key, random_string, RANDOM_SEED};
 use oxleveldb::db::dbformat::config;
+use oxleveldb::db::filename::table_file_name;
 use oxleveldb::db::write_batch::Handler;
 use oxleveldb::env::{default_env, Env};
 use oxleveldb::util::bloom::BloomFilterPolicy;
@@ -1177,13 +1178,6 @@ fn approximate_sizes_mix_of_small_and_large() {
     });
 }
 
-/// The size on disk of table file `number` of `t`'s database.
-fn table_file_size(t: &DBTest, number: u64) -> u64 {
-    t.env
-        .get_file_size(&oxleveldb::db::filename::table_file_name(&t.dbname, number))
-        .unwrap()
-}
-
 // Beyond db_test.cc: the properties print in LevelDB's formats (db_impl.cc, version_set.cc), and unknown or
 // malformed names are refused.
 #[test]
@@ -1231,7 +1225,7 @@ fn properties_use_leveldb_formats() {
     t.delete("foo").unwrap();
     t.db().test_compact_mem_table().unwrap();
     assert_eq!(t.files_per_level(), "0,0,1");
-    let size = table_file_size(&t, 5);
+    let size = t.env.get_file_size(&table_file_name(&t.dbname, 5)).unwrap();
     assert_eq!(
         t.dump_sstable_list(),
         format!(
