@@ -1,7 +1,7 @@
-//! The table layer through its public API: LevelDB's table_test.cc (the Harness over blocks, tables and memtables,
-//! MemTableTest, TableTest.ApproximateOffsetOf*), then round trips of random tables (quickcheck), corruption of
-//! every byte, LevelDB's read error messages, bloom filters, the block cache, sharing between threads, and a table
-//! written by LevelDB 1.23 itself (tests/fixtures/leveldb-1.23/).
+//! The table layer through its public API: LevelDB's table_test.cc (the Harness over blocks, tables, memtables and
+//! databases, MemTableTest, TableTest.ApproximateOffsetOf*), then round trips of random tables (quickcheck),
+//! corruption of every byte, LevelDB's read error messages, bloom filters, the block cache, sharing between
+//! threads, and a table written by LevelDB 1.23 itself (tests/fixtures/leveldb-1.23/).
 //!
 //! LevelDB: table/table_test.cc
 
@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use oxleveldb::db::dbformat::{
-    append_internal_key, parse_internal_key, InternalFilterPolicy, InternalKeyComparator,
+    append_internal_key, config, parse_internal_key, InternalFilterPolicy, InternalKeyComparator,
     ParsedInternalKey, ValueType, MAX_SEQUENCE_NUMBER,
 };
 use oxleveldb::db::memtable::MemTable;
@@ -30,11 +30,13 @@ use oxleveldb::util::comparator::{bytewise_comparator, Comparator};
 use oxleveldb::util::crc;
 use oxleveldb::util::filter_policy::FilterPolicy;
 use oxleveldb::util::random::Random;
-use oxleveldb::{CompressionType, Error, Options, ReadOptions, Result, WriteBatch};
+use oxleveldb::{
+    destroy_db, CompressionType, Error, Options, ReadOptions, Result, WriteBatch, WriteOptions, DB,
+};
 use quickcheck::{Arbitrary, Gen, QuickCheck};
 
 mod common;
-use common::testutil::{compressible_string, random_key, random_string, RANDOM_SEED};
+use common::testutil::{between, compressible_string, random_key, random_string, RANDOM_SEED};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Test helpers (LevelDB: util/testutil.cc, and the helpers at the top of table_test.cc)
@@ -192,6 +194,11 @@ trait Constructor {
     fn finish_impl(&mut self, options: &Options, data: &Entries) -> Result<()>;
 
     fn new_iterator(&self) -> Box<dyn LdbIterator>;
+
+    /// The database, for the constructor that has one.
+    fn db(&self) -> Option<&DB> {
+        None
+    }
 }
 
 /// LevelDB: BlockConstructor
@@ -341,9 +348,70 @@ impl Constructor for MemTableConstructor {
     }
 }
 
-// LevelDB: DBConstructor. The database layer is not there yet; when it is, add a `DbConstructor` here (a fresh
-// database with write_buffer_size 10000, written one batch per entry, read with `DB::new_iterator`), the DB
-// variant of `TestType` with its two `TEST_ARG_LIST` rows, and the test `harness_randomized_long_db`.
+/// A fresh database, written one batch per entry with a small write buffer (so that the entries are merged from
+/// memtables and tables of several levels), read through `DB::new_iterator`.
+///
+/// LevelDB: DBConstructor
+struct DbConstructor {
+    comparator: Arc<dyn Comparator>,
+    /// Declared before `dir`: the database closes before its directory goes.
+    db: Option<DB>,
+    dir: tempfile::TempDir,
+}
+
+impl DbConstructor {
+    fn new(comparator: Arc<dyn Comparator>) -> DbConstructor {
+        let mut constructor = DbConstructor {
+            comparator,
+            db: None,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        constructor.new_db();
+        constructor
+    }
+
+    /// LevelDB: DBConstructor::NewDB
+    fn new_db(&mut self) {
+        self.db = None;
+        let name = self.dir.path().join("table_testdb");
+        let mut options = Options {
+            comparator: self.comparator.clone(),
+            ..Options::default()
+        };
+        destroy_db(&name, &options).unwrap();
+
+        options.create_if_missing = true;
+        options.error_if_exists = true;
+        options.write_buffer_size = 10000; // Something small to force merging.
+        self.db = Some(DB::open(options, &name).unwrap());
+    }
+}
+
+impl Constructor for DbConstructor {
+    fn finish_impl(&mut self, _options: &Options, data: &Entries) -> Result<()> {
+        self.new_db();
+        let db = self.db.as_ref().expect("a new database");
+        for (key, value) in data {
+            let mut batch = WriteBatch::new();
+            batch.put(key, value);
+            db.write(&WriteOptions::default(), &batch).unwrap();
+        }
+        Ok(())
+    }
+
+    fn new_iterator(&self) -> Box<dyn LdbIterator> {
+        Box::new(
+            self.db
+                .as_ref()
+                .expect("a new database")
+                .new_iterator(&ReadOptions::default()),
+        )
+    }
+
+    fn db(&self) -> Option<&DB> {
+        self.db.as_ref()
+    }
+}
 
 /// LevelDB: TestType
 #[derive(Clone, Copy, Debug)]
@@ -351,6 +419,7 @@ enum TestType {
     Table,
     Block,
     Memtable,
+    Db,
 }
 
 /// LevelDB: TestArgs
@@ -370,7 +439,7 @@ const fn args(test_type: TestType, reverse_compare: bool, restart_interval: usiz
 }
 
 /// LevelDB: kTestArgList
-const TEST_ARG_LIST: [TestArgs; 14] = [
+const TEST_ARG_LIST: [TestArgs; 16] = [
     args(TestType::Table, false, 16),
     args(TestType::Table, false, 1),
     args(TestType::Table, false, 1024),
@@ -386,6 +455,9 @@ const TEST_ARG_LIST: [TestArgs; 14] = [
     // Restart interval does not matter for memtables.
     args(TestType::Memtable, false, 16),
     args(TestType::Memtable, true, 16),
+    // Do not bother with restart interval variations for DB.
+    args(TestType::Db, false, 16),
+    args(TestType::Db, true, 16),
 ];
 
 /// LevelDB: Harness
@@ -415,6 +487,7 @@ impl Harness {
                 block: None,
             }),
             TestType::Memtable => Box::new(MemTableConstructor::new(comparator)),
+            TestType::Db => Box::new(DbConstructor::new(comparator)),
         };
         Harness {
             options,
@@ -423,12 +496,29 @@ impl Harness {
         }
     }
 
+    /// LevelDB: Harness::db
+    fn db(&self) -> &DB {
+        self.constructor.db().expect("a DB constructor")
+    }
+
     fn add(&mut self, key: &[u8], value: &[u8]) {
         let key = OrderedKey {
             key: key.to_vec(),
             comparator: self.options.comparator.clone(),
         };
         self.data.insert(key, value.to_vec());
+    }
+
+    /// Adds `n` entries with random keys and values of skewed lengths (keys from `random_key`'s few characters, so
+    /// that they share prefixes and repeat).
+    fn add_random_entries(&mut self, rnd: &mut Random, n: usize) {
+        for _ in 0..n {
+            let key_len = rnd.skewed(4) as usize;
+            let key = random_key(rnd, key_len);
+            let value_len = rnd.skewed(5) as usize;
+            let value = random_string(rnd, value_len);
+            self.add(&key, &value);
+        }
     }
 
     /// Finishes the constructor with the data added so far and checks it against the model in every direction.
@@ -604,17 +694,32 @@ fn harness_randomized() {
         let mut rnd = Random::new(RANDOM_SEED + 5);
         let mut num_entries = 0;
         while num_entries < 2000 {
-            for _ in 0..num_entries {
-                let key_len = rnd.skewed(4) as usize;
-                let key = random_key(&mut rnd, key_len);
-                let value_len = rnd.skewed(5) as usize;
-                let value = random_string(&mut rnd, value_len);
-                h.add(&key, &value);
-            }
+            h.add_random_entries(&mut rnd, num_entries);
             h.test(&mut rnd);
             num_entries += if num_entries < 50 { 1 } else { 200 };
         }
     });
+}
+
+// LevelDB: Harness.RandomizedLongDB
+#[test]
+fn harness_randomized_long_db() {
+    let mut rnd = Random::new(RANDOM_SEED);
+    let mut h = Harness::new(args(TestType::Db, false, 16));
+    h.add_random_entries(&mut rnd, 100000);
+    h.test(&mut rnd);
+
+    // We must have created enough data to force merging.
+    let files: usize = (0..config::NUM_LEVELS)
+        .map(|level| {
+            h.db()
+                .get_property(&format!("leveldb.num-files-at-level{level}"))
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert!(files > 0);
 }
 
 // LevelDB: MemTableTest.Simple
@@ -647,14 +752,6 @@ fn memtable_simple() {
     .map(|(k, s, v)| (k.to_vec(), *s, v.to_vec()))
     .collect();
     assert_eq!(seen, expected);
-}
-
-fn between(val: u64, low: u64, high: u64) -> bool {
-    let result = val >= low && val <= high;
-    if !result {
-        eprintln!("Value {val} is not in range [{low}, {high}]");
-    }
-    result
 }
 
 /// A table of `entries` (bytewise ordered) built with `options`.

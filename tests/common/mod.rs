@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod db_harness;
 pub mod testutil;
 
 use std::fs;

@@ -27,3 +27,12 @@ pub fn compressible_string(rnd: &mut Random, compressed_fraction: f64, len: usiz
     // Duplicate the random data until we have filled "len" bytes.
     raw_data.iter().copied().cycle().take(len).collect()
 }
+
+/// LevelDB: Between (table_test.cc, db_test.cc) — `low <= val <= high`, printing the miss.
+pub fn between(val: u64, low: u64, high: u64) -> bool {
+    let result = val >= low && val <= high;
+    if !result {
+        eprintln!("Value {val} is not in range [{low}, {high}]");
+    }
+    result
+}
