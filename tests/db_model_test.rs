@@ -69,8 +69,8 @@ impl Arbitrary for Key {
     }
 }
 
-/// The length of a value; its bytes are made when the operation runs, from the step number, so that every
-/// written value is distinct (a read of a stale version cannot pass for the current one).
+/// The length of a value; its bytes are made when the operation runs, from the step number, so that every non-empty
+/// value written is distinct (a read of a stale version cannot pass for the current one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Value(u32);
 
