@@ -3,7 +3,7 @@
 //! * Reads of tables go through a memory map while fewer than 1000 maps are open, else through `pread` (keeping at
 //!   most a fifth of the process's file-descriptor limit open), exactly as LevelDB budgets them.
 //! * Writable files buffer 64 KiB. `sync` flushes the buffer and calls `fdatasync`; for a file whose name starts
-//!   with `MANIFEST` it first fsyncs the directory, so that a new MANIFEST's directory entry is durable before
+//!   with `MANIFEST` it first syncs the directory (`fdatasync` too), so that a new MANIFEST's directory entry is durable before
 //!   CURRENT can point to it.
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
@@ -270,14 +270,17 @@ impl PosixWritableFile {
             .map_err(|e| posix_error(&self.filename, &e))
     }
 
-    /// A new MANIFEST's directory entry must be durable before CURRENT names it.
+    /// A new MANIFEST's directory entry must be durable before CURRENT names it. The directory is synced as
+    /// LevelDB's SyncFd syncs any file: with `fdatasync`.
+    ///
+    /// LevelDB: PosixWritableFile::SyncDirIfManifest
     fn sync_dir_if_manifest(&self) -> Result<()> {
         if !self.is_manifest {
             return Ok(());
         }
         let dirname = path_str(&self.dirname);
         let dir = File::open(&self.dirname).map_err(|e| posix_error(&dirname, &e))?;
-        dir.sync_all().map_err(|e| posix_error(&dirname, &e))
+        dir.sync_data().map_err(|e| posix_error(&dirname, &e))
     }
 }
 
