@@ -3,8 +3,8 @@
 //! * Reads of tables go through a memory map while fewer than 1000 maps are open, else through `pread` (keeping at
 //!   most a fifth of the process's file-descriptor limit open), exactly as LevelDB budgets them.
 //! * Writable files buffer 64 KiB. `sync` flushes the buffer and calls `fdatasync`; for a file whose name starts
-//!   with `MANIFEST` it first syncs the directory (`fdatasync` too), so that a new MANIFEST's directory entry is durable before
-//!   CURRENT can point to it.
+//!   with `MANIFEST` it first syncs the directory (`fdatasync` too), so that a new MANIFEST's directory entry is
+//!   durable before CURRENT can point to it.
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
 //!   two opens in the same process, so a table of the files this process has locked does that.
