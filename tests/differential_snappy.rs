@@ -4,40 +4,18 @@
 
 #![cfg(all(feature = "system-leveldb", feature = "snappy"))]
 
-use std::ffi::{c_char, c_int};
-
 use oxleveldb::util::random::Random;
 use oxleveldb::util::snappy;
 
-#[link(name = "snappy")]
-extern "C" {
-    fn snappy_compress(
-        input: *const c_char,
-        input_length: usize,
-        compressed: *mut c_char,
-        compressed_length: *mut usize,
-    ) -> c_int;
-    fn snappy_max_compressed_length(source_length: usize) -> usize;
-}
+#[allow(dead_code)] // This test uses only the snappy part of the bindings.
+#[path = "common/system_leveldb.rs"]
+mod system_leveldb;
 
 /// What the C++ library makes of `input`.
 fn cpp_compress(input: &[u8]) -> Vec<u8> {
-    // SAFETY: the output buffer is sized to snappy's maximum for the input; snappy writes the real length back.
-    unsafe {
-        let mut output = vec![0u8; snappy_max_compressed_length(input.len())];
-        let mut len = output.len();
-        assert_eq!(
-            snappy_compress(
-                input.as_ptr().cast(),
-                input.len(),
-                output.as_mut_ptr().cast(),
-                &mut len
-            ),
-            0
-        );
-        output.truncate(len);
-        output
-    }
+    let mut output = Vec::new();
+    assert!(system_leveldb::snappy_compress(input, &mut output));
+    output
 }
 
 fn assert_same(input: &[u8], what: &str) {

@@ -1,247 +1,21 @@
-//! The C++ LevelDB 1.23 of the system, through its C API (leveldb/c.h), linked statically from Debian's
-//! libleveldb-dev, plus the two internals db_bench measures directly: LevelDB's crc32c and the snappy library it is
-//! built with. Only compiled with the `system-leveldb` feature.
-//!
-//! Every call is `unsafe` FFI; the wrappers keep the C objects' lifetimes: a database outlives its iterators (they
-//! borrow it), and everything created is destroyed once.
+//! The C++ LevelDB 1.23 of the system as a db_bench [`Engine`]: an adapter over the shared bindings of
+//! tests/common/system_leveldb.rs (its C API, linked statically from Debian's libleveldb-dev, plus the two
+//! internals db_bench measures directly: LevelDB's crc32c and the snappy library it is built with). Only compiled
+//! with the `system-leveldb` feature.
 
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::path::Path;
-use std::ptr;
 
 use crate::engine::{Engine, OpenOptions};
+use crate::system_leveldb::{
+    self as c, Cache, Db, FilterPolicy, Iter, ReadOptions, WriteBatch, WriteOptions,
+};
 
-#[allow(non_camel_case_types)]
-mod ffi {
-    use super::*;
-
-    pub enum leveldb_t {}
-    pub enum leveldb_options_t {}
-    pub enum leveldb_readoptions_t {}
-    pub enum leveldb_writeoptions_t {}
-    pub enum leveldb_writebatch_t {}
-    pub enum leveldb_iterator_t {}
-    pub enum leveldb_cache_t {}
-    pub enum leveldb_filterpolicy_t {}
-
-    #[link(name = "leveldb", kind = "static")]
-    #[link(name = "snappy")]
-    #[link(name = "stdc++")]
-    extern "C" {
-        pub fn leveldb_open(
-            options: *const leveldb_options_t,
-            name: *const c_char,
-            errptr: *mut *mut c_char,
-        ) -> *mut leveldb_t;
-        pub fn leveldb_close(db: *mut leveldb_t);
-        pub fn leveldb_put(
-            db: *mut leveldb_t,
-            options: *const leveldb_writeoptions_t,
-            key: *const c_char,
-            keylen: usize,
-            val: *const c_char,
-            vallen: usize,
-            errptr: *mut *mut c_char,
-        );
-        pub fn leveldb_write(
-            db: *mut leveldb_t,
-            options: *const leveldb_writeoptions_t,
-            batch: *mut leveldb_writebatch_t,
-            errptr: *mut *mut c_char,
-        );
-        pub fn leveldb_get(
-            db: *mut leveldb_t,
-            options: *const leveldb_readoptions_t,
-            key: *const c_char,
-            keylen: usize,
-            vallen: *mut usize,
-            errptr: *mut *mut c_char,
-        ) -> *mut c_char;
-        pub fn leveldb_create_iterator(
-            db: *mut leveldb_t,
-            options: *const leveldb_readoptions_t,
-        ) -> *mut leveldb_iterator_t;
-        pub fn leveldb_property_value(db: *mut leveldb_t, propname: *const c_char) -> *mut c_char;
-        pub fn leveldb_compact_range(
-            db: *mut leveldb_t,
-            start_key: *const c_char,
-            start_key_len: usize,
-            limit_key: *const c_char,
-            limit_key_len: usize,
-        );
-        pub fn leveldb_destroy_db(
-            options: *const leveldb_options_t,
-            name: *const c_char,
-            errptr: *mut *mut c_char,
-        );
-
-        pub fn leveldb_iter_destroy(iter: *mut leveldb_iterator_t);
-        pub fn leveldb_iter_valid(iter: *const leveldb_iterator_t) -> u8;
-        pub fn leveldb_iter_seek_to_first(iter: *mut leveldb_iterator_t);
-        pub fn leveldb_iter_seek_to_last(iter: *mut leveldb_iterator_t);
-        pub fn leveldb_iter_seek(iter: *mut leveldb_iterator_t, k: *const c_char, klen: usize);
-        pub fn leveldb_iter_next(iter: *mut leveldb_iterator_t);
-        pub fn leveldb_iter_prev(iter: *mut leveldb_iterator_t);
-        pub fn leveldb_iter_key(iter: *const leveldb_iterator_t, klen: *mut usize)
-            -> *const c_char;
-        pub fn leveldb_iter_value(
-            iter: *const leveldb_iterator_t,
-            vlen: *mut usize,
-        ) -> *const c_char;
-
-        pub fn leveldb_writebatch_create() -> *mut leveldb_writebatch_t;
-        pub fn leveldb_writebatch_destroy(batch: *mut leveldb_writebatch_t);
-        pub fn leveldb_writebatch_clear(batch: *mut leveldb_writebatch_t);
-        pub fn leveldb_writebatch_put(
-            batch: *mut leveldb_writebatch_t,
-            key: *const c_char,
-            klen: usize,
-            val: *const c_char,
-            vlen: usize,
-        );
-        pub fn leveldb_writebatch_delete(
-            batch: *mut leveldb_writebatch_t,
-            key: *const c_char,
-            klen: usize,
-        );
-
-        pub fn leveldb_options_create() -> *mut leveldb_options_t;
-        pub fn leveldb_options_destroy(options: *mut leveldb_options_t);
-        pub fn leveldb_options_set_create_if_missing(options: *mut leveldb_options_t, v: u8);
-        pub fn leveldb_options_set_write_buffer_size(options: *mut leveldb_options_t, size: usize);
-        pub fn leveldb_options_set_max_open_files(options: *mut leveldb_options_t, n: c_int);
-        pub fn leveldb_options_set_cache(
-            options: *mut leveldb_options_t,
-            cache: *mut leveldb_cache_t,
-        );
-        pub fn leveldb_options_set_block_size(options: *mut leveldb_options_t, size: usize);
-        pub fn leveldb_options_set_max_file_size(options: *mut leveldb_options_t, size: usize);
-        pub fn leveldb_options_set_filter_policy(
-            options: *mut leveldb_options_t,
-            policy: *mut leveldb_filterpolicy_t,
-        );
-        pub fn leveldb_filterpolicy_create_bloom(
-            bits_per_key: c_int,
-        ) -> *mut leveldb_filterpolicy_t;
-        pub fn leveldb_filterpolicy_destroy(policy: *mut leveldb_filterpolicy_t);
-        pub fn leveldb_cache_create_lru(capacity: usize) -> *mut leveldb_cache_t;
-        pub fn leveldb_cache_destroy(cache: *mut leveldb_cache_t);
-
-        pub fn leveldb_readoptions_create() -> *mut leveldb_readoptions_t;
-        pub fn leveldb_readoptions_destroy(options: *mut leveldb_readoptions_t);
-        pub fn leveldb_writeoptions_create() -> *mut leveldb_writeoptions_t;
-        pub fn leveldb_writeoptions_destroy(options: *mut leveldb_writeoptions_t);
-        pub fn leveldb_writeoptions_set_sync(options: *mut leveldb_writeoptions_t, v: u8);
-
-        pub fn leveldb_free(ptr: *mut c_void);
-
-        /// leveldb::crc32c::Extend (util/crc32c.h), from the static library.
-        #[link_name = "_ZN7leveldb6crc32c6ExtendEjPKcm"]
-        pub fn leveldb_crc32c_extend(init_crc: u32, data: *const c_char, n: usize) -> u32;
-
-        /// snappy-c.h
-        pub fn snappy_compress(
-            input: *const c_char,
-            input_length: usize,
-            compressed: *mut c_char,
-            compressed_length: *mut usize,
-        ) -> c_int;
-        pub fn snappy_uncompress(
-            compressed: *const c_char,
-            compressed_length: usize,
-            uncompressed: *mut c_char,
-            uncompressed_length: *mut usize,
-        ) -> c_int;
-        pub fn snappy_max_compressed_length(source_length: usize) -> usize;
-        pub fn snappy_uncompressed_length(
-            compressed: *const c_char,
-            compressed_length: usize,
-            result: *mut usize,
-        ) -> c_int;
-    }
-}
-
-/// Turns a C error message into an `Err`, freeing it.
-fn check(err: *mut c_char) -> Result<(), String> {
-    if err.is_null() {
-        return Ok(());
-    }
-    // SAFETY: a non-null errptr is a NUL-terminated string malloc'd by LevelDB; it is copied, then freed once.
-    let message = unsafe { CStr::from_ptr(err) }
-        .to_string_lossy()
-        .into_owned();
-    // SAFETY: as above.
-    unsafe { ffi::leveldb_free(err.cast()) };
-    Err(message)
-}
-
-fn c_path(path: &Path) -> CString {
-    CString::new(path.to_string_lossy().as_bytes()).expect("a path without NUL bytes")
-}
-
-/// An open C++ LevelDB database with the option objects it was opened with.
+/// An open C++ LevelDB database with the read and write options db_bench uses on it.
 pub struct CppDb {
-    db: *mut ffi::leveldb_t,
-    options: *mut ffi::leveldb_options_t,
-    cache: *mut ffi::leveldb_cache_t,
-    filter: *mut ffi::leveldb_filterpolicy_t,
-    read_options: *mut ffi::leveldb_readoptions_t,
-    write_options: *mut ffi::leveldb_writeoptions_t,
-    sync_write_options: *mut ffi::leveldb_writeoptions_t,
-}
-
-// SAFETY: LevelDB's DB is safe for concurrent use from several threads, and the option objects are only read
-// after creation.
-unsafe impl Send for CppDb {}
-// SAFETY: as above.
-unsafe impl Sync for CppDb {}
-
-impl Drop for CppDb {
-    fn drop(&mut self) {
-        // SAFETY: every pointer was created by the matching create function and is destroyed once, the database
-        // first (it uses the others).
-        unsafe {
-            if !self.db.is_null() {
-                ffi::leveldb_close(self.db);
-            }
-            ffi::leveldb_options_destroy(self.options);
-            if !self.cache.is_null() {
-                ffi::leveldb_cache_destroy(self.cache);
-            }
-            if !self.filter.is_null() {
-                ffi::leveldb_filterpolicy_destroy(self.filter);
-            }
-            ffi::leveldb_readoptions_destroy(self.read_options);
-            ffi::leveldb_writeoptions_destroy(self.write_options);
-            ffi::leveldb_writeoptions_destroy(self.sync_write_options);
-        }
-    }
-}
-
-/// A LevelDB write batch.
-pub struct CppBatch(*mut ffi::leveldb_writebatch_t);
-
-// SAFETY: a batch is used by one thread at a time.
-unsafe impl Send for CppBatch {}
-
-impl Drop for CppBatch {
-    fn drop(&mut self) {
-        // SAFETY: created by leveldb_writebatch_create, destroyed once.
-        unsafe { ffi::leveldb_writebatch_destroy(self.0) };
-    }
-}
-
-/// A LevelDB iterator; it borrows its database.
-pub struct CppIter<'a> {
-    iter: *mut ffi::leveldb_iterator_t,
-    _db: &'a CppDb,
-}
-
-impl Drop for CppIter<'_> {
-    fn drop(&mut self) {
-        // SAFETY: created by leveldb_create_iterator on a database that outlives it; destroyed once.
-        unsafe { ffi::leveldb_iter_destroy(self.iter) };
-    }
+    db: Db,
+    read_options: ReadOptions<'static>,
+    write_options: WriteOptions,
+    sync_write_options: WriteOptions,
 }
 
 /// LevelDB 1.23, as installed (Debian's libleveldb-dev).
@@ -249,236 +23,116 @@ pub struct CppLevelDb;
 
 impl Engine for CppLevelDb {
     type Db = CppDb;
-    type Batch = CppBatch;
-    type Iter<'a> = CppIter<'a>;
+    type Batch = WriteBatch;
+    type Iter<'a> = Iter<'a>;
     const NAME: &'static str = "leveldb";
 
     fn open(path: &Path, o: &OpenOptions) -> Result<CppDb, String> {
-        // SAFETY: plain C calls on objects created here; they are owned by the CppDb, which destroys them when it
-        // drops.
-        unsafe {
-            let options = ffi::leveldb_options_create();
-            ffi::leveldb_options_set_create_if_missing(options, u8::from(o.create_if_missing));
-            ffi::leveldb_options_set_write_buffer_size(options, o.write_buffer_size);
-            ffi::leveldb_options_set_max_file_size(options, o.max_file_size);
-            ffi::leveldb_options_set_block_size(options, o.block_size);
-            ffi::leveldb_options_set_max_open_files(options, o.max_open_files as c_int);
-            let cache = o
-                .cache_size
-                .map_or(ptr::null_mut(), |size| ffi::leveldb_cache_create_lru(size));
-            if !cache.is_null() {
-                ffi::leveldb_options_set_cache(options, cache);
-            }
-            let filter = o.bloom_bits.map_or(ptr::null_mut(), |bits| {
-                ffi::leveldb_filterpolicy_create_bloom(bits as c_int)
-            });
-            if !filter.is_null() {
-                ffi::leveldb_options_set_filter_policy(options, filter);
-            }
-            // The C API has no reuse_logs option; db_bench's --reuse_logs applies to oxleveldb only.
-            let sync_write_options = ffi::leveldb_writeoptions_create();
-            ffi::leveldb_writeoptions_set_sync(sync_write_options, 1);
-            let mut db = CppDb {
-                db: ptr::null_mut(),
-                options,
-                cache,
-                filter,
-                read_options: ffi::leveldb_readoptions_create(),
-                write_options: ffi::leveldb_writeoptions_create(),
-                sync_write_options,
-            };
-            let name = c_path(path);
-            let mut err = ptr::null_mut();
-            db.db = ffi::leveldb_open(options, name.as_ptr(), &mut err);
-            // On failure the database is null, and dropping `db` destroys only the options.
-            check(err).map(|_| db)
+        let mut options = c::Options::new();
+        options
+            .set_create_if_missing(o.create_if_missing)
+            .set_write_buffer_size(o.write_buffer_size)
+            .set_max_file_size(o.max_file_size)
+            .set_block_size(o.block_size)
+            .set_max_open_files(o.max_open_files);
+        if let Some(size) = o.cache_size {
+            options.set_cache(Cache::new_lru(size));
         }
+        if let Some(bits) = o.bloom_bits {
+            options.set_filter_policy(FilterPolicy::new_bloom(bits));
+        }
+        // The C API has no reuse_logs option; db_bench's --reuse_logs applies to oxleveldb only.
+        let mut sync_write_options = WriteOptions::new();
+        sync_write_options.set_sync(true);
+        Ok(CppDb {
+            db: Db::open(&options, path)?,
+            read_options: ReadOptions::new(),
+            write_options: WriteOptions::new(),
+            sync_write_options,
+        })
     }
 
     fn destroy(path: &Path) {
-        let name = c_path(path);
-        // SAFETY: options created and destroyed here; errptr is a valid out pointer.
-        unsafe {
-            let options = ffi::leveldb_options_create();
-            let mut err = ptr::null_mut();
-            ffi::leveldb_destroy_db(options, name.as_ptr(), &mut err);
-            let _ = check(err);
-            ffi::leveldb_options_destroy(options);
-        }
+        let _ = c::destroy_db(&c::Options::new(), path);
     }
 
-    fn new_batch() -> CppBatch {
-        // SAFETY: no preconditions.
-        CppBatch(unsafe { ffi::leveldb_writebatch_create() })
+    fn new_batch() -> WriteBatch {
+        WriteBatch::new()
     }
-    fn batch_clear(batch: &mut CppBatch) {
-        // SAFETY: a live batch.
-        unsafe { ffi::leveldb_writebatch_clear(batch.0) };
+    fn batch_clear(batch: &mut WriteBatch) {
+        batch.clear();
     }
-    fn batch_put(batch: &mut CppBatch, key: &[u8], value: &[u8]) {
-        // SAFETY: a live batch; the slices are valid for the call (LevelDB copies them).
-        unsafe {
-            ffi::leveldb_writebatch_put(
-                batch.0,
-                key.as_ptr().cast(),
-                key.len(),
-                value.as_ptr().cast(),
-                value.len(),
-            )
-        };
+    fn batch_put(batch: &mut WriteBatch, key: &[u8], value: &[u8]) {
+        batch.put(key, value);
     }
-    fn batch_delete(batch: &mut CppBatch, key: &[u8]) {
-        // SAFETY: as above.
-        unsafe { ffi::leveldb_writebatch_delete(batch.0, key.as_ptr().cast(), key.len()) };
+    fn batch_delete(batch: &mut WriteBatch, key: &[u8]) {
+        batch.delete(key);
     }
-    fn write(db: &CppDb, sync: bool, batch: &mut CppBatch) -> Result<(), String> {
+    fn write(db: &CppDb, sync: bool, batch: &mut WriteBatch) -> Result<(), String> {
         let options = if sync {
-            db.sync_write_options
+            &db.sync_write_options
         } else {
-            db.write_options
+            &db.write_options
         };
-        let mut err = ptr::null_mut();
-        // SAFETY: live database, options and batch; errptr is a valid out pointer.
-        unsafe { ffi::leveldb_write(db.db, options, batch.0, &mut err) };
-        check(err)
+        db.db.write(options, batch)
     }
     fn put(db: &CppDb, sync: bool, key: &[u8], value: &[u8]) -> Result<(), String> {
         let options = if sync {
-            db.sync_write_options
+            &db.sync_write_options
         } else {
-            db.write_options
+            &db.write_options
         };
-        let mut err = ptr::null_mut();
-        // SAFETY: as above; the slices are valid for the call.
-        unsafe {
-            ffi::leveldb_put(
-                db.db,
-                options,
-                key.as_ptr().cast(),
-                key.len(),
-                value.as_ptr().cast(),
-                value.len(),
-                &mut err,
-            )
-        };
-        check(err)
+        db.db.put(options, key, value)
     }
     fn get(db: &CppDb, key: &[u8]) -> bool {
-        let mut vallen = 0;
-        let mut err = ptr::null_mut();
-        // SAFETY: live database and options; the returned value is malloc'd and freed here.
-        let value = unsafe {
-            ffi::leveldb_get(
-                db.db,
-                db.read_options,
-                key.as_ptr().cast(),
-                key.len(),
-                &mut vallen,
-                &mut err,
-            )
-        };
-        let found = !value.is_null();
-        if found {
-            // SAFETY: as above.
-            unsafe { ffi::leveldb_free(value.cast()) };
-        }
-        found && check(err).is_ok()
+        // The value is fetched (and freed) without a copy, as a C++ caller would.
+        matches!(db.db.get_with(&db.read_options, key, |_| ()), Ok(Some(())))
     }
 
-    fn new_iterator(db: &CppDb) -> CppIter<'_> {
-        // SAFETY: live database and options; the iterator borrows the database.
-        CppIter {
-            iter: unsafe { ffi::leveldb_create_iterator(db.db, db.read_options) },
-            _db: db,
-        }
+    fn new_iterator(db: &CppDb) -> Iter<'_> {
+        db.db.iter(&db.read_options)
     }
-    fn seek_to_first(iter: &mut CppIter<'_>) {
-        // SAFETY: a live iterator.
-        unsafe { ffi::leveldb_iter_seek_to_first(iter.iter) };
+    fn seek_to_first(iter: &mut Iter<'_>) {
+        iter.seek_to_first();
     }
-    fn seek_to_last(iter: &mut CppIter<'_>) {
-        // SAFETY: a live iterator.
-        unsafe { ffi::leveldb_iter_seek_to_last(iter.iter) };
+    fn seek_to_last(iter: &mut Iter<'_>) {
+        iter.seek_to_last();
     }
-    fn seek(iter: &mut CppIter<'_>, key: &[u8]) {
-        // SAFETY: a live iterator; the key is valid for the call.
-        unsafe { ffi::leveldb_iter_seek(iter.iter, key.as_ptr().cast(), key.len()) };
+    fn seek(iter: &mut Iter<'_>, key: &[u8]) {
+        iter.seek(key);
     }
-    fn valid(iter: &CppIter<'_>) -> bool {
-        // SAFETY: a live iterator.
-        unsafe { ffi::leveldb_iter_valid(iter.iter) != 0 }
+    fn valid(iter: &Iter<'_>) -> bool {
+        iter.valid()
     }
-    fn next(iter: &mut CppIter<'_>) {
-        // SAFETY: a live, valid iterator.
-        unsafe { ffi::leveldb_iter_next(iter.iter) };
+    // db_bench calls next, prev and entry only on valid iterators (it checks `valid` first), so these skip the
+    // safe wrappers' extra validity check, which would add FFI calls to the C++ engine's measured loops.
+    fn next(iter: &mut Iter<'_>) {
+        // SAFETY: db_bench only moves a valid iterator.
+        unsafe { iter.next_unchecked() };
     }
-    fn prev(iter: &mut CppIter<'_>) {
-        // SAFETY: a live, valid iterator.
-        unsafe { ffi::leveldb_iter_prev(iter.iter) };
+    fn prev(iter: &mut Iter<'_>) {
+        // SAFETY: as above.
+        unsafe { iter.prev_unchecked() };
     }
-    fn entry<'i>(iter: &'i CppIter<'_>) -> (&'i [u8], usize) {
-        let (mut klen, mut vlen) = (0, 0);
-        // SAFETY: a live, valid iterator: key and value point into it until it moves, which the borrow prevents.
-        unsafe {
-            let key = ffi::leveldb_iter_key(iter.iter, &mut klen);
-            ffi::leveldb_iter_value(iter.iter, &mut vlen);
-            (std::slice::from_raw_parts(key.cast(), klen), vlen)
-        }
+    fn entry<'i>(iter: &'i Iter<'_>) -> (&'i [u8], usize) {
+        // SAFETY: db_bench only reads a valid iterator.
+        unsafe { (iter.key_unchecked(), iter.value_unchecked().len()) }
     }
 
     fn compact_range(db: &CppDb) {
-        // SAFETY: a live database; null keys mean an open range.
-        unsafe { ffi::leveldb_compact_range(db.db, ptr::null(), 0, ptr::null(), 0) };
+        db.db.compact_range(None, None);
     }
     fn property(db: &CppDb, name: &str) -> Option<String> {
-        let name = CString::new(name).ok()?;
-        // SAFETY: a live database; the result is a malloc'd NUL-terminated string (or null), freed here.
-        unsafe {
-            let value = ffi::leveldb_property_value(db.db, name.as_ptr());
-            if value.is_null() {
-                return None;
-            }
-            let text = CStr::from_ptr(value).to_string_lossy().into_owned();
-            ffi::leveldb_free(value.cast());
-            Some(text)
-        }
+        db.db.property(name)
     }
 
     fn crc32c(data: &[u8]) -> u32 {
-        // SAFETY: the data is valid for the call.
-        unsafe { ffi::leveldb_crc32c_extend(0, data.as_ptr().cast(), data.len()) }
+        c::crc32c(data)
     }
     fn snappy_compress(input: &[u8], output: &mut Vec<u8>) -> bool {
-        // SAFETY: the output buffer is sized to snappy's maximum for the input; snappy writes the real length.
-        unsafe {
-            output.resize(ffi::snappy_max_compressed_length(input.len()), 0);
-            let mut len = output.len();
-            let ok = ffi::snappy_compress(
-                input.as_ptr().cast(),
-                input.len(),
-                output.as_mut_ptr().cast(),
-                &mut len,
-            ) == 0;
-            output.truncate(len);
-            ok
-        }
+        c::snappy_compress(input, output)
     }
     fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
-        // As LevelDB's ReadBlock: the length first, then the bytes into a buffer of that size (resized once: the
-        // benchmark passes the same buffer each time).
-        let mut len = 0;
-        // SAFETY: snappy reads `input` and writes one length; then it writes at most `len` bytes into `output`.
-        unsafe {
-            if ffi::snappy_uncompressed_length(input.as_ptr().cast(), input.len(), &mut len) != 0 {
-                return false;
-            }
-            output.resize(len, 0);
-            ffi::snappy_uncompress(
-                input.as_ptr().cast(),
-                input.len(),
-                output.as_mut_ptr().cast(),
-                &mut len,
-            ) == 0
-        }
+        c::snappy_uncompress(input, output)
     }
 }

@@ -15,6 +15,11 @@
 mod engine;
 #[cfg(feature = "system-leveldb")]
 mod leveldb_c;
+/// The bindings to the system's C++ LevelDB, shared with the differential tests.
+#[cfg(feature = "system-leveldb")]
+#[allow(dead_code)] // db_bench uses a part of them.
+#[path = "../../tests/common/system_leveldb.rs"]
+mod system_leveldb;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
