@@ -349,7 +349,7 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
 
 /// Bytes the decoder keeps after the uncompressed data, so that short literals and copies can be moved 16 bytes
 /// at a time (a fixed-size move, where a call to `memcpy` per element would cost more than the copy).
-const DECODE_SLACK: usize = 16;
+const DECODE_SLACK: usize = 64;
 
 /// Uncompresses `input`, replacing the contents of `output` (whose allocation is reused); false if `input` is not
 /// well-formed snappy, `output`'s contents are then unspecified. Never reads or writes out of bounds.
@@ -385,10 +385,10 @@ fn as_uninit(bytes: &[u8]) -> &[MaybeUninit<u8>] {
     unsafe { &*(bytes as *const [u8] as *const [MaybeUninit<u8>]) }
 }
 
-/// The 16 bytes of `src` at `at`, as one fixed-size load.
+/// The `N` bytes of `src` at `at`, loaded all at once (fixed-size moves the compiler keeps in registers).
 #[inline(always)]
-fn chunk_16(src: &[MaybeUninit<u8>], at: usize) -> [MaybeUninit<u8>; 16] {
-    src[at..at + 16].try_into().expect("16 bytes")
+fn chunk<const N: usize>(src: &[MaybeUninit<u8>], at: usize) -> [MaybeUninit<u8>; N] {
+    src[at..at + N].try_into().expect("N bytes")
 }
 
 /// Decodes the elements of a snappy stream (after its length) into `output[..ulen]`; `output` has
@@ -423,7 +423,9 @@ fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) ->
             }
             if len <= 16 && ip + 16 <= input.len() {
                 // A short literal with input after it: 16 bytes at once, the extra ones land in the slack.
-                output[op..op + 16].copy_from_slice(&chunk_16(as_uninit(input), ip));
+                output[op..op + 16].copy_from_slice(&chunk::<16>(as_uninit(input), ip));
+            } else if len <= 64 && ip + 64 <= input.len() {
+                output[op..op + 64].copy_from_slice(&chunk::<64>(as_uninit(input), ip));
             } else {
                 let Some(src) = input.get(ip..ip + len) else {
                     return false;
@@ -471,10 +473,13 @@ fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) ->
             let src = op - offset;
             if offset >= 16 && len <= 16 {
                 // The common short copy: 16 bytes at once. The source ends before `op`, so all of it is written.
-                let chunk = chunk_16(output, src);
-                output[op..op + 16].copy_from_slice(&chunk);
+                let bytes = chunk::<16>(output, src);
+                output[op..op + 16].copy_from_slice(&bytes);
             } else if offset >= len {
-                output.copy_within(src..src + len, op);
+                // All 64 bytes are loaded before any is stored, so bytes read past `op` (scratch) never feed the
+                // copy's first `len` bytes, which all come from before `op`.
+                let bytes = chunk::<64>(output, src);
+                output[op..op + 64].copy_from_slice(&bytes);
             } else {
                 // The ranges overlap: a pattern of `offset` bytes repeats. Copy it, doubling what is copied each
                 // round, so that every round reads only bytes already written.
