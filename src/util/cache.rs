@@ -3,6 +3,10 @@
 //! The cache maps byte-string keys to values with a *charge* (bytes for blocks, 1 for open tables). It is split into
 //! 16 shards by the top bits of the key's hash, each with its own lock and a sixteenth of the capacity.
 //!
+//! Each shard finds entries through LevelDB's own hash table (HandleTable): buckets of chains threaded through the
+//! entries, grown to keep the chains about one entry long. The key's hash is computed once per call and serves
+//! both to pick the shard (top bits) and the bucket (low bits).
+//!
 //! An entry is *pinned* while a [`Handle`] to it lives. Each shard keeps two lists:
 //! * `in_use`: entries pinned by at least one handle (they are never evicted);
 //! * `lru`: entries only the cache refers to, oldest first — the eviction candidates.
@@ -12,8 +16,6 @@
 //! An entry that left the cache while pinned stays alive until its last handle is dropped. A capacity of 0 turns
 //! caching off: inserts return a handle to an entry that is never cached.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,6 +32,10 @@ const NIL: usize = usize::MAX;
 /// LevelDB: LRUHandle
 struct Entry<V> {
     key: Box<[u8]>,
+    /// The key's hash, kept to find its bucket without hashing again.
+    hash: u32,
+    /// The next entry of the same bucket's chain.
+    next_hash: usize,
     value: Arc<V>,
     charge: usize,
     /// The handles that pin the entry, plus one while it is in the cache.
@@ -54,23 +60,14 @@ impl List {
     };
 }
 
-/// Hashes keys with LevelDB's hash instead of SipHash: cache keys are short and trusted (file numbers and block
-/// offsets), so the faster hash is enough.
-#[derive(Default)]
-struct KeyHasher(u32);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        // The map takes its bucket from the low bits and a tag from the top 7 bits of the hash: spread the 32-bit
-        // hash over all 64 (a multiplication by an odd constant is a bijection), or every tag would match.
-        u64::from(self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash(bytes, self.0);
-    }
+/// Where a chain link is kept: a bucket's head, or an entry's `next_hash`.
+#[derive(Clone, Copy)]
+enum Link {
+    Bucket(usize),
+    After(usize),
 }
 
-/// One shard: a map from key to slot, and the slots themselves.
+/// One shard: the slots of its entries, and a hash table of them.
 ///
 /// LevelDB: LRUCache
 struct LruShard<V> {
@@ -78,7 +75,12 @@ struct LruShard<V> {
     usage: usize,
     slots: Vec<Option<Entry<V>>>,
     free_slots: Vec<usize>,
-    table: HashMap<Box<[u8]>, usize, BuildHasherDefault<KeyHasher>>,
+    /// The hash table's buckets: the first slot of each chain (a power-of-two count, at least as many as entries).
+    ///
+    /// LevelDB: HandleTable
+    buckets: Vec<usize>,
+    /// The number of entries in the hash table.
+    elems: usize,
     /// Entries only the cache refers to (refs == 1 and in_cache), oldest first.
     lru: List,
     /// Entries pinned by handles (refs >= 2 and in_cache).
@@ -92,7 +94,8 @@ impl<V> LruShard<V> {
             usage: 0,
             slots: Vec::new(),
             free_slots: Vec::new(),
-            table: HashMap::default(),
+            buckets: vec![NIL; 4],
+            elems: 0,
             lru: List::EMPTY,
             in_use: List::EMPTY,
         }
@@ -100,6 +103,106 @@ impl<V> LruShard<V> {
 
     fn entry(&mut self, slot: usize) -> &mut Entry<V> {
         self.slots[slot].as_mut().expect("a live cache slot")
+    }
+
+    fn link(&self, link: Link) -> usize {
+        match link {
+            Link::Bucket(b) => self.buckets[b],
+            Link::After(slot) => {
+                self.slots[slot]
+                    .as_ref()
+                    .expect("a live cache slot")
+                    .next_hash
+            }
+        }
+    }
+
+    fn set_link(&mut self, link: Link, to: usize) {
+        match link {
+            Link::Bucket(b) => self.buckets[b] = to,
+            Link::After(slot) => self.entry(slot).next_hash = to,
+        }
+    }
+
+    /// The link that holds the first entry of `hash`'s chain for which `is_it` holds, or the chain's end (a link
+    /// holding NIL) if there is none.
+    ///
+    /// LevelDB: HandleTable::FindPointer
+    fn find_link(&self, hash: u32, is_it: impl Fn(usize, &Entry<V>) -> bool) -> Link {
+        let mut link = Link::Bucket(hash as usize & (self.buckets.len() - 1));
+        loop {
+            let slot = self.link(link);
+            if slot == NIL || is_it(slot, self.slots[slot].as_ref().expect("a live cache slot")) {
+                return link;
+            }
+            link = Link::After(slot);
+        }
+    }
+
+    /// The link that holds the entry for `key`, or the chain's end.
+    fn find_key(&self, key: &[u8], hash: u32) -> Link {
+        self.find_link(hash, |_, e| e.hash == hash && *e.key == *key)
+    }
+
+    /// Puts `slot` in the table, returning the entry it replaces (same key), if any.
+    ///
+    /// LevelDB: HandleTable::Insert
+    fn table_insert(&mut self, slot: usize) -> Option<usize> {
+        let e = self.slots[slot].as_ref().expect("a live cache slot");
+        let link = self.find_key(&e.key, e.hash);
+        let old = self.link(link);
+        self.entry(slot).next_hash = if old == NIL {
+            NIL
+        } else {
+            self.entry(old).next_hash
+        };
+        self.set_link(link, slot);
+        if old != NIL {
+            return Some(old);
+        }
+        self.elems += 1;
+        if self.elems > self.buckets.len() {
+            // Since each cache entry is fairly large, we aim for a small average linked list length (<= 1).
+            self.table_resize();
+        }
+        None
+    }
+
+    /// Takes the entry `link` holds out of the table, returning it (None if the link ends its chain).
+    ///
+    /// LevelDB: HandleTable::Remove
+    fn table_remove(&mut self, link: Link) -> Option<usize> {
+        let slot = self.link(link);
+        if slot == NIL {
+            return None;
+        }
+        let next = self.entry(slot).next_hash;
+        self.set_link(link, next);
+        self.elems -= 1;
+        Some(slot)
+    }
+
+    /// Grows the buckets to the next power of two at least the number of entries, rehashing the chains.
+    ///
+    /// LevelDB: HandleTable::Resize
+    fn table_resize(&mut self) {
+        let mut new_length = 4;
+        while new_length < self.elems {
+            new_length *= 2;
+        }
+        let mut buckets = vec![NIL; new_length];
+        for b in 0..self.buckets.len() {
+            let mut slot = self.buckets[b];
+            while slot != NIL {
+                let e = self.entry(slot);
+                let next = e.next_hash;
+                let bucket = e.hash as usize & (new_length - 1);
+                e.next_hash = buckets[bucket];
+                buckets[bucket] = slot;
+                slot = next;
+            }
+        }
+        self.buckets = buckets;
     }
 
     fn list_mut(&mut self, in_use: bool) -> &mut List {
@@ -200,9 +303,11 @@ impl<V> LruShard<V> {
     }
 
     /// LevelDB: LRUCache::Insert
-    fn insert(&mut self, key: &[u8], value: Arc<V>, charge: usize) -> usize {
+    fn insert(&mut self, key: &[u8], hash: u32, value: Arc<V>, charge: usize) -> usize {
         let slot = self.new_slot(Entry {
             key: key.into(),
+            hash,
+            next_hash: NIL,
             value,
             charge,
             refs: 1, // For the returned handle.
@@ -216,7 +321,7 @@ impl<V> LruShard<V> {
             e.in_cache = true;
             self.list_append(true, slot);
             self.usage += charge;
-            if let Some(old) = self.table.insert(key.into(), slot) {
+            if let Some(old) = self.table_insert(slot) {
                 self.finish_erase(old);
             }
         }
@@ -230,23 +335,28 @@ impl<V> LruShard<V> {
     /// Removes the least recently used entry that only the cache refers to (the list must not be empty).
     fn evict_oldest(&mut self) {
         let oldest = self.lru.head;
-        // The entry goes away with its last reference (the cache's), so its key can be taken, not copied.
-        let key = std::mem::take(&mut self.entry(oldest).key);
-        if let Some(slot) = self.table.remove(&key) {
+        let hash = self.entry(oldest).hash;
+        // Found by its slot: no key comparisons.
+        let link = self.find_link(hash, |slot, _| slot == oldest);
+        if let Some(slot) = self.table_remove(link) {
             self.finish_erase(slot);
         }
     }
 
     /// LevelDB: LRUCache::Lookup
-    fn lookup(&mut self, key: &[u8]) -> Option<(usize, Arc<V>)> {
-        let slot = *self.table.get(key)?;
+    fn lookup(&mut self, key: &[u8], hash: u32) -> Option<(usize, Arc<V>)> {
+        let slot = self.link(self.find_key(key, hash));
+        if slot == NIL {
+            return None;
+        }
         self.ref_entry(slot);
         Some((slot, self.entry(slot).value.clone()))
     }
 
     /// LevelDB: LRUCache::Erase
-    fn erase(&mut self, key: &[u8]) {
-        if let Some(slot) = self.table.remove(key) {
+    fn erase(&mut self, key: &[u8], hash: u32) {
+        let link = self.find_key(key, hash);
+        if let Some(slot) = self.table_remove(link) {
             self.finish_erase(slot);
         }
     }
@@ -320,18 +430,21 @@ impl<V> Cache<V> {
         }
     }
 
-    fn shard(&self, key: &[u8]) -> &Shard<V> {
+    /// The key's hash and its shard (picked by the hash's top bits; the shard's buckets use the low bits).
+    ///
+    /// LevelDB: ShardedLRUCache::HashSlice and Shard
+    fn shard(&self, key: &[u8]) -> (u32, &Shard<V>) {
         let h = hash(key, 0);
-        &self.shards[(h >> (32 - NUM_SHARD_BITS)) as usize]
+        (h, &self.shards[(h >> (32 - NUM_SHARD_BITS)) as usize])
     }
 
     /// Inserts `key → value`, replacing any entry with the same key, and returns a handle to the new entry.
     ///
     /// LevelDB: Cache::Insert
     pub fn insert(&self, key: &[u8], value: V, charge: usize) -> Handle<V> {
-        let shard = self.shard(key);
+        let (hash, shard) = self.shard(key);
         let value = Arc::new(value);
-        let slot = lock(shard).insert(key, value.clone(), charge);
+        let slot = lock(shard).insert(key, hash, value.clone(), charge);
         Handle {
             shard: shard.clone(),
             slot,
@@ -343,8 +456,8 @@ impl<V> Cache<V> {
     ///
     /// LevelDB: Cache::Lookup
     pub fn lookup(&self, key: &[u8]) -> Option<Handle<V>> {
-        let shard = self.shard(key);
-        let (slot, value) = lock(shard).lookup(key)?;
+        let (hash, shard) = self.shard(key);
+        let (slot, value) = lock(shard).lookup(key, hash)?;
         Some(Handle {
             shard: shard.clone(),
             slot,
@@ -356,7 +469,8 @@ impl<V> Cache<V> {
     ///
     /// LevelDB: Cache::Erase
     pub fn erase(&self, key: &[u8]) {
-        lock(self.shard(key)).erase(key);
+        let (hash, shard) = self.shard(key);
+        lock(shard).erase(key, hash);
     }
 
     /// A new numeric id, for clients that share the cache to partition its key space.
@@ -450,6 +564,34 @@ mod tests {
 
         fn deleted(&self) -> Vec<(i32, i32)> {
             self.deleted.lock().unwrap().clone()
+        }
+    }
+
+    quickcheck::quickcheck! {
+        // The hash table against a map: random inserts, erases and lookups over a small key space (so keys are
+        // replaced and chains share buckets), in a cache too large to evict, through several resizes.
+        fn the_table_finds_what_a_map_finds(ops: Vec<(u8, u16, i32)>) -> bool {
+            let t = CacheTest::new();
+            let mut model = std::collections::HashMap::new();
+            for (op, key, value) in ops {
+                let key = i32::from(key % 512);
+                match op % 3 {
+                    0 => {
+                        t.insert(key, value, 0);
+                        model.insert(key, value);
+                    }
+                    1 => {
+                        t.erase(key);
+                        model.remove(&key);
+                    }
+                    _ => {
+                        if t.lookup(key) != model.get(&key).copied().unwrap_or(-1) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            model.iter().all(|(&k, &v)| t.lookup(k) == v)
         }
     }
 
