@@ -4,6 +4,9 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod db_files;
+pub mod error_env;
+pub mod numbered_kv;
 pub mod testutil;
 
 use std::fs;
