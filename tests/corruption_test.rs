@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use oxleveldb::db::dbformat::config;
 use oxleveldb::db::filename::FileType;
 use oxleveldb::db::log::BLOCK_SIZE;
 use oxleveldb::env::{read_file_to_string, write_string_to_file, Env, EnvWrapper};
@@ -319,8 +320,8 @@ fn compaction_input_error() {
     let t = CorruptionTest::new();
     t.build(10);
     t.db().test_compact_mem_table().unwrap();
-    const LAST: usize = 2; // config::kMaxMemCompactLevel
-    assert_eq!(1, t.property(&format!("leveldb.num-files-at-level{LAST}")));
+    let last = config::MAX_MEM_COMPACT_LEVEL;
+    assert_eq!(1, t.property(&format!("leveldb.num-files-at-level{last}")));
 
     t.corrupt(FileType::TableFile, 100, 1);
     t.check(5, 9);
