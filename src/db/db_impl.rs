@@ -1211,6 +1211,8 @@ impl DBImpl {
             let mut has_current_user_key = false;
             let mut last_sequence_for_key = MAX_SEQUENCE_NUMBER;
             let user_comparator = self.user_comparator().clone();
+            // The last key written to the outputs.
+            let mut last_key_added: Option<Vec<u8>> = None;
             while input.valid() && !self.shutting_down.load(AtomicOrdering::Acquire) {
                 // Prioritize immutable compaction work.
                 if self.has_imm.load(AtomicOrdering::Relaxed) {
@@ -1276,6 +1278,20 @@ impl DBImpl {
                 }
 
                 if !drop_entry {
+                    // Inputs read without checksums (no paranoid_checks) may be damaged and yield keys out of
+                    // order. The outputs must be sorted (LevelDB only asserts it, and without assertions writes
+                    // unsorted tables), so the compaction fails instead, keeping its inputs: no data is lost.
+                    let key = input.key();
+                    if last_key_added.as_ref().is_some_and(|last| {
+                        self.internal_comparator.compare(key, last) != std::cmp::Ordering::Greater
+                    }) {
+                        status = Err(Error::corruption("compaction input keys out of order", ""));
+                        break;
+                    }
+                    let last = last_key_added.get_or_insert_with(Vec::new);
+                    last.clear();
+                    last.extend_from_slice(key);
+
                     // Open the output file if necessary.
                     if compact.builder.is_none() {
                         status = self.open_compaction_output_file(compact);

@@ -13,6 +13,7 @@
 //!
 //! LevelDB: db/repair.cc
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -350,10 +351,26 @@ impl Repairer {
         // Copy data.
         let mut iter = self.new_table_iterator(&t.meta);
         let mut counter = 0;
+        let mut last_key: Vec<u8> = Vec::new();
         iter.seek_to_first();
         while iter.valid() {
-            builder.add(iter.key(), iter.value());
-            counter += 1;
+            let key = iter.key();
+            // A damaged table read without checksums can yield keys out of order, and the builder takes only
+            // increasing keys (LevelDB asserts it, and without assertions writes an unsorted table whose lookups go
+            // wrong): such entries are dropped (the original table is kept in lost/).
+            if counter > 0 && self.options.comparator.compare(key, &last_key) != Ordering::Greater {
+                info_log!(
+                    self.options.info_log,
+                    "Table #{}: dropping out-of-order key {}",
+                    t.meta.number,
+                    escape_string(key)
+                );
+            } else {
+                builder.add(key, iter.value());
+                last_key.clear();
+                last_key.extend_from_slice(key);
+                counter += 1;
+            }
             iter.next();
         }
         drop(iter);

@@ -11,9 +11,11 @@
 //! * Errors carry the file name and the C library's `strerror` text; a missing file is `NotFound`.
 
 use std::collections::{HashSet, VecDeque};
+use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -54,6 +56,17 @@ pub(crate) fn posix_error(context: &str, error: &io::Error) -> Error {
 
 fn path_str(path: &Path) -> std::borrow::Cow<'_, str> {
     path.to_string_lossy()
+}
+
+/// The file `path` names for the system. LevelDB hands names to the C library as C strings (`c_str()`), which end
+/// at the first NUL byte; Rust would refuse such a name instead. Only a damaged CURRENT can hold one, and LevelDB
+/// then finds no such MANIFEST (a Corruption), not a bad argument. Errors still show the whole name, as LevelDB's do.
+fn c_path(path: &Path) -> &Path {
+    let bytes = path.as_os_str().as_bytes();
+    match bytes.iter().position(|&b| b == 0) {
+        Some(end) => Path::new(OsStr::from_bytes(&bytes[..end])),
+        None => path,
+    }
 }
 
 /// Hands out a limited number of a resource (memory maps, file descriptors); when it runs out, callers fall back
@@ -147,7 +160,7 @@ impl RandomAccessFile for PosixRandomAccessFile {
         let file = match &self.permanent_file {
             Some(file) => file,
             None => {
-                reopened = File::open(&self.filename)
+                reopened = File::open(c_path(&self.filename))
                     .map_err(|e| posix_error(&path_str(&self.filename), &e))?;
                 &reopened
             }
@@ -279,7 +292,7 @@ impl PosixWritableFile {
             return Ok(());
         }
         let dirname = path_str(&self.dirname);
-        let dir = File::open(&self.dirname).map_err(|e| posix_error(&dirname, &e))?;
+        let dir = File::open(c_path(&self.dirname)).map_err(|e| posix_error(&dirname, &e))?;
         dir.sync_data().map_err(|e| posix_error(&dirname, &e))
     }
 }
@@ -455,7 +468,7 @@ impl Drop for PosixEnv {
 
 impl Env for PosixEnv {
     fn new_sequential_file(&self, fname: &Path) -> Result<Box<dyn SequentialFile>> {
-        let file = File::open(fname).map_err(|e| posix_error(&path_str(fname), &e))?;
+        let file = File::open(c_path(fname)).map_err(|e| posix_error(&path_str(fname), &e))?;
         Ok(Box::new(PosixSequentialFile {
             file,
             filename: path_str(fname).into_owned(),
@@ -464,7 +477,7 @@ impl Env for PosixEnv {
 
     fn new_random_access_file(&self, fname: &Path) -> Result<Box<dyn RandomAccessFile>> {
         let filename = path_str(fname).into_owned();
-        let file = File::open(fname).map_err(|e| posix_error(&filename, &e))?;
+        let file = File::open(c_path(fname)).map_err(|e| posix_error(&filename, &e))?;
         if !self.mmap_limiter.acquire() {
             let permanent_file = self.fd_limiter.acquire().then_some(file);
             return Ok(Box::new(PosixRandomAccessFile {
@@ -512,7 +525,7 @@ impl Env for PosixEnv {
             .create(true)
             .truncate(true)
             .mode(0o644)
-            .open(fname)
+            .open(c_path(fname))
             .map_err(|e| posix_error(&path_str(fname), &e))?;
         Ok(Box::new(PosixWritableFile::new(fname, file)))
     }
@@ -522,17 +535,17 @@ impl Env for PosixEnv {
             .append(true)
             .create(true)
             .mode(0o644)
-            .open(fname)
+            .open(c_path(fname))
             .map_err(|e| posix_error(&path_str(fname), &e))?;
         Ok(Box::new(PosixWritableFile::new(fname, file)))
     }
 
     fn file_exists(&self, fname: &Path) -> bool {
-        fname.exists()
+        c_path(fname).exists()
     }
 
     fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
-        let entries = fs::read_dir(dir).map_err(|e| posix_error(&path_str(dir), &e))?;
+        let entries = fs::read_dir(c_path(dir)).map_err(|e| posix_error(&path_str(dir), &e))?;
         // readdir(3), which LevelDB uses, also lists these two.
         let mut result = vec![".".to_string(), "..".to_string()];
         for entry in entries {
@@ -543,25 +556,25 @@ impl Env for PosixEnv {
     }
 
     fn remove_file(&self, fname: &Path) -> Result<()> {
-        fs::remove_file(fname).map_err(|e| posix_error(&path_str(fname), &e))
+        fs::remove_file(c_path(fname)).map_err(|e| posix_error(&path_str(fname), &e))
     }
 
     fn create_dir(&self, dirname: &Path) -> Result<()> {
-        fs::create_dir(dirname).map_err(|e| posix_error(&path_str(dirname), &e))
+        fs::create_dir(c_path(dirname)).map_err(|e| posix_error(&path_str(dirname), &e))
     }
 
     fn remove_dir(&self, dirname: &Path) -> Result<()> {
-        fs::remove_dir(dirname).map_err(|e| posix_error(&path_str(dirname), &e))
+        fs::remove_dir(c_path(dirname)).map_err(|e| posix_error(&path_str(dirname), &e))
     }
 
     fn get_file_size(&self, fname: &Path) -> Result<u64> {
-        fs::metadata(fname)
+        fs::metadata(c_path(fname))
             .map(|m| m.len())
             .map_err(|e| posix_error(&path_str(fname), &e))
     }
 
     fn rename_file(&self, src: &Path, target: &Path) -> Result<()> {
-        fs::rename(src, target).map_err(|e| posix_error(&path_str(src), &e))
+        fs::rename(c_path(src), c_path(target)).map_err(|e| posix_error(&path_str(src), &e))
     }
 
     fn lock_file(&self, fname: &Path) -> Result<Box<dyn FileLock>> {
@@ -572,7 +585,7 @@ impl Env for PosixEnv {
             .create(true)
             .truncate(false)
             .mode(0o644)
-            .open(fname)
+            .open(c_path(fname))
             .map_err(|e| posix_error(&filename, &e))?;
         if !self
             .locks
@@ -655,7 +668,7 @@ impl Env for PosixEnv {
             .append(true)
             .create(true)
             .mode(0o644)
-            .open(fname)
+            .open(c_path(fname))
             .map_err(|e| posix_error(&path_str(fname), &e))?;
         Ok(Arc::new(PosixLogger::new(file)))
     }
@@ -941,6 +954,22 @@ mod tests {
         fs::remove_dir(&gone).unwrap();
         let err = file.sync().unwrap_err();
         assert!(err.to_string().contains(&*gone.to_string_lossy()), "{err}");
+    }
+
+    #[test]
+    fn names_end_at_a_nul_byte_as_c_strings_do() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("MANIFEST-000002");
+        write_string_to_file(&env, b"data", &full).unwrap();
+        // The name is cut at the NUL, as LevelDB's open(name.c_str()) cuts it: this opens MANIFEST-000002.
+        let with_tail = dir.path().join("MANIFEST-000002\x00tail");
+        assert_eq!(read_file_to_string(&env, &with_tail).unwrap(), b"data");
+        // A name cut short names a missing file: NotFound, with the whole name in the message.
+        let cut_short = dir.path().join("MANIFEST-0\x0000002");
+        let err = env.new_sequential_file(&cut_short).err().unwrap();
+        assert!(err.is_not_found(), "{err}");
+        assert!(err.to_string().contains("MANIFEST-0\x0000002"), "{err}");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod db_files;
 pub mod db_harness;
+pub mod error_env;
+pub mod numbered_kv;
 pub mod testutil;
 
 use std::fs;

@@ -1,0 +1,116 @@
+//! Compactions triggered by reads alone: after every key is deleted, scanning a range over and over makes the
+//! iterator's read sampling charge the files that overlap it, until a compaction drops the deleted data of that
+//! range, while the range that is not read stays about the same size.
+//!
+//! LevelDB: db/autocompact_test.cc
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use oxleveldb::env::default_env;
+use oxleveldb::util::cache::Cache;
+use oxleveldb::{CompressionType, Options, Range, ReadOptions, WriteOptions, DB};
+
+const VALUE_SIZE: usize = 200 * 1024;
+const TOTAL_SIZE: usize = 100 * 1024 * 1024;
+const COUNT: usize = TOTAL_SIZE / VALUE_SIZE;
+
+/// LevelDB: AutoCompactTest
+struct AutoCompactTest {
+    // Declared first so that the database closes before its directory goes.
+    db: DB,
+    _dir: tempfile::TempDir,
+}
+
+impl AutoCompactTest {
+    fn new() -> AutoCompactTest {
+        let dir = tempfile::tempdir().unwrap();
+        let dbname: PathBuf = dir.path().join("autocompact_test");
+        let options = Options {
+            block_cache: Some(Arc::new(Cache::new(100))),
+            create_if_missing: true,
+            compression: CompressionType::NoCompression,
+            ..Options::default()
+        };
+        let db = DB::open(options, &dbname).unwrap();
+        AutoCompactTest { db, _dir: dir }
+    }
+
+    fn key(i: usize) -> Vec<u8> {
+        format!("key{i:06}").into_bytes()
+    }
+
+    fn size(&self, start: &[u8], limit: &[u8]) -> u64 {
+        self.db.get_approximate_sizes(&[Range::new(start, limit)])[0]
+    }
+
+    /// Reads through the first n keys repeatedly and checks that they get compacted (verified by checking the
+    /// size of the key space).
+    fn do_reads(&self, n: usize) {
+        let value = vec![b'x'; VALUE_SIZE];
+
+        // Fill database.
+        for i in 0..COUNT {
+            self.db
+                .put(&WriteOptions::default(), &Self::key(i), &value)
+                .unwrap();
+        }
+        self.db.test_compact_mem_table().unwrap();
+
+        // Delete everything.
+        for i in 0..COUNT {
+            self.db
+                .delete(&WriteOptions::default(), &Self::key(i))
+                .unwrap();
+        }
+        self.db.test_compact_mem_table().unwrap();
+
+        // Get initial measurement of the space we will be reading.
+        let initial_size = self.size(&Self::key(0), &Self::key(n)) as i64;
+        let initial_other_size = self.size(&Self::key(n), &Self::key(COUNT)) as i64;
+
+        // Read until size drops significantly.
+        let limit_key = Self::key(n);
+        let mut read = 0;
+        loop {
+            assert!(read < 100, "Taking too long to compact");
+            let mut iter = self.db.new_iterator(&ReadOptions::default());
+            iter.seek_to_first();
+            while iter.valid() && iter.key() < &limit_key[..] {
+                // Drop data.
+                iter.next();
+            }
+            drop(iter);
+            // Wait a little bit to allow any triggered compactions to complete.
+            default_env().sleep_for_microseconds(1000000);
+            let size = self.size(&Self::key(0), &Self::key(n));
+            eprintln!(
+                "iter {:3} => {:7.3} MB [other {:7.3} MB]",
+                read + 1,
+                size as f64 / 1048576.0,
+                self.size(&Self::key(n), &Self::key(COUNT)) as f64 / 1048576.0
+            );
+            if size as i64 <= initial_size / 10 {
+                break;
+            }
+            read += 1;
+        }
+
+        // Verify that the size of the key space not touched by the reads is pretty much unchanged.
+        let final_other_size = self.size(&Self::key(n), &Self::key(COUNT)) as i64;
+        assert!(final_other_size <= initial_other_size + 1048576);
+        assert!(final_other_size >= initial_other_size / 5 - 1048576);
+    }
+}
+
+// LevelDB: AutoCompactTest.ReadAll
+#[test]
+fn read_all() {
+    AutoCompactTest::new().do_reads(COUNT);
+}
+
+// LevelDB: AutoCompactTest.ReadHalf
+#[test]
+fn read_half() {
+    AutoCompactTest::new().do_reads(COUNT / 2);
+}

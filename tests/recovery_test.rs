@@ -1,0 +1,324 @@
+//! Reopening a database: which MANIFEST and log it keeps (`reuse_logs`, on by default here as in LevelDB), what it
+//! makes of extra, missing or stale logs, and a missing MANIFEST.
+//!
+//! LevelDB: db/recovery_test.cc
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use oxleveldb::db::dbformat::SequenceNumber;
+use oxleveldb::db::filename::{current_file_name, log_file_name, FileType};
+use oxleveldb::env::{default_env, read_file_to_string, Env};
+use oxleveldb::log;
+use oxleveldb::{Options, ReadOptions, Result, WriteBatch, WriteOptions, DB};
+
+mod common;
+use common::db_files::get_files;
+
+/// LevelDB: RecoveryTest
+struct RecoveryTest {
+    // Declared first so that the database closes before its directory goes.
+    db: Option<DB>,
+    env: Arc<dyn Env>,
+    dbname: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl RecoveryTest {
+    fn new() -> RecoveryTest {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = RecoveryTest {
+            db: None,
+            env: default_env(),
+            dbname: dir.path().join("recovery_test"),
+            _dir: dir,
+        };
+        t.open(None);
+        t
+    }
+
+    fn db(&self) -> &DB {
+        self.db.as_ref().expect("the database is open")
+    }
+
+    /// Whether the Env can append to files (else a database cannot reuse its logs).
+    fn can_append(&self) -> bool {
+        match self
+            .env
+            .new_appendable_file(&current_file_name(&self.dbname))
+        {
+            Err(e) => !e.is_not_supported_error(),
+            Ok(_) => true,
+        }
+    }
+
+    fn close(&mut self) {
+        self.db = None;
+    }
+
+    /// Opens with `options`, or with `reuse_logs` and `create_if_missing`.
+    fn open_with_status(&mut self, options: Option<Options>) -> Result<()> {
+        self.close();
+        let opts = options.unwrap_or_else(|| Options {
+            reuse_logs: true, // TODO (as in LevelDB): test both ways.
+            create_if_missing: true,
+            ..Options::default()
+        });
+        self.db = Some(DB::open(opts, &self.dbname)?);
+        Ok(())
+    }
+
+    fn open(&mut self, options: Option<Options>) {
+        self.open_with_status(options).unwrap();
+        assert_eq!(1, self.num_logs());
+    }
+
+    fn put(&self, k: &str, v: &str) -> Result<()> {
+        self.db()
+            .put(&WriteOptions::default(), k.as_bytes(), v.as_bytes())
+    }
+
+    fn get(&self, k: &str) -> String {
+        match self.db().get(&ReadOptions::default(), k.as_bytes()) {
+            Ok(Some(v)) => String::from_utf8(v).unwrap(),
+            Ok(None) => "NOT_FOUND".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn manifest_file_name(&self) -> PathBuf {
+        let current = read_file_to_string(&*self.env, &current_file_name(&self.dbname)).unwrap();
+        let current = String::from_utf8(current).unwrap();
+        self.dbname
+            .join(current.strip_suffix('\n').unwrap_or(&current))
+    }
+
+    fn log_name(&self, number: u64) -> PathBuf {
+        log_file_name(&self.dbname, number)
+    }
+
+    fn delete_log_files(&self) -> usize {
+        let logs = self.get_files(FileType::LogFile);
+        for &log in &logs {
+            self.env.remove_file(&self.log_name(log)).unwrap();
+        }
+        logs.len()
+    }
+
+    fn delete_manifest_file(&self) {
+        self.env.remove_file(&self.manifest_file_name()).unwrap();
+    }
+
+    fn first_log_file(&self) -> u64 {
+        self.get_files(FileType::LogFile)[0]
+    }
+
+    fn get_files(&self, t: FileType) -> Vec<u64> {
+        get_files(&*self.env, &self.dbname, t)
+    }
+
+    fn num_logs(&self) -> usize {
+        self.get_files(FileType::LogFile).len()
+    }
+
+    fn num_tables(&self) -> usize {
+        self.get_files(FileType::TableFile).len()
+    }
+
+    fn file_size(&self, fname: &Path) -> u64 {
+        self.env.get_file_size(fname).unwrap()
+    }
+
+    fn compact_mem_table(&self) {
+        self.db().test_compact_mem_table().unwrap();
+    }
+
+    /// Directly constructs a log file that sets key to val.
+    fn make_log_file(&self, lognum: u64, seq: SequenceNumber, key: &str, val: &str) {
+        let fname = log_file_name(&self.dbname, lognum);
+        let file = self.env.new_writable_file(&fname).unwrap();
+        let mut writer = log::Writer::new(file);
+        let mut batch = WriteBatch::new();
+        batch.put(key.as_bytes(), val.as_bytes());
+        batch.set_sequence(seq);
+        writer.add_record(batch.contents()).unwrap();
+        writer.file().flush().unwrap();
+    }
+}
+
+// LevelDB: RecoveryTest.ManifestReused
+#[test]
+fn manifest_reused() {
+    let mut t = RecoveryTest::new();
+    assert!(t.can_append(), "the default Env appends");
+    t.put("foo", "bar").unwrap();
+    t.close();
+    let old_manifest = t.manifest_file_name();
+    t.open(None);
+    assert_eq!(old_manifest, t.manifest_file_name());
+    assert_eq!("bar", t.get("foo"));
+    t.open(None);
+    assert_eq!(old_manifest, t.manifest_file_name());
+    assert_eq!("bar", t.get("foo"));
+}
+
+// LevelDB: RecoveryTest.LargeManifestCompacted
+#[test]
+fn large_manifest_compacted() {
+    let mut t = RecoveryTest::new();
+    assert!(t.can_append(), "the default Env appends");
+    t.put("foo", "bar").unwrap();
+    t.close();
+    let old_manifest = t.manifest_file_name();
+
+    // Pad with zeroes to make manifest file very big.
+    {
+        let len = t.file_size(&old_manifest);
+        let mut file = t.env.new_appendable_file(&old_manifest).unwrap();
+        let zeroes = vec![0u8; 3 * 1048576 - len as usize];
+        file.append(&zeroes).unwrap();
+        file.flush().unwrap();
+    }
+
+    t.open(None);
+    let new_manifest = t.manifest_file_name();
+    assert_ne!(old_manifest, new_manifest);
+    assert!(10000 > t.file_size(&new_manifest));
+    assert_eq!("bar", t.get("foo"));
+
+    t.open(None);
+    assert_eq!(new_manifest, t.manifest_file_name());
+    assert_eq!("bar", t.get("foo"));
+}
+
+// LevelDB: RecoveryTest.NoLogFiles
+#[test]
+fn no_log_files() {
+    let mut t = RecoveryTest::new();
+    t.put("foo", "bar").unwrap();
+    assert_eq!(1, t.delete_log_files());
+    t.open(None);
+    assert_eq!("NOT_FOUND", t.get("foo"));
+    t.open(None);
+    assert_eq!("NOT_FOUND", t.get("foo"));
+}
+
+// LevelDB: RecoveryTest.LogFileReuse
+#[test]
+fn log_file_reuse() {
+    let mut t = RecoveryTest::new();
+    assert!(t.can_append(), "the default Env appends");
+    for i in 0..2 {
+        t.put("foo", "bar").unwrap();
+        if i == 0 {
+            // Compact to ensure current log is empty.
+            t.compact_mem_table();
+        }
+        t.close();
+        assert_eq!(1, t.num_logs());
+        let number = t.first_log_file();
+        if i == 0 {
+            assert_eq!(0, t.file_size(&t.log_name(number)));
+        } else {
+            assert!(0 < t.file_size(&t.log_name(number)));
+        }
+        t.open(None);
+        assert_eq!(1, t.num_logs());
+        assert_eq!(number, t.first_log_file(), "did not reuse log file");
+        assert_eq!("bar", t.get("foo"));
+        t.open(None);
+        assert_eq!(1, t.num_logs());
+        assert_eq!(number, t.first_log_file(), "did not reuse log file");
+        assert_eq!("bar", t.get("foo"));
+    }
+}
+
+// LevelDB: RecoveryTest.MultipleMemTables
+#[test]
+fn multiple_mem_tables() {
+    let mut t = RecoveryTest::new();
+    // Make a large log.
+    const NUM: usize = 1000;
+    for i in 0..NUM {
+        let buf = format!("{i:050}");
+        t.put(&buf, &buf).unwrap();
+    }
+    assert_eq!(0, t.num_tables());
+    t.close();
+    assert_eq!(0, t.num_tables());
+    assert_eq!(1, t.num_logs());
+    let old_log_file = t.first_log_file();
+
+    // Force creation of multiple memtables by reducing the write buffer size.
+    let opt = Options {
+        reuse_logs: true,
+        write_buffer_size: (NUM * 100) / 2,
+        ..Options::default()
+    };
+    t.open(Some(opt));
+    assert!(2 <= t.num_tables());
+    assert_eq!(1, t.num_logs());
+    assert_ne!(old_log_file, t.first_log_file(), "must not reuse log");
+    for i in 0..NUM {
+        let buf = format!("{i:050}");
+        assert_eq!(buf, t.get(&buf));
+    }
+}
+
+// LevelDB: RecoveryTest.MultipleLogFiles
+#[test]
+fn multiple_log_files() {
+    let mut t = RecoveryTest::new();
+    t.put("foo", "bar").unwrap();
+    t.close();
+    assert_eq!(1, t.num_logs());
+
+    // Make a bunch of uncompacted log files.
+    let old_log = t.first_log_file();
+    t.make_log_file(old_log + 1, 1000, "hello", "world");
+    t.make_log_file(old_log + 2, 1001, "hi", "there");
+    t.make_log_file(old_log + 3, 1002, "foo", "bar2");
+
+    // Recover and check that all log files were processed.
+    t.open(None);
+    assert!(1 <= t.num_tables());
+    assert_eq!(1, t.num_logs());
+    let new_log = t.first_log_file();
+    assert!(old_log + 3 <= new_log);
+    assert_eq!("bar2", t.get("foo"));
+    assert_eq!("world", t.get("hello"));
+    assert_eq!("there", t.get("hi"));
+
+    // Test that previous recovery produced recoverable state.
+    t.open(None);
+    assert!(1 <= t.num_tables());
+    assert_eq!(1, t.num_logs());
+    assert!(t.can_append(), "the default Env appends");
+    assert_eq!(new_log, t.first_log_file());
+    assert_eq!("bar2", t.get("foo"));
+    assert_eq!("world", t.get("hello"));
+    assert_eq!("there", t.get("hi"));
+
+    // Check that introducing an older log file does not cause it to be re-read.
+    t.close();
+    t.make_log_file(old_log + 1, 2000, "hello", "stale write");
+    t.open(None);
+    assert!(1 <= t.num_tables());
+    assert_eq!(1, t.num_logs());
+    assert_eq!(new_log, t.first_log_file());
+    assert_eq!("bar2", t.get("foo"));
+    assert_eq!("world", t.get("hello"));
+    assert_eq!("there", t.get("hi"));
+}
+
+// LevelDB: RecoveryTest.ManifestMissing
+#[test]
+fn manifest_missing() {
+    let mut t = RecoveryTest::new();
+    t.put("foo", "bar").unwrap();
+    t.close();
+    t.delete_manifest_file();
+
+    let status = t.open_with_status(None);
+    assert!(status.unwrap_err().is_corruption());
+}
