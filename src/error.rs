@@ -71,6 +71,17 @@ impl Error {
         Error::new(Code::IOError, msg, msg2)
     }
 
+    /// The error a caught panic becomes where it must not unwind further (into C, or out of the background thread
+    /// every database of the process shares). oxleveldb does not panic on any input; this is the net under a bug.
+    pub fn from_panic(panic: Box<dyn std::any::Any + Send>) -> Error {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Error::io_error("oxleveldb panicked", message)
+    }
+
     pub fn code(&self) -> Code {
         self.code
     }

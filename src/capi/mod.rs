@@ -100,14 +100,8 @@ unsafe fn save_error<T>(errptr: *mut *mut c_char, result: Result<T>) -> Option<T
 
 /// Runs `work` and stores its error in `*errptr`; a panic becomes an error too, so that it never unwinds into C.
 unsafe fn run<T>(errptr: *mut *mut c_char, work: impl FnOnce() -> Result<T>) -> Option<T> {
-    let result = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::io_error("oxleveldb panicked", message))
-    });
+    let result =
+        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Error::from_panic(panic)));
     // SAFETY: the caller passes on c.h's contract for `errptr`.
     unsafe { save_error(errptr, result) }
 }

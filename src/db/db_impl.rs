@@ -19,6 +19,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Deref, DerefMut};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
@@ -187,6 +188,13 @@ impl<'a> MutexLock<'a> {
         let result = f();
         self.guard = Some(self.db.mutex.lock().unwrap_or_else(|e| e.into_inner()));
         result
+    }
+
+    /// Takes the mutex again if a panic left it released (in the middle of `unlocked`).
+    fn relock(&mut self) {
+        if self.guard.is_none() {
+            self.guard = Some(self.db.mutex.lock().unwrap_or_else(|e| e.into_inner()));
+        }
     }
 
     /// Releases the mutex and waits on `cv` until it is signalled (LevelDB's `CondVar::Wait`).
@@ -927,8 +935,21 @@ impl DBImpl {
             // No more background work when shutting down.
         } else if l.bg_error.is_err() {
             // No more background work after a background error.
-        } else {
-            self.background_compaction(&mut l);
+        } else if let Err(panic) =
+            catch_unwind(AssertUnwindSafe(|| self.background_compaction(&mut l)))
+        {
+            // A bug, not an input: contain it. Unwinding would end the background thread that every database of
+            // the process shares, and leave this one waiting for its compaction forever. It becomes this
+            // database's background error instead: writes fail from now on, reads keep working, and the files
+            // the compaction was writing stay pending (never deleted) until the database is reopened.
+            l.relock();
+            let e = Error::from_panic(panic);
+            info_log!(
+                self.options.info_log,
+                "Background compaction panicked: {}\n",
+                e
+            );
+            self.record_background_error(&mut l, e);
         }
 
         l.background_compaction_scheduled = false;

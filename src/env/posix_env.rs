@@ -408,7 +408,12 @@ impl Background {
                     None => return,
                 }
             };
-            work();
+            // Every database of the process shares this thread: a job that panics must not end it (the databases
+            // would wait for their compactions forever). The DB turns its own panics into errors; this is the net
+            // for any other job.
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).is_err() {
+                eprintln!("oxleveldb: a background job panicked; the background thread goes on");
+            }
         }
     }
 }
