@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::options::CompressionType;
 use crate::util::coding::{decode_fixed32, get_varint64, put_fixed32, put_varint64};
 use crate::util::crc;
+use crate::util::prefetch::prefetch_read;
 
 /// The magic number at the end of every table file (picked by running `echo http://code.google.com/p/leveldb/ |
 /// sha1sum` and taking the leading 64 bits).
@@ -199,6 +200,9 @@ pub fn read_block(
     if contents.len() != total {
         return Err(Error::corruption("truncated block read", ""));
     }
+    // The block is usually read from a memory map of a file that is not in the CPU's caches yet: start loading
+    // all of it now, before the checksum or the decompression walks through it.
+    prefetch_read(contents);
 
     // Check the crc of the type and the block contents.
     if verify_checksums {

@@ -1,5 +1,5 @@
 //! Utilities below everything else: encodings, checksums, hashing, the arena, the random generator, comparators,
-//! filter policies, the LRU cache and printing helpers.
+//! filter policies, the LRU cache, printing helpers, and a prefetch hint.
 //!
 //! LevelDB: util/
 
@@ -13,6 +13,7 @@ pub mod filter_policy;
 pub mod hash;
 pub mod histogram;
 pub mod logging;
+pub mod prefetch;
 pub mod random;
 #[cfg(feature = "snappy")]
 pub mod snappy;
