@@ -1,5 +1,5 @@
 //! Utilities below everything else: encodings, checksums, hashing, the arena, the random generator, comparators,
-//! filter policies, the LRU cache, printing helpers, and a prefetch hint.
+//! filter policies, the LRU cache, printing helpers, and prefetching.
 //!
 //! LevelDB: util/
 
