@@ -12,8 +12,6 @@
 //! `00` a literal (length-1 in the tag's top six bits, or in the 1-4 bytes after it), `01` a copy of 4-11 bytes
 //! at an offset below 2048 (two bytes), `10` a copy of 1-64 bytes at a 16-bit offset (three bytes).
 
-use std::mem::MaybeUninit;
-
 use crate::util::coding::{decode_varint32, encode_varint32};
 
 /// Fragments are compressed independently, each with its own hash table.
@@ -347,8 +345,9 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
     decode_varint32(input).map(|(len, _)| len as usize)
 }
 
-/// Bytes the decoder keeps after the uncompressed data, so that short literals and copies can be moved 16 bytes
-/// at a time (a fixed-size move, where a call to `memcpy` per element would cost more than the copy).
+/// Bytes the decoder may write past an element before cutting the output back: short literals and copies are
+/// moved 16 or 64 bytes at a time (a fixed-size move, where a call to `memcpy` per element would cost more than
+/// the copy), and the extra bytes are dropped again.
 const DECODE_SLACK: usize = 64;
 
 /// Uncompresses `input`, replacing the contents of `output` (whose allocation is reused); false if `input` is not
@@ -366,41 +365,31 @@ pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
         return false;
     }
     output.clear();
+    // Room for the whole output and the slack: the decoder's appends never reallocate.
     output.reserve(ulen + DECODE_SLACK);
-    // The decoder writes into the spare capacity without zeroing it first: zeroing a block before overwriting it
-    // cost as much as a third of the decompression.
-    let spare = &mut output.spare_capacity_mut()[..ulen + DECODE_SLACK];
-    if !decode_elements(&input[start..], spare, ulen) {
-        return false;
-    }
-    // SAFETY: decode_elements returned true, so it filled the output in order up to exactly `ulen` bytes: every
-    // byte of `0..ulen` was written (see its invariant).
-    unsafe { output.set_len(ulen) };
-    true
+    decode_elements(&input[start..], output, ulen)
 }
 
-/// `bytes` seen as possibly-uninitialized bytes, to copy them into the output.
-fn as_uninit(bytes: &[u8]) -> &[MaybeUninit<u8>] {
-    // SAFETY: MaybeUninit<u8> has the layout of u8, and a shared slice cannot be used to write through.
-    unsafe { &*(bytes as *const [u8] as *const [MaybeUninit<u8>]) }
-}
-
-/// The `N` bytes of `src` at `at`, loaded all at once (fixed-size moves the compiler keeps in registers).
+/// The `N` bytes of `src` at `at`, loaded at once.
 #[inline(always)]
-fn chunk<const N: usize>(src: &[MaybeUninit<u8>], at: usize) -> [MaybeUninit<u8>; N] {
+fn chunk<const N: usize>(src: &[u8], at: usize) -> [u8; N] {
     src[at..at + N].try_into().expect("N bytes")
 }
 
-/// Decodes the elements of a snappy stream (after its length) into `output[..ulen]`; `output` has
-/// `DECODE_SLACK` bytes more, which the fast paths may fill with scratch. False if the elements are malformed or
-/// do not make exactly `ulen` bytes.
-///
-/// Invariant: `output[..op]` is initialized. Each element writes `output[op..op + len]` from the input or from
-/// bytes before it (a copy's source starts `offset >= 1` bytes back and, copied in order, reads only bytes already
-/// written), then `op` advances by `len`.
-fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) -> bool {
-    let (mut ip, mut op) = (0, 0);
+/// Appends `chunk` to `output`, then cuts `output` back to `len` bytes: one fixed-size move of which only the
+/// first few bytes are kept.
+#[inline(always)]
+fn append_chunk<const N: usize>(output: &mut Vec<u8>, chunk: [u8; N], len: usize) {
+    output.extend_from_slice(&chunk);
+    output.truncate(len);
+}
+
+/// Decodes the elements of a snappy stream (after its length), appending them to `output` (empty, with room for
+/// `ulen + DECODE_SLACK` bytes). False if the elements are malformed or do not make exactly `ulen` bytes.
+fn decode_elements(input: &[u8], output: &mut Vec<u8>, ulen: usize) -> bool {
+    let mut ip = 0;
     while ip < input.len() {
+        let op = output.len();
         let tag = input[ip];
         ip += 1;
         if tag & 3 == LITERAL {
@@ -422,18 +411,16 @@ fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) ->
                 return false;
             }
             if len <= 16 && ip + 16 <= input.len() {
-                // A short literal with input after it: 16 bytes at once, the extra ones land in the slack.
-                output[op..op + 16].copy_from_slice(&chunk::<16>(as_uninit(input), ip));
+                append_chunk::<16>(output, chunk(input, ip), op + len);
             } else if len <= 64 && ip + 64 <= input.len() {
-                output[op..op + 64].copy_from_slice(&chunk::<64>(as_uninit(input), ip));
+                append_chunk::<64>(output, chunk(input, ip), op + len);
             } else {
                 let Some(src) = input.get(ip..ip + len) else {
                     return false;
                 };
-                output[op..op + len].copy_from_slice(as_uninit(src));
+                output.extend_from_slice(src);
             }
             ip += len;
-            op += len;
         } else {
             let (len, offset) = match tag & 3 {
                 COPY_1_BYTE_OFFSET => {
@@ -471,29 +458,24 @@ fn decode_elements(input: &[u8], output: &mut [MaybeUninit<u8>], ulen: usize) ->
                 return false;
             }
             let src = op - offset;
-            if offset >= 16 && len <= 16 {
-                // The common short copy: 16 bytes at once. The source ends before `op`, so all of it is written.
-                let bytes = chunk::<16>(output, src);
-                output[op..op + 16].copy_from_slice(&bytes);
+            if offset >= 64 {
+                // Copies are at most 64 bytes long: 64 bytes from `src` all lie before `op`.
+                append_chunk::<64>(output, chunk(output, src), op + len);
+            } else if offset >= 16 && len <= 16 {
+                append_chunk::<16>(output, chunk(output, src), op + len);
             } else if offset >= len {
-                // All 64 bytes are loaded before any is stored, so bytes read past `op` (scratch) never feed the
-                // copy's first `len` bytes, which all come from before `op`.
-                let bytes = chunk::<64>(output, src);
-                output[op..op + 64].copy_from_slice(&bytes);
+                output.extend_from_within(src..src + len);
             } else {
                 // The ranges overlap: a pattern of `offset` bytes repeats. Copy it, doubling what is copied each
                 // round, so that every round reads only bytes already written.
-                let mut copied = 0;
-                while copied < len {
-                    let n = (len - copied).min(offset + copied);
-                    output.copy_within(src..src + n, op + copied);
-                    copied += n;
+                while output.len() < op + len {
+                    let n = (op + len - output.len()).min(output.len() - src);
+                    output.extend_from_within(src..src + n);
                 }
             }
-            op += len;
         }
     }
-    op == ulen
+    output.len() == ulen
 }
 
 #[cfg(test)]
