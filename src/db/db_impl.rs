@@ -1500,11 +1500,11 @@ impl DBImpl {
         // May temporarily unlock and wait.
         let mut status = self.make_room_for_write(&mut l, updates.is_none());
         let mut last_sequence = l.versions.last_sequence();
-        let mut last_writer = w.clone();
+        let mut group = 1;
         if let (Ok(()), Some(updates)) = (&status, updates) {
             // A flush request has no batch.
             let mut write_batch = l.tmp_batch.take().unwrap_or_default();
-            last_writer = self.build_batch_group(&mut l, updates, &mut write_batch);
+            group = self.build_batch_group(&mut l, updates, &mut write_batch);
             write_batch.set_sequence(last_sequence + 1);
             last_sequence += u64::from(write_batch.count());
             let mem = l.mem.clone().expect("an open database has a memtable");
@@ -1539,16 +1539,14 @@ impl DBImpl {
             l.versions.set_last_sequence(last_sequence);
         }
 
-        loop {
+        // The leader first, then the writers whose batches it wrote.
+        let leader = l.writers.pop_front().expect("the leader is queued");
+        debug_assert!(Arc::ptr_eq(&leader, &w));
+        for _ in 1..group {
             let ready = l.writers.pop_front().expect("the group is queued");
-            if !Arc::ptr_eq(&ready, &w) {
-                *ready.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
-                ready.done.store(true, AtomicOrdering::Relaxed);
-                ready.cv.notify_one();
-            }
-            if Arc::ptr_eq(&ready, &last_writer) {
-                break;
-            }
+            *ready.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
+            ready.done.store(true, AtomicOrdering::Relaxed);
+            ready.cv.notify_one();
         }
 
         // Notify the new head of the write queue.
@@ -1558,8 +1556,8 @@ impl DBImpl {
         status
     }
 
-    /// Gathers the leader's batch and the batches queued behind it into `result`, and returns the last writer of
-    /// the group. Requires: the writer queue is not empty, and the first writer (the leader, whose batch is
+    /// Gathers the leader's batch and the batches queued behind it into `result`, and returns how many writers
+    /// the group has (the leader and those right behind it; LevelDB returns the last of them). Requires: the writer queue is not empty, and the first writer (the leader, whose batch is
     /// `first_batch`) has a batch.
     ///
     /// LevelDB: DBImpl::BuildBatchGroup
@@ -1568,8 +1566,8 @@ impl DBImpl {
         l: &mut MutexLock<'_>,
         first_batch: &WriteBatch,
         result: &mut WriteBatch,
-    ) -> Arc<Writer> {
-        let first = l.writers.front().expect("the leader is queued").clone();
+    ) -> usize {
+        let first_sync = l.writers.front().expect("the leader is queued").sync;
         let mut size = first_batch.byte_size();
 
         // Allow the group to grow up to a maximum size, but if the original write is small, limit the growth so we
@@ -1580,9 +1578,9 @@ impl DBImpl {
         }
 
         result.append(first_batch);
-        let mut last_writer = first.clone();
+        let mut group = 1;
         for w in l.writers.iter().skip(1) {
-            if w.sync && !first.sync {
+            if w.sync && !first_sync {
                 // Do not include a sync write into a batch handled by a non-sync write.
                 break;
             }
@@ -1599,9 +1597,9 @@ impl DBImpl {
                 // Append to the group.
                 result.append(batch);
             }
-            last_writer = w.clone();
+            group += 1;
         }
-        last_writer
+        group
     }
 
     /// Makes room in the memtable for a write: sleeps 1 ms once when level 0 is filling up, waits while the
