@@ -349,8 +349,8 @@ impl DBImpl {
         self.internal_comparator.user_comparator()
     }
 
-    /// Waits for background work to finish and releases the database lock (the first half of LevelDB's
-    /// destructor; memory goes when the last `Arc` does).
+    /// Waits for background work to finish, closes the log and the MANIFEST, and releases the database lock (the
+    /// part of LevelDB's destructor that the file system sees; memory goes when the last `Arc` does).
     fn shutdown(&self) {
         {
             let mut l = self.lock();
@@ -358,6 +358,11 @@ impl DBImpl {
             while l.background_compaction_scheduled {
                 l.wait_for_background_work();
             }
+            // Close the log and the MANIFEST now, as LevelDB's destructor does, rather than when the last holder
+            // of the DBImpl lets go (an iterator, or the background job that just signalled): whoever looks at
+            // the files once the handle is dropped (a reopen, a crash test) finds them closed.
+            *self.log_writer() = None;
+            l.versions.close_manifest();
         }
         let lock = self
             .db_lock

@@ -622,6 +622,15 @@ impl VersionSet {
         }
     }
 
+    /// Closes the MANIFEST being written, as the VersionSet's destructor does; a later `log_and_apply` would start
+    /// a new one. The database calls it when it closes, so that the file is closed when the database handle is
+    /// gone, whatever still holds the rest of the database (an iterator, a background job that just finished).
+    ///
+    /// LevelDB: VersionSet::~VersionSet (delete descriptor_log_, descriptor_file_)
+    pub fn close_manifest(&mut self) {
+        self.descriptor_log = None;
+    }
+
     /// The last sequence number.
     ///
     /// LevelDB: VersionSet::LastSequence
