@@ -56,6 +56,12 @@ impl AutoCompactTest {
                 .unwrap();
         }
         self.db.test_compact_mem_table().unwrap();
+        // Not in LevelDB's test: let the fill's compactions finish (all the data then sits in level 2, where they
+        // leave it). Otherwise where the data is when the deletions arrive depends on how far the background
+        // compactions got, and with some of it still in level 1 the compaction of the deletions (whose table
+        // spans every key) drops data of the range that is not read too, which the last check forbids. Both
+        // engines were seen to behave alike from the same starting state.
+        self.db.compact_range(None, None).unwrap();
 
         // Delete everything.
         for i in 0..COUNT {
