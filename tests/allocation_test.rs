@@ -1,6 +1,6 @@
-//! The table layer's allocation promises: iterating a block and probing a bloom filter allocate nothing per entry,
-//! and a table scan allocates per block read, never per entry (each key is copied once, into the block iterator's
-//! reused key buffer, and handed out from there).
+//! The allocation promises: a memtable insert allocates nothing outside the memtable's arena; iterating a block and
+//! probing a bloom filter allocate nothing per entry; a table scan allocates per block read, never per entry (each
+//! key is copied once, into the block iterator's reused key buffer, and handed out from there).
 //!
 //! The test binary counts the allocations its own thread makes, through a global allocator that wraps the system's:
 //! other test threads running at the same time do not disturb the counts.
@@ -10,6 +10,8 @@ use std::cell::Cell;
 use std::path::Path;
 use std::sync::Arc;
 
+use oxleveldb::db::dbformat::{InternalKeyComparator, ValueType};
+use oxleveldb::db::memtable::MemTable;
 use oxleveldb::env::{default_env, Env, MemEnv};
 use oxleveldb::table::block::Block;
 use oxleveldb::table::block_builder::BlockBuilder;
@@ -73,6 +75,28 @@ fn key(i: usize) -> Vec<u8> {
 
 fn value(i: usize) -> Vec<u8> {
     format!("value{i:08}-").repeat(8).into_bytes()
+}
+
+#[test]
+fn memtable_inserts_allocate_only_arena_blocks() {
+    const N: usize = 5000;
+    let mem = MemTable::new(InternalKeyComparator::new(bytewise_comparator()));
+    let keys: Vec<Vec<u8>> = (0..N).map(key).collect();
+    let values: Vec<Vec<u8>> = (0..N).map(value).collect();
+    let usage_before = mem.approximate_memory_usage();
+    let (n, ()) = allocations_in(|| {
+        for (i, (k, v)) in keys.iter().zip(&values).enumerate() {
+            mem.add(i as u64 + 1, ValueType::Value, k, v);
+        }
+    });
+    // The arena's new blocks (4 KiB each, plus those of entries over 1 KiB; none here), and the growth of its list
+    // of blocks (a vector that doubles).
+    let blocks = (mem.approximate_memory_usage() - usage_before).div_ceil(4096) as u64;
+    assert!(blocks > 100, "{blocks} blocks");
+    assert!(
+        n <= blocks + 2 * u64::from(blocks.ilog2() + 1),
+        "{n} allocations for {N} inserts that took {blocks} arena blocks"
+    );
 }
 
 #[test]
