@@ -87,11 +87,8 @@ impl Default for Options {
             block_size: 4 * 1024,
             block_restart_interval: 16,
             max_file_size: 2 * 1024 * 1024,
-            compression: if cfg!(feature = "snappy") {
-                CompressionType::SnappyCompression
-            } else {
-                CompressionType::NoCompression
-            },
+            // As in LevelDB, whether or not snappy is built in: without it, blocks are stored uncompressed.
+            compression: CompressionType::SnappyCompression,
             reuse_logs: false,
             filter_policy: None,
         }

@@ -69,6 +69,10 @@ fn the_unfinished_compaction_output_is_not_a_table() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn fixture_tables_read_back_by_iteration_and_lookup() {
     let read = ReadOptions {
         verify_checksums: true,
@@ -133,6 +137,10 @@ fn filter_of(path: &std::path::Path) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn leveldb_bloom_filters_answer_as_leveldb() {
     let policy: Arc<dyn FilterPolicy> = Arc::new(InternalFilterPolicy::new(Arc::new(
         BloomFilterPolicy::new(10),
@@ -208,6 +216,10 @@ fn leveldb_bloom_filters_answer_as_leveldb() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn oxldb_dump_of_tables_matches_leveldbutil() {
     let mut compared = 0;
     for name in fixture_names() {
@@ -283,6 +295,10 @@ fn rebuilding_the_uncompressed_fixture_table_gives_the_same_bytes() {
 /// oxleveldb compresses as the C++ snappy 1.1.9 LevelDB was built with, so a snappy table rebuilt from its
 /// entries is the same bytes as LevelDB's (every table of the snappy fixtures).
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn rebuilding_the_snappy_fixture_tables_gives_the_same_bytes() {
     if CompressionType::SnappyCompression != Options::default().compression {
         eprintln!("skipping: snappy is off");

@@ -252,6 +252,10 @@ fn leveldbutil_table_line(line: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn sst_dump_scans_and_checks_the_fixture_tables() {
     let mut compared = 0;
     for name in fixture_names() {
@@ -327,6 +331,10 @@ fn as_expected_txt(scan: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
 fn scan_reads_leveldbs_databases_and_load_writes_them_back() {
     for name in fixture_names() {
         let dir = copy_fixture_db(&name);
