@@ -45,7 +45,7 @@ fn main() -> oxleveldb::Result<()> {
             batch.delete(b"key0");
         }
         if i == 2 {
-            batch.put(b"big", &vec![b'x'; 40000]);
+            batch.put(b"big", vec![b'x'; 40000]);
         }
         batch.set_sequence(sequence);
         sequence += u64::from(batch.count());
@@ -57,8 +57,7 @@ fn main() -> oxleveldb::Result<()> {
     let mut reader = Reader::new(env.new_sequential_file(&path)?, None, true, 0);
     let mut record = Vec::new();
     while reader.read_record(&mut record) {
-        let mut batch = WriteBatch::new();
-        batch.set_contents(&record)?;
+        let batch = WriteBatch::from_contents(&record)?;
         println!(
             "--- offset {}; sequence {}",
             reader.last_record_offset(),

@@ -52,7 +52,7 @@ impl AutoCompactTest {
         // Fill database.
         for i in 0..COUNT {
             self.db
-                .put(&WriteOptions::default(), &Self::key(i), &value)
+                .put(&WriteOptions::default(), Self::key(i), &value)
                 .unwrap();
         }
         self.db.test_compact_mem_table().unwrap();
@@ -66,7 +66,7 @@ impl AutoCompactTest {
         // Delete everything.
         for i in 0..COUNT {
             self.db
-                .delete(&WriteOptions::default(), &Self::key(i))
+                .delete(&WriteOptions::default(), Self::key(i))
                 .unwrap();
         }
         self.db.test_compact_mem_table().unwrap();

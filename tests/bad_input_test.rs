@@ -332,8 +332,7 @@ fn compaction_of_keys_out_of_order() {
         )
         .unwrap();
         for i in 0..300 {
-            db.put(&WriteOptions::default(), &key(i), &value(i))
-                .unwrap();
+            db.put(&WriteOptions::default(), key(i), value(i)).unwrap();
         }
         db.test_compact_mem_table().unwrap();
     }
@@ -351,7 +350,7 @@ fn compaction_of_keys_out_of_order() {
 
     let db = DB::open(options.clone(), &dbname).unwrap();
     // A newer file over the damaged one, so that compact_range merges the two.
-    db.put(&WriteOptions::default(), &key(0), b"new").unwrap();
+    db.put(&WriteOptions::default(), key(0), b"new").unwrap();
     db.test_compact_mem_table().unwrap();
     let e = db.compact_range(None, None).unwrap_err();
     assert_eq!(
@@ -360,7 +359,7 @@ fn compaction_of_keys_out_of_order() {
     );
     // As after any compaction error, writes fail until the database is reopened.
     assert_eq!(
-        db.put(&WriteOptions::default(), &key(1), b"x").unwrap_err(),
+        db.put(&WriteOptions::default(), key(1), b"x").unwrap_err(),
         e
     );
     drop(db);
@@ -371,12 +370,12 @@ fn compaction_of_keys_out_of_order() {
     let db = DB::open(options, &dbname).unwrap();
     let read_options = ReadOptions::default();
     assert_eq!(
-        db.get(&read_options, &key(0)).unwrap().as_deref(),
+        db.get(&read_options, key(0)).unwrap().as_deref(),
         Some(&b"new"[..])
     );
     for i in 1..100 {
         assert_eq!(
-            db.get(&read_options, &key(i)).unwrap(),
+            db.get(&read_options, key(i)).unwrap(),
             Some(value(i)),
             "key {i}"
         );

@@ -54,8 +54,7 @@ fn fixture_logs_read_back_as_batches_and_rewrite_identically() {
             assert!(!records.is_empty(), "{}", path.display());
             let mut last_sequence = 0;
             for record in &records {
-                let mut batch = WriteBatch::new();
-                batch.set_contents(record).unwrap();
+                let batch = WriteBatch::from_contents(record).unwrap();
                 let mut ops = CountOps(0);
                 batch.iterate(&mut ops).unwrap();
                 assert_eq!(ops.0 as u32, batch.count());

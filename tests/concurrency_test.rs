@@ -234,16 +234,16 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
     let mut last_snapshot_sequence = 0;
     for b in 1..=variant.batches {
         let mut batch = WriteBatch::new();
-        batch.put(&group_key(t, 0), format!("t{t}/provisional {b}").as_bytes());
+        batch.put(group_key(t, 0), format!("t{t}/provisional {b}").as_bytes());
         for i in 0..GROUP_KEYS {
-            batch.put(&group_key(t, i), &value(t, b, &format!("k{i}"), pad));
+            batch.put(group_key(t, i), value(t, b, &format!("k{i}"), pad));
         }
         if b % 2 == 0 {
-            batch.put(&extra_key(t), &value(t, b, "x", pad));
+            batch.put(extra_key(t), value(t, b, "x", pad));
         } else {
-            batch.delete(&extra_key(t));
+            batch.delete(extra_key(t));
         }
-        batch.put(&log_key(t, b), &value(t, b, "log", pad));
+        batch.put(log_key(t, b), value(t, b, "log", pad));
         assert_eq!(u64::from(batch.count()), OPS_PER_BATCH);
         let sync = variant.sync_every.is_some_and(|n| b % n == t as u64 % n);
         progress.started[t].store(b, Ordering::SeqCst);
@@ -284,7 +284,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
                 let mut previous = lo[other];
                 for i in 0..GROUP_KEYS {
                     let got = db
-                        .get(&latest, &group_key(other, i))
+                        .get(&latest, group_key(other, i))
                         .unwrap()
                         .map_or(0, |v| batch_of(other, &format!("k{i}"), pad, &v));
                     assert!(

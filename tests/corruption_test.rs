@@ -80,7 +80,7 @@ impl CorruptionTest {
         let mut batch = WriteBatch::new();
         for i in 0..n {
             batch.clear();
-            batch.put(&key(i), &value(i));
+            batch.put(key(i), value(i));
             let options = WriteOptions { sync: i == n - 1 };
             self.db().write(&options, &batch).unwrap();
         }
@@ -205,7 +205,7 @@ fn new_file_error_during_write() {
     let mut s = Ok(());
     for _ in 0..num {
         let mut batch = WriteBatch::new();
-        batch.put(b"a", &value(100));
+        batch.put(b"a", value(100));
         s = t.db().write(&WriteOptions::default(), &batch);
         if s.is_err() {
             break;
@@ -350,7 +350,7 @@ fn compaction_input_error_paranoid() {
     assert!(t.db().compact_range(None, None).is_err());
 
     // Write must fail because of corrupted table.
-    let s = t.db().put(&WriteOptions::default(), &key(5), &value(5));
+    let s = t.db().put(&WriteOptions::default(), key(5), value(5));
     assert!(s.is_err(), "write did not fail in corrupted paranoid db");
 }
 
@@ -363,9 +363,9 @@ fn unrelated_keys() {
     t.corrupt(FileType::TableFile, 100, 1);
 
     t.db()
-        .put(&WriteOptions::default(), &key(1000), &value(1000))
+        .put(&WriteOptions::default(), key(1000), value(1000))
         .unwrap();
-    let get = || t.db().get(&ReadOptions::default(), &key(1000)).unwrap();
+    let get = || t.db().get(&ReadOptions::default(), key(1000)).unwrap();
     assert_eq!(get(), Some(value(1000)));
     t.db().test_compact_mem_table().unwrap();
     assert_eq!(get(), Some(value(1000)));

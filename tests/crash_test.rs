@@ -76,9 +76,9 @@ fn child_main(run: usize, dbname: &Path, sync: bool) -> ! {
     for i in 0..1_000_000 {
         let mut batch = WriteBatch::new();
         for j in 0..KEYS_PER_BATCH {
-            batch.put(&batch_key(run, i, j), &batch_value(run, i, j));
+            batch.put(batch_key(run, i, j), batch_value(run, i, j));
         }
-        batch.put(b"last", &last_value(run, i));
+        batch.put(b"last", last_value(run, i));
         db.write(&write_options, &batch).unwrap();
         if writeln!(out, "{ACK} {}", i + 1)
             .and_then(|_| out.flush())

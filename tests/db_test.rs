@@ -2011,7 +2011,7 @@ fn randomized() {
                     }
                     if rnd.one_in(2) {
                         let len = rnd.uniform(10);
-                        b.put(&k, &random_string(&mut rnd, len as usize));
+                        b.put(&k, random_string(&mut rnd, len as usize));
                     } else {
                         b.delete(&k);
                     }

@@ -1939,3 +1939,25 @@ fn same_errors_for_a_locked_database() {
         "(open, destroy) of an open database: oxleveldb, LevelDB"
     );
 }
+
+/// A CRC-valid log record of 12 zero bytes (sequence 0, count 0): LevelDB's unsigned arithmetic makes the last
+/// sequence 2^64 - 1. Both engines open it and leave byte-identical files (the MANIFEST records that last
+/// sequence). A read or write after it, where Debian's LevelDB (built with assertions) aborts in
+/// PackSequenceAndType or VersionSet::SetLastSequence, works in oxleveldb as in a release build of LevelDB
+/// (tests/handle_test.rs).
+#[test]
+fn same_files_after_a_zeroed_batch_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ox, cpp_path) = (dir.path().join("ox"), dir.path().join("cpp"));
+    for path in [&ox, &cpp_path] {
+        make_db(path);
+        let log = file_named(path, ".log");
+        let mut writer = oxleveldb::log::Writer::new(
+            oxleveldb::env::Env::new_appendable_file(&*default_env(), &log).unwrap(),
+        );
+        writer.add_record(&[0u8; 12]).unwrap();
+    }
+    drop(open_ox(&DEFAULT, &ox));
+    drop(open_cpp(&DEFAULT, &cpp_path));
+    compare_dirs(&ox, &cpp_path, "zeroed batch record");
+}

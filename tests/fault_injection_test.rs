@@ -72,13 +72,13 @@ impl FaultInjectionTest {
         let mut batch = WriteBatch::new();
         for i in start_idx..start_idx + num_vals {
             batch.clear();
-            batch.put(&key(i), &value(i));
+            batch.put(key(i), value(i));
             self.db().write(&WriteOptions::default(), &batch).unwrap();
         }
     }
 
     fn read_value(&self, i: usize) -> Result<Option<Vec<u8>>> {
-        self.db().get(&ReadOptions::default(), &key(i))
+        self.db().get(&ReadOptions::default(), key(i))
     }
 
     /// Reads keys `start_idx..start_idx + num_vals`: each must have its value (`ValExpectNoError`) or be missing

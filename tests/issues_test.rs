@@ -49,21 +49,21 @@ fn issue178(num_keys: usize, max_file_size: usize) {
     // Create first key range.
     let mut batch = WriteBatch::new();
     for i in 0..num_keys {
-        batch.put(&key1(i), b"value for range 1 key");
+        batch.put(key1(i), b"value for range 1 key");
     }
     db.write(&WriteOptions::default(), &batch).unwrap();
 
     // Create second key range.
     batch.clear();
     for i in 0..num_keys {
-        batch.put(&key2(i), b"value for range 2 key");
+        batch.put(key2(i), b"value for range 2 key");
     }
     db.write(&WriteOptions::default(), &batch).unwrap();
 
     // Delete second key range.
     batch.clear();
     for i in 0..num_keys {
-        batch.delete(&key2(i));
+        batch.delete(key2(i));
     }
     db.write(&WriteOptions::default(), &batch).unwrap();
 

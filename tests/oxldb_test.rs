@@ -478,7 +478,7 @@ fn approxsize_compact_get_property_checkconsistency_repair_destroy() {
                 .put(
                     &WriteOptions::default(),
                     key.as_bytes(),
-                    &random_string(&mut rnd, 1000),
+                    random_string(&mut rnd, 1000),
                 )
                 .unwrap();
         }

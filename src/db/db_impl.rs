@@ -21,7 +21,7 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use crate::db::builder::build_table;
@@ -45,7 +45,7 @@ use crate::env::{Env, FileLock};
 use crate::error::{Error, Result};
 use crate::info_log;
 use crate::options::{Options, ReadOptions, WriteOptions, NUM_NON_TABLE_CACHE_FILES};
-use crate::table::iterator::{register_cleanup, Iterator};
+use crate::table::iterator::{new_error_iterator, register_cleanup, Iterator};
 use crate::table::merger::new_merging_iterator;
 use crate::table::table_builder::TableBuilder;
 use crate::util::cache::Cache;
@@ -235,8 +235,10 @@ pub(crate) struct DBImpl {
     dbname: PathBuf,
     /// table_cache provides its own synchronization.
     table_cache: Arc<TableCache>,
-    /// Lock over the persistent DB state. Some iff successfully acquired.
+    /// Lock over the persistent DB state. Some iff successfully acquired; released by the last [`FileHolder`].
     db_lock: Mutex<Option<Box<dyn FileLock>>>,
+    /// How many [`FileHolder`]s there are.
+    file_holders: AtomicUsize,
     shutting_down: AtomicBool,
     mutex: Mutex<DBState>,
     background_work_finished_signal: Condvar,
@@ -288,6 +290,44 @@ fn table_cache_size(sanitized_options: &Options) -> usize {
     sanitized_options.max_open_files - NUM_NON_TABLE_CACHE_FILES
 }
 
+/// A holder of the database's files: the [`DB`] handle, or one of its iterators. The database lock (LOCK) is
+/// released when the last holder goes, so that an iterator that outlives its handle keeps any other handle from
+/// opening the database and compacting away the files it reads. (LevelDB leaves that case undefined: its
+/// iterators must be deleted before the DB.) Background work does not hold the files: it is over once the
+/// handle is dropped.
+pub(crate) struct FileHolder(Arc<DBImpl>);
+
+impl FileHolder {
+    pub(crate) fn new(db: &Arc<DBImpl>) -> FileHolder {
+        db.file_holders.fetch_add(1, AtomicOrdering::AcqRel);
+        FileHolder(db.clone())
+    }
+}
+
+impl Deref for FileHolder {
+    type Target = DBImpl;
+    fn deref(&self) -> &DBImpl {
+        &self.0
+    }
+}
+
+impl Drop for FileHolder {
+    /// LevelDB: DBImpl::~DBImpl (the unlock)
+    fn drop(&mut self) {
+        if self.0.file_holders.fetch_sub(1, AtomicOrdering::AcqRel) == 1 {
+            let lock = self
+                .0
+                .db_lock
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(lock) = lock {
+                let _ = self.0.env.unlock_file(lock);
+            }
+        }
+    }
+}
+
 impl DBImpl {
     /// LevelDB: DBImpl::DBImpl
     fn new(raw_options: &Options, dbname: &Path) -> Arc<DBImpl> {
@@ -310,6 +350,7 @@ impl DBImpl {
             dbname: dbname.to_path_buf(),
             table_cache,
             db_lock: Mutex::new(None),
+            file_holders: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
             mutex: Mutex::new(DBState {
                 mem: None,
@@ -349,8 +390,8 @@ impl DBImpl {
         self.internal_comparator.user_comparator()
     }
 
-    /// Waits for background work to finish, closes the log and the MANIFEST, and releases the database lock (the
-    /// part of LevelDB's destructor that the file system sees; memory goes when the last `Arc` does).
+    /// Waits for background work to finish and closes the log and the MANIFEST (the part of LevelDB's destructor
+    /// that writers see). The database lock is released by the last [`FileHolder`].
     fn shutdown(&self) {
         {
             let mut l = self.lock();
@@ -363,14 +404,6 @@ impl DBImpl {
             // the files once the handle is dropped (a reopen, a crash test) finds them closed.
             *self.log_writer() = None;
             l.versions.close_manifest();
-        }
-        let lock = self
-            .db_lock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(lock) = lock {
-            let _ = self.env.unlock_file(lock);
         }
     }
 
@@ -662,7 +695,12 @@ impl DBImpl {
             if status.is_err() {
                 break;
             }
-            let last_seq = batch.sequence() + u64::from(batch.count()) - 1;
+            // Unsigned arithmetic, as LevelDB's: a batch with no updates ends just before its first sequence
+            // number (and a zeroed header wraps around).
+            let last_seq = batch
+                .sequence()
+                .wrapping_add(u64::from(batch.count()))
+                .wrapping_sub(1);
             if last_seq > *max_sequence {
                 *max_sequence = last_seq;
             }
@@ -1440,13 +1478,29 @@ impl DBImpl {
         }
     }
 
+    /// The sequence number a read with `options` sees: its snapshot's, or `latest`. A snapshot of another
+    /// database is refused.
+    fn read_sequence(
+        &self,
+        options: &ReadOptions,
+        latest: SequenceNumber,
+    ) -> Result<SequenceNumber> {
+        match &options.snapshot {
+            None => Ok(latest),
+            Some(snapshot) if snapshot.belongs_to(&self.snapshots) => {
+                Ok(snapshot.sequence_number())
+            }
+            Some(_) => Err(Error::invalid_argument(
+                "snapshot was taken from another database",
+                self.dbname.to_string_lossy(),
+            )),
+        }
+    }
+
     /// LevelDB: DBImpl::Get
     fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let mut l = self.lock();
-        let snapshot = match &options.snapshot {
-            Some(snapshot) => snapshot.sequence_number(),
-            None => l.versions.last_sequence(),
-        };
+        let snapshot = self.read_sequence(options, l.versions.last_sequence())?;
         let mem = l.mem.clone().expect("an open database has a memtable");
         let imm = l.imm.clone();
         let current = l.versions.current().clone();
@@ -1481,6 +1535,11 @@ impl DBImpl {
 
     /// LevelDB: DBImpl::Write
     fn write(&self, options: &WriteOptions, updates: Option<&WriteBatch>) -> Result<()> {
+        // A batch the memtable would refuse must not reach the log (checked before the mutex: it is the caller's
+        // batch alone).
+        if let Some(updates) = updates {
+            updates.verify()?;
+        }
         let mut l = self.lock();
         // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
         let must_wait = !l.writers.is_empty();
@@ -1510,15 +1569,16 @@ impl DBImpl {
             // A flush request has no batch.
             let mut write_batch = l.tmp_batch.take().unwrap_or_default();
             group = self.build_batch_group(&mut l, updates, &mut write_batch);
-            write_batch.set_sequence(last_sequence + 1);
-            last_sequence += u64::from(write_batch.count());
+            // Unsigned, as LevelDB's (a damaged log can leave the last sequence at the top of the range).
+            write_batch.set_sequence(last_sequence.wrapping_add(1));
+            last_sequence = last_sequence.wrapping_add(u64::from(write_batch.count()));
             let mem = l.mem.clone().expect("an open database has a memtable");
 
             // Add to the log and apply to the memtable. We can release the lock during this phase since w is
             // currently responsible for logging and protects against concurrent loggers and concurrent writes into
             // mem.
-            let sync_error;
-            (status, sync_error) = l.unlocked(|| {
+            let sticky_error;
+            (status, sticky_error) = l.unlocked(|| {
                 let mut log = self.log_writer();
                 let log = log.as_mut().expect("an open database has a log");
                 let mut status = log.add_record(write_batch.contents());
@@ -1528,20 +1588,29 @@ impl DBImpl {
                     sync_error = status.is_err();
                 }
                 if status.is_ok() {
-                    status = write_batch.insert_into(&mem);
+                    // The user's comparator runs here: a panic in it must not unwind past the writer queue,
+                    // which would leave this writer at its front and every later write waiting forever.
+                    if let Err(panic) =
+                        catch_unwind(AssertUnwindSafe(|| write_batch.insert_into(&mem)))
+                    {
+                        return (Err(Error::from_panic(panic)), true);
+                    }
                 }
                 (status, sync_error)
             });
-            if sync_error {
-                // The state of the log file is indeterminate: the log record we just added may or may not show up
-                // when the DB is re-opened. So we force the DB into a mode where all future writes fail.
+            if sticky_error {
+                // After a failed sync the state of the log file is indeterminate: the log record we just added may
+                // or may not show up when the DB is re-opened. After a panic the memtable holds part of the group
+                // and the log all of it. Either way we force the DB into a mode where all future writes fail.
                 if let Err(e) = &status {
                     self.record_background_error(&mut l, e.clone());
                 }
             }
             write_batch.clear();
             l.tmp_batch = Some(write_batch);
-            l.versions.set_last_sequence(last_sequence);
+            if status.is_ok() || !sticky_error {
+                l.versions.set_last_sequence(last_sequence);
+            }
         }
 
         // The leader first, then the writers whose batches it wrote.
@@ -1753,7 +1822,7 @@ impl DBImpl {
 ///
 /// LevelDB: DB
 pub struct DB {
-    inner: Arc<DBImpl>,
+    inner: FileHolder,
 }
 
 impl DB {
@@ -1762,8 +1831,9 @@ impl DB {
     /// LevelDB: DB::Open
     pub fn open(options: Options, path: impl AsRef<Path>) -> Result<DB> {
         let dbname = path.as_ref();
-        let inner = DBImpl::new(&options, dbname);
-        let result = DB::open_impl(&inner, &options);
+        // The handle holds the files from the start, so that the lock is released on every way out of open.
+        let inner = FileHolder::new(&DBImpl::new(&options, dbname));
+        let result = DB::open_impl(&inner.0, &options);
         match result {
             Ok(()) => Ok(DB { inner }),
             Err(e) => {
@@ -1804,7 +1874,12 @@ impl DB {
     /// Sets the database entry for `key` to `value`.
     ///
     /// LevelDB: DB::Put
-    pub fn put(&self, options: &WriteOptions, key: &[u8], value: &[u8]) -> Result<()> {
+    pub fn put(
+        &self,
+        options: &WriteOptions,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<()> {
         let mut batch = WriteBatch::new();
         batch.put(key, value);
         self.write(options, &batch)
@@ -1813,7 +1888,7 @@ impl DB {
     /// Removes the database entry (if any) for `key`. It is not an error if `key` did not exist.
     ///
     /// LevelDB: DB::Delete
-    pub fn delete(&self, options: &WriteOptions, key: &[u8]) -> Result<()> {
+    pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
         let mut batch = WriteBatch::new();
         batch.delete(key);
         self.write(options, &batch)
@@ -1829,8 +1904,8 @@ impl DB {
     /// The value for `key`: `Ok(None)` if there is none (LevelDB's NotFound).
     ///
     /// LevelDB: DB::Get
-    pub fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.inner.get(options, key)
+    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.inner.get(options, key.as_ref())
     }
 
     /// An iterator over the contents of the database (initially not positioned). It sees the database as of
@@ -1838,13 +1913,17 @@ impl DB {
     ///
     /// LevelDB: DB::NewIterator
     pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
-        let (iter, state, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
-        let sequence = options
-            .snapshot
-            .as_ref()
-            .map_or(latest_snapshot, |s| s.sequence_number());
+        let (mut iter, state, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
+        let sequence = match self.inner.read_sequence(options, latest_snapshot) {
+            Ok(sequence) => sequence,
+            Err(e) => {
+                // An iterator that is never valid, whose status() says why.
+                iter = new_error_iterator(e);
+                latest_snapshot
+            }
+        };
         DBIterator::new(
-            self.inner.clone(),
+            FileHolder::new(&self.inner.0),
             state,
             self.inner.user_comparator().clone(),
             iter,
@@ -1913,6 +1992,14 @@ impl DB {
             .lock()
             .versions
             .max_next_level_overlapping_bytes()
+    }
+}
+
+impl std::fmt::Debug for DB {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DB")
+            .field("path", &self.inner.dbname)
+            .finish_non_exhaustive()
     }
 }
 

@@ -15,7 +15,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::db::db_impl::DBImpl;
+use crate::db::db_impl::FileHolder;
 use crate::db::dbformat::{
     append_internal_key, config, extract_user_key, parse_internal_key, ParsedInternalKey,
     SequenceNumber, ValueType, VALUE_TYPE_FOR_SEEK,
@@ -53,7 +53,8 @@ pub(crate) struct IterState {
 ///
 /// LevelDB: DBIter
 pub struct DBIterator {
-    db: Arc<DBImpl>,
+    /// Keeps the database's files (and lock) while the iterator reads them.
+    db: FileHolder,
     _state: IterState,
     user_comparator: Arc<dyn Comparator>,
     iter: Box<dyn Iterator>,
@@ -76,7 +77,7 @@ pub struct DBIterator {
 impl DBIterator {
     /// LevelDB: NewDBIterator
     pub(crate) fn new(
-        db: Arc<DBImpl>,
+        db: FileHolder,
         state: IterState,
         user_comparator: Arc<dyn Comparator>,
         iter: Box<dyn Iterator>,

@@ -248,6 +248,7 @@ impl Iterator for MemTableIterator {
 mod tests {
     use super::*;
     use crate::db::dbformat::{parse_internal_key, ParsedInternalKey};
+    use crate::db::write_batch::WriteBatch;
     use crate::util::comparator::bytewise_comparator;
     use quickcheck::quickcheck;
     use std::collections::BTreeMap;
@@ -469,5 +470,37 @@ mod tests {
                 })
             })
         }
+    }
+
+    // LevelDB: MemTableTest.Simple
+    #[test]
+    fn memtable_simple() {
+        let memtable = MemTable::new(InternalKeyComparator::new(bytewise_comparator()));
+        let mut batch = WriteBatch::new();
+        batch.set_sequence(100);
+        batch.put(b"k1", b"v1");
+        batch.put(b"k2", b"v2");
+        batch.put(b"k3", b"v3");
+        batch.put(b"largekey", b"vlarge");
+        batch.insert_into(&memtable).unwrap();
+
+        let mut iter = memtable.new_iterator();
+        iter.seek_to_first();
+        let mut seen = Vec::new();
+        while iter.valid() {
+            let key = parse_internal_key(iter.key()).unwrap();
+            seen.push((key.user_key.to_vec(), key.sequence, iter.value().to_vec()));
+            iter.next();
+        }
+        let expected: Vec<(Vec<u8>, u64, Vec<u8>)> = [
+            (&b"k1"[..], 100, &b"v1"[..]),
+            (b"k2", 101, b"v2"),
+            (b"k3", 102, b"v3"),
+            (b"largekey", 103, b"vlarge"),
+        ]
+        .iter()
+        .map(|(k, s, v)| (k.to_vec(), *s, v.to_vec()))
+        .collect();
+        assert_eq!(seen, expected);
     }
 }

@@ -94,6 +94,12 @@ impl Snapshot {
     pub fn sequence_number(&self) -> SequenceNumber {
         self.0.sequence_number
     }
+
+    /// Whether the snapshot was taken from the database whose live snapshots are `list`. A sequence number means
+    /// nothing to another database, and its compactions would not keep what the snapshot sees.
+    pub(crate) fn belongs_to(&self, list: &Arc<SnapshotList>) -> bool {
+        Arc::ptr_eq(&self.0.list, list)
+    }
 }
 
 impl fmt::Debug for Snapshot {

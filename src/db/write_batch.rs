@@ -71,20 +71,20 @@ impl WriteBatch {
     /// Stores the mapping `key → value` in the database.
     ///
     /// LevelDB: WriteBatch::Put
-    pub fn put(&mut self, key: &[u8], value: &[u8]) {
+    pub fn put(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
         self.set_count(self.count() + 1);
         self.rep.push(ValueType::Value as u8);
-        put_length_prefixed_slice(&mut self.rep, key);
-        put_length_prefixed_slice(&mut self.rep, value);
+        put_length_prefixed_slice(&mut self.rep, key.as_ref());
+        put_length_prefixed_slice(&mut self.rep, value.as_ref());
     }
 
     /// Erases the mapping for `key`, if the database contains one.
     ///
     /// LevelDB: WriteBatch::Delete
-    pub fn delete(&mut self, key: &[u8]) {
+    pub fn delete(&mut self, key: impl AsRef<[u8]>) {
         self.set_count(self.count() + 1);
         self.rep.push(ValueType::Deletion as u8);
-        put_length_prefixed_slice(&mut self.rep, key);
+        put_length_prefixed_slice(&mut self.rep, key.as_ref());
     }
 
     /// Clears all updates buffered in this batch.
@@ -147,6 +147,18 @@ impl WriteBatch {
         Ok(())
     }
 
+    /// Checks that the batch parses and that its count header matches its records: the check `DB::write` makes
+    /// before a batch may reach the log, so that a batch the memtable would refuse is never logged (LevelDB
+    /// finds a wrong count only while inserting, after logging).
+    pub(crate) fn verify(&self) -> Result<()> {
+        struct Parse;
+        impl Handler for Parse {
+            fn put(&mut self, _key: &[u8], _value: &[u8]) {}
+            fn delete(&mut self, _key: &[u8]) {}
+        }
+        self.iterate(&mut Parse)
+    }
+
     /// The number of entries in the batch.
     ///
     /// LevelDB: WriteBatchInternal::Count
@@ -157,7 +169,7 @@ impl WriteBatch {
     /// Sets the count for the number of entries in the batch.
     ///
     /// LevelDB: WriteBatchInternal::SetCount
-    pub fn set_count(&mut self, n: u32) {
+    pub(crate) fn set_count(&mut self, n: u32) {
         encode_fixed32(&mut self.rep[8..], n);
     }
 
@@ -168,7 +180,11 @@ impl WriteBatch {
         decode_fixed64(&self.rep)
     }
 
-    /// Stores the specified number as the sequence number for the start of this batch.
+    /// Stores the specified number as the sequence number for the start of this batch. [`DB::write`] numbers
+    /// every batch itself; this is for writing a log by hand (see `oxleveldb::log`), and cannot make a batch
+    /// invalid.
+    ///
+    /// [`DB::write`]: crate::DB::write
     ///
     /// LevelDB: WriteBatchInternal::SetSequence
     pub fn set_sequence(&mut self, seq: SequenceNumber) {
@@ -189,11 +205,21 @@ impl WriteBatch {
         self.rep.len()
     }
 
+    /// A batch holding `contents`, a log record, as it is: how a log reader turns a record back into updates.
+    /// Fails if `contents` is shorter than the 12-byte header. A body that does not parse, or whose count is
+    /// wrong, is reported by [`iterate`](WriteBatch::iterate), and [`DB::write`](crate::DB::write) refuses such a
+    /// batch before it reaches the log.
+    pub fn from_contents(contents: &[u8]) -> Result<WriteBatch> {
+        let mut batch = WriteBatch::new();
+        batch.set_contents(contents)?;
+        Ok(batch)
+    }
+
     /// Replaces the representation with `contents` (a log record). Fails, leaving the batch unchanged, if
     /// `contents` is shorter than the 12-byte header.
     ///
     /// LevelDB: WriteBatchInternal::SetContents
-    pub fn set_contents(&mut self, contents: &[u8]) -> Result<()> {
+    pub(crate) fn set_contents(&mut self, contents: &[u8]) -> Result<()> {
         if contents.len() < HEADER {
             return Err(Error::corruption("malformed WriteBatch (too small)", ""));
         }
@@ -205,7 +231,7 @@ impl WriteBatch {
     /// Applies the batch to `memtable`, numbering the updates from the batch's sequence number.
     ///
     /// LevelDB: WriteBatchInternal::InsertInto
-    pub fn insert_into(&self, memtable: &MemTable) -> Result<()> {
+    pub(crate) fn insert_into(&self, memtable: &MemTable) -> Result<()> {
         let mut inserter = MemTableInserter {
             sequence: self.sequence(),
             mem: memtable,
@@ -223,11 +249,11 @@ struct MemTableInserter<'a> {
 impl Handler for MemTableInserter<'_> {
     fn put(&mut self, key: &[u8], value: &[u8]) {
         self.mem.add(self.sequence, ValueType::Value, key, value);
-        self.sequence += 1;
+        self.sequence = self.sequence.wrapping_add(1); // Unsigned, as LevelDB's.
     }
     fn delete(&mut self, key: &[u8]) {
         self.mem.add(self.sequence, ValueType::Deletion, key, b"");
-        self.sequence += 1;
+        self.sequence = self.sequence.wrapping_add(1); // Unsigned, as LevelDB's.
     }
 }
 

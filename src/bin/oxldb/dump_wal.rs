@@ -84,13 +84,12 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
         out.write_all(b"\n")?;
     }
     let mut record = Vec::new();
-    let mut batch = WriteBatch::new();
     while reader.read_record(&mut record) {
         if record.len() < HEADER {
             reporter.corruption(record.len(), &Error::corruption("log record too small", ""));
             continue;
         }
-        batch.set_contents(&record)?;
+        let batch = WriteBatch::from_contents(&record)?;
         let mut printer = RowPrinter {
             row: format!(
                 "{},{},{},{},",

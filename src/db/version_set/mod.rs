@@ -32,7 +32,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
-use crate::db::dbformat::{config, InternalKey, InternalKeyComparator, SequenceNumber};
+use crate::db::dbformat::{
+    config, InternalKey, InternalKeyComparator, SequenceNumber, MAX_SEQUENCE_NUMBER,
+};
 use crate::db::filename::{
     current_file_name, descriptor_file_name, parse_file_name, set_current_file, FileType,
 };
@@ -638,11 +640,12 @@ impl VersionSet {
         self.last_sequence
     }
 
-    /// Sets the last sequence number to `s`, which must not be smaller than it.
+    /// Sets the last sequence number to `s`, which must not be smaller than it, unless it wraps around: a damaged
+    /// log can leave the last sequence past the largest valid one, and LevelDB's unsigned arithmetic then wraps.
     ///
     /// LevelDB: VersionSet::SetLastSequence
     pub fn set_last_sequence(&mut self, s: SequenceNumber) {
-        debug_assert!(s >= self.last_sequence);
+        debug_assert!(s >= self.last_sequence || self.last_sequence > MAX_SEQUENCE_NUMBER);
         self.last_sequence = s;
     }
 
