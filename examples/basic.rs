@@ -59,10 +59,9 @@ fn main() -> oxleveldb::Result<()> {
         show(db.get(&at_snapshot, b"key0000")?)
     );
 
-    // Scans: the first three entries from "key0998" on, then the last three backwards.
-    let mut iter = db.new_iterator(&read);
-    iter.seek(b"key0998");
-    for entry in iter.by_ref().take(3) {
+    // Scans: the first three entries from "key0998" on (std iteration over a range), then the last three
+    // backwards (the LevelDB cursor).
+    for entry in db.range(&read, "key0998"..).take(3) {
         let (key, value) = entry?;
         println!(
             "scan: {} => {}",
@@ -70,14 +69,15 @@ fn main() -> oxleveldb::Result<()> {
             String::from_utf8_lossy(&value)
         );
     }
+    let mut iter = db.new_iterator(&read);
     iter.seek_to_last();
     for _ in 0..3 {
         println!("reverse: {}", String::from_utf8_lossy(iter.key()));
         iter.prev();
     }
-    let count = db.new_iterator(&read).count();
-    println!("{count} entries");
     drop(iter);
+    let count = db.iter(&read).count();
+    println!("{count} entries");
 
     // Flush and compact everything, then look at the files.
     db.compact_range(None, None)?;

@@ -13,10 +13,15 @@ use std::fmt;
 /// LevelDB: Status::Code
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
+    /// The key or file is not there (a `get` of a missing key returns `Ok(None)` instead).
     NotFound = 1,
+    /// A file's bytes are not what they should be (a bad checksum, a malformed record, a missing file).
     Corruption = 2,
+    /// The operation is not supported (for example a write to a database opened read-only).
     NotSupported = 3,
+    /// A bad argument, such as opening a missing database without `create_if_missing`.
     InvalidArgument = 4,
+    /// The operating system reported an error (the message names the file and the error).
     IOError = 5,
 }
 
@@ -82,6 +87,7 @@ impl Error {
         Error::io_error("oxleveldb panicked", message)
     }
 
+    /// The error's code.
     pub fn code(&self) -> Code {
         self.code
     }

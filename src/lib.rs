@@ -1,22 +1,144 @@
 //! oxleveldb: LevelDB 1.23, written again in Rust.
 //!
-//! The same files on disk, the same behaviour, the same structure: a database written by either engine opens in
-//! the other. Each module names the LevelDB file it corresponds to, and each main item its LevelDB counterpart.
+//! A persistent, ordered map from byte strings to byte strings, kept in a directory: a log-structured merge tree
+//! with LevelDB's files, byte for byte. A database written by LevelDB 1.23 opens here, and one written here opens
+//! in LevelDB.
+//!
+//! # The life of a database
+//!
+//! ```
+//! use oxleveldb::{Options, ReadOptions, WriteBatch, WriteOptions, DB};
+//!
+//! # fn main() -> oxleveldb::Result<()> {
+//! let dir = tempfile::tempdir().unwrap();
+//! let options = Options { create_if_missing: true, ..Options::default() };
+//! let db = DB::open(options.clone(), dir.path())?;
+//! let (r, w) = (ReadOptions::default(), WriteOptions::default());
+//!
+//! // Single writes; keys and values are anything that is `AsRef<[u8]>`.
+//! db.put(&w, "apple", "red")?;
+//! db.put(&w, b"banana", b"yellow")?;
+//! db.delete(&w, "apple")?;
+//! assert_eq!(db.get(&r, "banana")?, Some(b"yellow".to_vec()));
+//! assert_eq!(db.get(&r, "apple")?, None);
+//!
+//! // A batch is applied atomically: readers see all of it or none of it.
+//! let mut batch = WriteBatch::new();
+//! batch.put("cherry", "dark red");
+//! batch.put("date", "brown");
+//! batch.delete("banana");
+//! db.write(&w, &batch)?;
+//!
+//! // A snapshot keeps seeing the database as it was.
+//! let snapshot = db.get_snapshot();
+//! db.put(&w, "cherry", "black")?;
+//! let then = ReadOptions { snapshot: Some(snapshot), ..ReadOptions::default() };
+//! assert_eq!(db.get(&then, "cherry")?, Some(b"dark red".to_vec()));
+//!
+//! // Iterate a range of keys, in order, with std's iterators.
+//! let keys: Vec<Vec<u8>> = db
+//!     .range(&r, "b".."d")
+//!     .map(|entry| entry.map(|(key, _value)| key))
+//!     .collect::<oxleveldb::Result<_>>()?;
+//! assert_eq!(keys, [b"cherry".to_vec()]);
+//!
+//! // Close (drop) and reopen: everything written is there.
+//! drop(db);
+//! let db = DB::open(options, dir.path())?;
+//! assert_eq!(db.get(&r, "date")?, Some(b"brown".to_vec()));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What the crate guarantees
+//!
+//! - **File compatibility with LevelDB 1.23.** The logs, tables, MANIFEST and CURRENT are the bytes LevelDB writes
+//!   for the same operations (the project's differential tests run both engines and compare the files), with the
+//!   same defaults, the same snappy compression and the same error messages.
+//! - **Durability as `WriteOptions::sync` says.** A write with `sync: true` returns once the log is on disk
+//!   (`fdatasync`): it survives a crash of the machine. Without it, a write survives a crash of the process (the
+//!   log is in the operating system's buffers) but may be lost if the machine goes down. A batch is atomic either
+//!   way. Where LevelDB would lose acknowledged data on an error path, oxleveldb stops writing instead (the README
+//!   lists each case).
+//! - **Thread safety.** [`DB`] is `Send + Sync`: share it with `Arc<DB>`. Writes from many threads meet in one
+//!   queue and are committed in groups; reads do not wait for writes. One process at a time may open a database
+//!   for writing (a LOCK file); [`DB::open_read_only`] opens it without the lock, for any number of readers.
+//!
+//! # How it works
+//!
+//! **The write path.** [`DB::put`] makes a one-entry [`WriteBatch`]. The writer joins a queue; the writer at the
+//! front (the leader) folds the batches queued behind it into one group, appends the group to the log as one
+//! record, syncs when asked, and inserts it into the memtable, a skiplist in an arena. When the memtable is full
+//! it becomes immutable and a background thread writes it to a level-0 table.
+//!
+//! **The read path.** [`DB::get`] looks in the memtable, then the immutable memtable, then the tables: every
+//! level-0 table that may hold the key (newest first), then at most one table per deeper level. A bloom filter
+//! ([`BloomFilterPolicy`]) skips most tables that do not hold the key, and a block [`Cache`] keeps recently read
+//! blocks. Background compactions merge tables into the next level, dropping what no snapshot can see.
+//!
+//! Each module names the LevelDB file it corresponds to, and each main item its LevelDB counterpart
+//! (`LevelDB: DBImpl::Write`), so the code reads side by side with LevelDB's. The layers a learner can drive on
+//! their own are public: [`log`] (the log format), [`table`] (sorted tables) and [`dump`] (leveldbutil's dump).
 
-#[cfg(feature = "capi")]
-pub mod capi;
-pub mod db;
+#![deny(missing_docs)]
+
+/// Declares modules of the engine's internals: `pub(crate)`, or, with the feature `internals`, public but hidden
+/// from the docs (the project's own tests, bench and tools take the engine apart through them; not a stable
+/// API).
+macro_rules! internal_mod {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        $(#[$attr])*
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        $(#[$attr])*
+        pub(crate) mod $name;
+    )*};
+}
+
+internal_mod! {
+    db;
+    error;
+    options;
+    util;
+}
 pub mod env;
-pub mod error;
-pub mod options;
 pub mod table;
-pub mod util;
 
 pub use db::db_impl::{destroy_db, Range, DB};
 pub use db::db_iter::DBIterator;
+pub use db::db_range::DBRange;
 pub use db::log;
 pub use db::repair::repair_db;
 pub use db::snapshot::Snapshot;
-pub use db::write_batch::WriteBatch;
-pub use error::{Error, Result};
-pub use options::{CompressionType, Options, ReadOptions, WriteOptions};
+pub use db::write_batch::{Handler as WriteBatchHandler, WriteBatch};
+pub use env::{Env, Logger, MemEnv, PosixEnv};
+pub use error::{Code, Error, Result};
+pub use options::{BlockCache, CompressionType, Options, ReadOptions, WriteOptions};
+pub use util::bloom::BloomFilterPolicy;
+pub use util::cache::Cache;
+pub use util::comparator::{bytewise_comparator, BytewiseComparator, Comparator};
+pub use util::filter_policy::FilterPolicy;
+
+/// leveldbutil's `dump`: a log, a MANIFEST or a table printed as LevelDB's own tool prints it.
+///
+/// ```
+/// use oxleveldb::{Options, WriteOptions, DB};
+///
+/// # fn main() -> oxleveldb::Result<()> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+/// db.put(&WriteOptions::default(), "k", "v")?;
+/// drop(db);
+///
+/// let mut out = Vec::new();
+/// let env = oxleveldb::env::default_env();
+/// oxleveldb::dump::dump_file(&*env, &dir.path().join("000003.log"), &mut out)?;
+/// assert_eq!(String::from_utf8(out).unwrap(), "--- offset 0; sequence 1\n  put 'k' 'v'\n");
+/// # Ok(())
+/// # }
+/// ```
+pub mod dump {
+    pub use crate::db::dumpfile::dump_file;
+}

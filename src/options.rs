@@ -18,7 +18,9 @@ use crate::util::filter_policy::FilterPolicy;
 /// LevelDB: CompressionType
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompressionType {
+    /// Blocks are stored as they are.
     NoCompression = 0x0,
+    /// Blocks are compressed with snappy when that saves at least 12.5% (LevelDB's rule).
     SnappyCompression = 0x1,
 }
 

@@ -84,7 +84,7 @@ fn a_panic_in_background_work_becomes_the_background_error() {
         db.get(&r, b"key042").unwrap().as_deref(),
         Some(&b"value"[..])
     );
-    assert_eq!(db.new_iterator(&r).count(), 100);
+    assert_eq!(db.new_iterator(&r).into_iter().count(), 100);
 
     // Another database still gets its background work done: the shared thread lives on.
     let other_dir = tempfile::tempdir().unwrap();
@@ -102,7 +102,7 @@ fn a_panic_in_background_work_becomes_the_background_error() {
     drop(db);
     comparator.armed.store(false, AtomicOrdering::SeqCst);
     let db = open(dir.path(), Some(comparator));
-    assert_eq!(db.new_iterator(&r).count(), 100);
+    assert_eq!(db.new_iterator(&r).into_iter().count(), 100);
     assert_eq!(
         db.get(&r, b"key099").unwrap().as_deref(),
         Some(&b"value"[..])

@@ -215,30 +215,6 @@ fn leveldb_bloom_filters_answer_as_leveldb() {
     assert_eq!(checked, 10);
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "snappy"),
-    ignore = "the fixtures hold snappy-compressed tables"
-)]
-fn oxldb_dump_of_tables_matches_leveldbutil() {
-    let mut compared = 0;
-    for name in fixture_names() {
-        for path in fixture_files(&name, |f| f.ends_with(".ldb")) {
-            let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let relative = format!("dumps/{file_name}.txt");
-            if expected(&name, &relative).is_none() {
-                // LevelDB's dumps leave out the largest tables (and the unfinished compaction output).
-                continue;
-            }
-            let (code, stdout, stderr) = oxldb(&["dump", path.to_str().unwrap()]);
-            assert_eq!(code, 0, "{stderr}");
-            assert_matches_leveldb(&name, &relative, &stdout);
-            compared += 1;
-        }
-    }
-    assert_eq!(compared, 13);
-}
-
 /// Every entry of `table`, in order.
 fn entries(table: &Arc<Table>) -> Entries {
     let mut iter = table.new_iterator(&ReadOptions {

@@ -301,7 +301,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
                 let lo = progress.acked();
                 let iter = db.new_iterator(&latest);
                 let hi = progress.started();
-                let entries: Vec<_> = iter.map(|e| e.unwrap()).collect();
+                let entries: Vec<_> = iter.into_iter().map(|e| e.unwrap()).collect();
                 for (u, seen) in check_scan(&entries, &all, pad).into_iter().enumerate() {
                     check_bounds("forward scan", u, seen, &lo, &hi);
                 }
@@ -350,6 +350,7 @@ fn check_final(db: &DB, variant: &Variant, what: &str) {
     );
     let entries: Vec<_> = db
         .new_iterator(&ReadOptions::default())
+        .into_iter()
         .map(|e| e.unwrap())
         .collect();
     let all: Vec<usize> = (0..THREADS).collect();

@@ -475,6 +475,7 @@ impl Harness {
         let got = self
             .db()
             .new_iterator(&options)
+            .into_iter()
             .collect::<oxleveldb::Result<Vec<_>>>()
             .map_err(|e| format!("iteration failed: {e}"))?;
         compare_entries(&format!("forward scan ({view:?})"), &got, model)

@@ -15,7 +15,7 @@ use crate::env::Env;
 use crate::error::Result;
 use crate::options::{Options, ReadOptions};
 use crate::table::iterator::Iterator;
-use crate::table::table_builder::TableBuilder;
+use crate::table::TableBuilder;
 
 /// Builds a table file from the contents of `iter`, named after `meta.number`. On success, the rest of `meta`
 /// is filled with the table's size and key range; if `iter` has no data, `meta.file_size` is 0 and no file is

@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::ops::{Deref, DerefMut};
+use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
@@ -26,6 +26,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use crate::db::builder::build_table;
 use crate::db::db_iter::{DBIterator, IterState};
+use crate::db::db_range::{DBRange, Start};
 use crate::db::dbformat::{
     config, parse_internal_key, InternalFilterPolicy, InternalKey, InternalKeyComparator,
     LookupKey, SequenceNumber, ValueType, MAX_SEQUENCE_NUMBER, VALUE_TYPE_FOR_SEEK,
@@ -45,9 +46,9 @@ use crate::env::{Env, FileLock};
 use crate::error::{Error, Result};
 use crate::info_log;
 use crate::options::{Options, ReadOptions, WriteOptions, NUM_NON_TABLE_CACHE_FILES};
-use crate::table::iterator::{new_error_iterator, register_cleanup, Iterator};
+use crate::table::iterator::{new_error_iterator, Iterator};
 use crate::table::merger::new_merging_iterator;
-use crate::table::table_builder::TableBuilder;
+use crate::table::TableBuilder;
 use crate::util::cache::Cache;
 use crate::util::comparator::Comparator;
 use crate::util::logging::consume_decimal_number;
@@ -64,10 +65,11 @@ pub struct Range {
 }
 
 impl Range {
-    pub fn new(start: &[u8], limit: &[u8]) -> Range {
+    /// The range `[start, limit)`.
+    pub fn new(start: impl AsRef<[u8]>, limit: impl AsRef<[u8]>) -> Range {
         Range {
-            start: start.to_vec(),
-            limit: limit.to_vec(),
+            start: start.as_ref().to_vec(),
+            limit: limit.as_ref().to_vec(),
         }
     }
 }
@@ -239,6 +241,8 @@ pub(crate) struct DBImpl {
     db_lock: Mutex<Option<Box<dyn FileLock>>>,
     /// How many [`FileHolder`]s there are.
     file_holders: AtomicUsize,
+    /// Opened by [`DB::open_read_only`]: no LOCK, no file written, no compaction.
+    read_only: bool,
     shutting_down: AtomicBool,
     mutex: Mutex<DBState>,
     background_work_finished_signal: Condvar,
@@ -330,7 +334,7 @@ impl Drop for FileHolder {
 
 impl DBImpl {
     /// LevelDB: DBImpl::DBImpl
-    fn new(raw_options: &Options, dbname: &Path) -> Arc<DBImpl> {
+    fn new(raw_options: &Options, dbname: &Path, read_only: bool) -> Arc<DBImpl> {
         let internal_comparator = InternalKeyComparator::new(raw_options.comparator.clone());
         let options = sanitize_options(dbname, &internal_comparator, raw_options);
         let table_cache = Arc::new(TableCache::new(
@@ -351,6 +355,7 @@ impl DBImpl {
             table_cache,
             db_lock: Mutex::new(None),
             file_holders: AtomicUsize::new(0),
+            read_only,
             shutting_down: AtomicBool::new(false),
             mutex: Mutex::new(DBState {
                 mem: None,
@@ -519,16 +524,18 @@ impl DBImpl {
     fn recover(&self, l: &mut MutexLock<'_>, edit: &mut VersionEdit) -> Result<bool> {
         // Ignore error from create_dir since the creation of the DB is committed only when the descriptor is
         // created, and this directory may already exist from a previous failed creation attempt.
-        let _ = self.env.create_dir(&self.dbname);
-        let lock = self.env.lock_file(&lock_file_name(&self.dbname))?;
-        *self.db_lock.lock().unwrap_or_else(|e| e.into_inner()) = Some(lock);
+        if !self.read_only {
+            let _ = self.env.create_dir(&self.dbname);
+            let lock = self.env.lock_file(&lock_file_name(&self.dbname))?;
+            *self.db_lock.lock().unwrap_or_else(|e| e.into_inner()) = Some(lock);
+        }
 
         let dbname = self.dbname.to_string_lossy();
         if !self
             .env
             .file_exists(&crate::db::filename::current_file_name(&self.dbname))
         {
-            if self.options.create_if_missing {
+            if self.options.create_if_missing && !self.read_only {
                 info_log!(
                     self.options.info_log,
                     "Creating DB {} since it was missing.",
@@ -678,7 +685,8 @@ impl DBImpl {
         let mut record = Vec::new();
         let mut batch = WriteBatch::new();
         let mut compactions = 0;
-        let mut mem: Option<Arc<MemTable>> = None;
+        // Read-only, every log goes into the one memtable the database will read (nothing is flushed).
+        let mut mem: Option<Arc<MemTable>> = if self.read_only { l.mem.take() } else { None };
         let mut status: Result<()> = Ok(());
         while reader.read_record(&mut record) && status.is_ok() && reporter_status().is_ok() {
             if batch.set_contents(&record).is_err() {
@@ -705,7 +713,7 @@ impl DBImpl {
                 *max_sequence = last_seq;
             }
 
-            if m.approximate_memory_usage() > self.options.write_buffer_size {
+            if !self.read_only && m.approximate_memory_usage() > self.options.write_buffer_size {
                 compactions += 1;
                 *save_manifest = true;
                 let m = mem.take().expect("the memtable just filled");
@@ -720,6 +728,10 @@ impl DBImpl {
         drop(reader);
         if status.is_ok() {
             status = reporter_status();
+        }
+        if self.read_only {
+            l.mem = mem;
+            return status;
         }
 
         // See if we should keep reusing the last log file.
@@ -873,6 +885,7 @@ impl DBImpl {
     ///
     /// LevelDB: DBImpl::CompactRange
     fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.check_writable()?;
         let mut max_level_with_files = 1;
         {
             let l = self.lock();
@@ -957,6 +970,8 @@ impl DBImpl {
     fn maybe_schedule_compaction(&self, l: &mut MutexLock<'_>) {
         if l.background_compaction_scheduled {
             // Already scheduled.
+        } else if self.read_only {
+            // Nothing is written to a database opened read-only.
         } else if self.shutting_down.load(AtomicOrdering::Acquire) {
             // DB is being deleted; no more background compactions.
         } else if l.bg_error.is_err() {
@@ -1478,6 +1493,17 @@ impl DBImpl {
         }
     }
 
+    /// Refuses a change to a database opened read-only (RocksDB's words).
+    fn check_writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::not_supported(
+                "Not supported operation in read only mode.",
+                "",
+            ));
+        }
+        Ok(())
+    }
+
     /// The sequence number a read with `options` sees: its snapshot's, or `latest`. A snapshot of another
     /// database is refused.
     fn read_sequence(
@@ -1535,6 +1561,7 @@ impl DBImpl {
 
     /// LevelDB: DBImpl::Write
     fn write(&self, options: &WriteOptions, updates: Option<&WriteBatch>) -> Result<()> {
+        self.check_writable()?;
         // A batch the memtable would refuse must not reach the log (checked before the mutex: it is the caller's
         // batch alone).
         if let Some(updates) = updates {
@@ -1830,9 +1857,46 @@ impl DB {
     ///
     /// LevelDB: DB::Open
     pub fn open(options: Options, path: impl AsRef<Path>) -> Result<DB> {
-        let dbname = path.as_ref();
+        DB::open_with(options, path.as_ref(), false)
+    }
+
+    /// Opens the database at `path` for reading only, as it is at this moment. No LOCK is taken and no file is
+    /// created, written or deleted: the logs are replayed into memory and nothing is compacted. So any number of
+    /// processes may read one database this way, even while another process writes it (they see the state at
+    /// the open). Writes and `compact_range` fail with `NotSupported`. The database must exist.
+    ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let writer = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// writer.put(&WriteOptions::default(), "k", "v1")?;
+    ///
+    /// // The writer keeps its LOCK; the reader needs none.
+    /// let reader = DB::open_read_only(Options::default(), dir.path())?;
+    /// writer.put(&WriteOptions::default(), "k", "v2")?;
+    /// assert_eq!(reader.get(&ReadOptions::default(), "k")?, Some(b"v1".to_vec()));
+    /// assert!(reader.put(&WriteOptions::default(), "k", "v3").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// RocksDB: DB::OpenForReadOnly
+    pub fn open_read_only(options: Options, path: impl AsRef<Path>) -> Result<DB> {
+        let options = Options {
+            // Reusing a log or the MANIFEST means appending to it.
+            reuse_logs: false,
+            // An info log of the caller's own, or none: LevelDB's LOG file would be written.
+            info_log: Some(options.info_log.clone().unwrap_or_else(|| Arc::new(NoLogger))),
+            ..options
+        };
+        DB::open_with(options, path.as_ref(), true)
+    }
+
+    fn open_with(options: Options, dbname: &Path, read_only: bool) -> Result<DB> {
         // The handle holds the files from the start, so that the lock is released on every way out of open.
-        let inner = FileHolder::new(&DBImpl::new(&options, dbname));
+        let inner = FileHolder::new(&DBImpl::new(&options, dbname, read_only));
         let result = DB::open_impl(&inner.0, &options);
         match result {
             Ok(()) => Ok(DB { inner }),
@@ -1849,6 +1913,13 @@ impl DB {
         let mut edit = VersionEdit::new();
         // recover handles create_if_missing, error_if_exists.
         let save_manifest = inner.recover(&mut l, &mut edit)?;
+        if inner.read_only {
+            // The logs are in the memtable; nothing else to do, and nothing may be written.
+            if l.mem.is_none() {
+                l.mem = Some(Arc::new(MemTable::new(inner.internal_comparator.clone())));
+            }
+            return Ok(());
+        }
         if l.mem.is_none() {
             // Create a new log and a corresponding memtable.
             let new_log_number = l.versions.new_file_number();
@@ -1932,6 +2003,40 @@ impl DB {
         )
     }
 
+    /// Every entry of the database, in key order, as a std iterator of owned `(key, value)` pairs.
+    pub fn iter(&self, options: &ReadOptions) -> DBRange {
+        self.new_iterator(options).into_iter()
+    }
+
+    /// The entries whose keys are in `range` (in the database's order), as a std iterator of owned
+    /// `(key, value)` pairs. See [`DBRange`] for an example.
+    pub fn range<K: AsRef<[u8]>>(&self, options: &ReadOptions, range: impl RangeBounds<K>) -> DBRange {
+        let owned = |bound: Bound<&K>| match bound {
+            Bound::Included(k) => Bound::Included(k.as_ref().to_vec()),
+            Bound::Excluded(k) => Bound::Excluded(k.as_ref().to_vec()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        DBRange::new(
+            self.new_iterator(options),
+            Start::Bound(owned(range.start_bound())),
+            owned(range.end_bound()),
+            None,
+        )
+    }
+
+    /// The entries whose keys start with the bytes of `prefix` (goleveldb's `BytesPrefix`), as a std iterator of
+    /// owned `(key, value)` pairs. It assumes that keys sharing a prefix are adjacent, as they are in the
+    /// bytewise order.
+    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> DBRange {
+        let prefix = prefix.as_ref().to_vec();
+        DBRange::new(
+            self.new_iterator(options),
+            Start::Bound(Bound::Included(prefix.clone())),
+            Bound::Unbounded,
+            Some(prefix),
+        )
+    }
+
     /// A handle to the current state of the database; reads through it see that state. It is released when
     /// dropped.
     ///
@@ -1967,25 +2072,29 @@ impl DB {
     }
 
     /// Compacts the files of `level` that overlap `[begin, end]` into `level + 1`.
+    #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn test_compact_range(&self, level: usize, begin: Option<&[u8]>, end: Option<&[u8]>) {
         self.inner.test_compact_range(level, begin, end)
     }
 
     /// Forces the current memtable contents to be compacted, and waits for it.
+    #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn test_compact_mem_table(&self) -> Result<()> {
         self.inner.test_compact_mem_table()
     }
 
     /// An iterator over the internal keys of the database.
+    #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn test_new_internal_iterator(&self) -> Box<dyn Iterator> {
         let (iter, state, _, _) = self.inner.new_internal_iterator(&ReadOptions::default());
-        register_cleanup(iter, state)
+        crate::table::iterator::register_cleanup(iter, state)
     }
 
     /// The maximum overlapping data (in bytes) at the next level for any file at a level >= 1.
+    #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn test_max_next_level_overlapping_bytes(&self) -> u64 {
         self.inner
@@ -1993,6 +2102,13 @@ impl DB {
             .versions
             .max_next_level_overlapping_bytes()
     }
+}
+
+/// The info log of a database opened read-only without one of the caller's: it writes nothing.
+struct NoLogger;
+
+impl crate::env::Logger for NoLogger {
+    fn logv(&self, _args: std::fmt::Arguments<'_>) {}
 }
 
 impl std::fmt::Debug for DB {

@@ -13,9 +13,11 @@
 //! schedule a compaction of the files those keys overlap (read-triggered compaction).
 
 use std::cmp::Ordering;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::db::db_impl::FileHolder;
+use crate::db::db_range::{DBRange, Start};
 use crate::db::dbformat::{
     append_internal_key, config, extract_user_key, parse_internal_key, ParsedInternalKey,
     SequenceNumber, ValueType, VALUE_TYPE_FOR_SEEK,
@@ -47,16 +49,40 @@ pub(crate) struct IterState {
 
 /// An iterator over the contents of a database, as of one sequence number.
 ///
-/// It has LevelDB's cursor methods (`valid`, `seek_to_first`, `seek_to_last`, `seek`, `next`, `prev`, `key`,
-/// `value`, `status`) and is also a Rust iterator over `Result<(key, value)>`: a plain `for` loop starts at the
-/// first entry (or where the cursor was positioned) and ends with an `Err` item if reading failed.
+/// It is LevelDB's cursor: `valid`, `seek_to_first`, `seek_to_last`, `seek`, `next`, `prev`, `key`, `value`,
+/// `status`. It is not itself a std iterator, so that a call of `next()` is always the cursor's; std iteration
+/// goes through [`into_iter`](IntoIterator::into_iter) (or [`DB::range`](crate::DB::range) and
+/// [`DB::prefix`](crate::DB::prefix)), which yields owned `(key, value)` pairs and ends with one `Err` item if
+/// reading failed.
+///
+/// ```
+/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+///
+/// # fn main() -> oxleveldb::Result<()> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+/// for key in ["a", "b", "c"] {
+///     db.put(&WriteOptions::default(), key, "v")?;
+/// }
+/// let mut cursor = db.new_iterator(&ReadOptions::default());
+/// cursor.seek_to_last();
+/// let mut keys = Vec::new();
+/// while cursor.valid() {
+///     keys.push(cursor.key().to_vec());
+///     cursor.prev();
+/// }
+/// cursor.status()?;
+/// assert_eq!(keys, [b"c", b"b", b"a"]);
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// LevelDB: DBIter
 pub struct DBIterator {
     /// Keeps the database's files (and lock) while the iterator reads them.
     db: FileHolder,
     _state: IterState,
-    user_comparator: Arc<dyn Comparator>,
+    pub(crate) user_comparator: Arc<dyn Comparator>,
     iter: Box<dyn Iterator>,
     sequence: SequenceNumber,
     status: Result<()>,
@@ -68,10 +94,9 @@ pub struct DBIterator {
     valid: bool,
     rnd: Random,
     bytes_until_read_sampling: u64,
-    /// For the Rust iterator: whether the cursor has been positioned (else the first `next` seeks to the first
-    /// entry), and whether an error has been yielded already.
+    /// Whether the cursor has been positioned: std iteration ([`IntoIterator`]) starts at the cursor if so, else
+    /// at the first entry.
     started: bool,
-    error_yielded: bool,
 }
 
 impl DBIterator {
@@ -100,7 +125,6 @@ impl DBIterator {
             rnd,
             bytes_until_read_sampling,
             started: false,
-            error_yielded: false,
         }
     }
 
@@ -421,24 +445,18 @@ impl Iterator for DBIterator {
     }
 }
 
-/// Entries in key order from the cursor's position (the first entry if it was not positioned), as owned
-/// `(key, value)` pairs; an error ends the iteration with one `Err` item.
-impl std::iter::Iterator for DBIterator {
+/// Std iteration over the entries from the cursor's position on (from the first entry if the cursor was never
+/// positioned): `for entry in db.new_iterator(&options)`. The cursor's own methods stay LevelDB's.
+impl IntoIterator for DBIterator {
     type Item = Result<(Vec<u8>, Vec<u8>)>;
+    type IntoIter = DBRange;
 
-    fn next(&mut self) -> Option<Self::Item> {
-        if !self.started {
-            DBIterator::seek_to_first(self);
-        }
-        if !self.valid {
-            if self.error_yielded {
-                return None;
-            }
-            self.error_yielded = true;
-            return self.status().err().map(Err);
-        }
-        let item = (self.key().to_vec(), self.value().to_vec());
-        DBIterator::next(self);
-        Some(Ok(item))
+    fn into_iter(self) -> DBRange {
+        let start = if self.started {
+            Start::AtCursor
+        } else {
+            Start::Bound(Bound::Unbounded)
+        };
+        DBRange::new(self, start, Bound::Unbounded, None)
     }
 }

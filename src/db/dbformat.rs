@@ -120,6 +120,7 @@ impl<'a> ParsedInternalKey<'a> {
 /// The length of the encoding of `key`.
 ///
 /// LevelDB: InternalKeyEncodingLength
+#[cfg(any(test, feature = "internals"))] // For the tests and tools.
 pub fn internal_key_encoding_length(key: &ParsedInternalKey<'_>) -> usize {
     key.user_key.len() + 8
 }
@@ -341,16 +342,19 @@ impl InternalKey {
     }
 
     /// LevelDB: InternalKey::SetFrom
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn set_from(&mut self, p: &ParsedInternalKey<'_>) {
         self.rep.clear();
         append_internal_key(&mut self.rep, p);
     }
 
     /// LevelDB: InternalKey::Clear
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn clear(&mut self) {
         self.rep.clear();
     }
 
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn is_empty(&self) -> bool {
         self.rep.is_empty()
     }

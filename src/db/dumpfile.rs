@@ -18,7 +18,7 @@ use crate::db::write_batch::{Handler, WriteBatch, HEADER};
 use crate::env::{Env, WritableFile};
 use crate::error::{Error, Result};
 use crate::options::{Options, ReadOptions};
-use crate::table::table::Table;
+use crate::table::Table;
 use crate::util::logging::{append_escaped_string_to, append_number_to};
 
 /// The type of a file, from its base name.

@@ -6,6 +6,7 @@
 pub mod builder;
 pub mod db_impl;
 pub mod db_iter;
+pub mod db_range;
 pub mod dbformat;
 pub mod dumpfile;
 pub mod filename;

@@ -34,7 +34,7 @@ use crate::error::{status_string, Error, Result};
 use crate::info_log;
 use crate::options::{Options, ReadOptions};
 use crate::table::iterator::Iterator;
-use crate::table::table_builder::TableBuilder;
+use crate::table::TableBuilder;
 use crate::util::logging::escape_string;
 
 /// A table found, with what a scan of it learned.

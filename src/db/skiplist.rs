@@ -300,6 +300,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     }
 
     /// Inserts `key` (see [`SkipList::insert_with`]).
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn insert(&self, key: K) {
         self.insert_with(|_| key)
     }
@@ -307,6 +308,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     /// True if an entry that compares equal to `key` is in the list.
     ///
     /// LevelDB: SkipList::Contains
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn contains(&self, key: &K) -> bool {
         let x = self.find_greater_or_equal(key, None);
         // SAFETY: a non-null node pointer of this list points to a live node.
@@ -399,6 +401,7 @@ impl<K: Copy + Default, C: KeyComparator<K>, L: Deref<Target = SkipList<K, C>>> 
     }
 
     /// The list this iterator walks.
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn list(&self) -> &SkipList<K, C> {
         &self.list
     }

@@ -29,6 +29,7 @@ impl SnapshotList {
     }
 
     /// LevelDB: SnapshotList::empty
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn is_empty(&self) -> bool {
         self.live().is_empty()
     }
@@ -43,6 +44,7 @@ impl SnapshotList {
     /// The sequence number of the newest live snapshot.
     ///
     /// LevelDB: SnapshotList::newest
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn newest(&self) -> Option<SequenceNumber> {
         self.live().keys().next_back().copied()
     }

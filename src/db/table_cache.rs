@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use crate::db::filename::{sst_table_file_name, table_file_name};
 use crate::env::Env;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::options::{Options, ReadOptions};
 use crate::table::iterator::{new_error_iterator, Iterator};
-use crate::table::table::Table;
+use crate::table::Table;
 use crate::util::cache::{Cache, Handle};
 use crate::util::coding::encode_fixed64;
 
@@ -132,9 +132,10 @@ impl TableCache {
     }
 
     /// A table that cannot be opened, as an error (for callers that must report it).
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn check_table(&self, file_number: u64, file_size: u64) -> Result<()> {
         self.find_table(file_number, file_size)
             .map(|_| ())
-            .map_err(|e: Error| e)
+            .map_err(|e: crate::error::Error| e)
     }
 }

@@ -129,6 +129,7 @@ impl VersionEdit {
     /// Resets every field but the compaction pointers (LevelDB 1.23 keeps them).
     ///
     /// LevelDB: VersionEdit::Clear
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn clear(&mut self) {
         self.comparator = None;
         self.log_number = None;

@@ -33,7 +33,9 @@ pub const HEADER: usize = 12;
 ///
 /// LevelDB: WriteBatch::Handler
 pub trait Handler {
+    /// A `put` of `key` → `value`.
     fn put(&mut self, key: &[u8], value: &[u8]);
+    /// A `delete` of `key`.
     fn delete(&mut self, key: &[u8]);
 }
 

@@ -8,17 +8,23 @@
 //! Every method is safe to call from several threads at once. The files it returns are used by one thread at a
 //! time, except a [`RandomAccessFile`], which many threads read concurrently.
 
+#[cfg(any(test, feature = "internals"))]
 mod fault_injection_env;
 mod mem_env;
 mod posix_env;
 mod posix_logger;
+#[cfg(any(test, feature = "internals"))]
 mod special_env;
 mod sys;
 
+#[cfg(any(test, feature = "internals"))]
+#[doc(hidden)]
 pub use fault_injection_env::FaultInjectionEnv;
 pub use mem_env::MemEnv;
 pub use posix_env::PosixEnv;
 pub use posix_logger::PosixLogger;
+#[cfg(any(test, feature = "internals"))]
+#[doc(hidden)]
 pub use special_env::{SpecialEnv, SpecialEnvFlags};
 
 use std::fmt;
@@ -224,60 +230,79 @@ pub trait EnvWrapper: Send + Sync {
     /// The Env the calls go to.
     fn target(&self) -> &dyn Env;
 
+    /// Forwards to [`Env::new_sequential_file`] of the target.
     fn new_sequential_file(&self, fname: &Path) -> Result<Box<dyn SequentialFile>> {
         self.target().new_sequential_file(fname)
     }
+    /// Forwards to [`Env::new_random_access_file`] of the target.
     fn new_random_access_file(&self, fname: &Path) -> Result<Box<dyn RandomAccessFile>> {
         self.target().new_random_access_file(fname)
     }
+    /// Forwards to [`Env::new_writable_file`] of the target.
     fn new_writable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
         self.target().new_writable_file(fname)
     }
+    /// Forwards to [`Env::new_appendable_file`] of the target.
     fn new_appendable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
         self.target().new_appendable_file(fname)
     }
+    /// Forwards to [`Env::file_exists`] of the target.
     fn file_exists(&self, fname: &Path) -> bool {
         self.target().file_exists(fname)
     }
+    /// Forwards to [`Env::get_children`] of the target.
     fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
         self.target().get_children(dir)
     }
+    /// Forwards to [`Env::remove_file`] of the target.
     fn remove_file(&self, fname: &Path) -> Result<()> {
         self.target().remove_file(fname)
     }
+    /// Forwards to [`Env::create_dir`] of the target.
     fn create_dir(&self, dirname: &Path) -> Result<()> {
         self.target().create_dir(dirname)
     }
+    /// Forwards to [`Env::remove_dir`] of the target.
     fn remove_dir(&self, dirname: &Path) -> Result<()> {
         self.target().remove_dir(dirname)
     }
+    /// Forwards to [`Env::get_file_size`] of the target.
     fn get_file_size(&self, fname: &Path) -> Result<u64> {
         self.target().get_file_size(fname)
     }
+    /// Forwards to [`Env::rename_file`] of the target.
     fn rename_file(&self, src: &Path, target: &Path) -> Result<()> {
         self.target().rename_file(src, target)
     }
+    /// Forwards to [`Env::lock_file`] of the target.
     fn lock_file(&self, fname: &Path) -> Result<Box<dyn FileLock>> {
         self.target().lock_file(fname)
     }
+    /// Forwards to [`Env::unlock_file`] of the target.
     fn unlock_file(&self, lock: Box<dyn FileLock>) -> Result<()> {
         self.target().unlock_file(lock)
     }
+    /// Forwards to [`Env::schedule`] of the target.
     fn schedule(&self, work: Work) {
         self.target().schedule(work)
     }
+    /// Forwards to [`Env::start_thread`] of the target.
     fn start_thread(&self, work: Work) {
         self.target().start_thread(work)
     }
+    /// Forwards to [`Env::get_test_directory`] of the target.
     fn get_test_directory(&self) -> Result<PathBuf> {
         self.target().get_test_directory()
     }
+    /// Forwards to [`Env::new_logger`] of the target.
     fn new_logger(&self, fname: &Path) -> Result<Arc<dyn Logger>> {
         self.target().new_logger(fname)
     }
+    /// Forwards to [`Env::now_micros`] of the target.
     fn now_micros(&self) -> u64 {
         self.target().now_micros()
     }
+    /// Forwards to [`Env::sleep_for_microseconds`] of the target.
     fn sleep_for_microseconds(&self, micros: u64) {
         self.target().sleep_for_microseconds(micros)
     }

@@ -1,19 +1,33 @@
-//! Sorted tables: the immutable files that hold a database's data, and the iterators that read them.
+//! Sorted tables (`.ldb` files): the immutable files that hold a database's data, and the iterators that read
+//! them. A learner can drive this layer alone: build a table with [`TableBuilder`], open it with
+//! [`Table::open`], and walk it with the cursor [`Iterator`](iterator::Iterator).
 //!
-//! LevelDB: table/
+//! ```text
+//! <beginning_of_file>
+//! [data block 1] ... [data block N]        sorted key/value entries, prefix-compressed, restart points
+//! [meta block: filter]                     the bloom filters of the data blocks (if a filter policy is set)
+//! [metaindex block]                        "filter.<policy name>" -> the filter block's handle
+//! [index block]                            a key >= each data block's last key -> that block's handle
+//! [Footer]                                 48 bytes: the metaindex and index handles, then the magic number
+//! <end_of_file>
+//! ```
+//!
+//! LevelDB: table/, include/leveldb/table.h, table_builder.h
 
-pub mod block;
-pub mod block_builder;
-pub mod filter_block;
-pub mod format;
+internal_mod! {
+    block;
+    block_builder;
+    filter_block;
+    format;
+    merger;
+    two_level_iterator;
+}
 pub mod iterator;
 mod iterator_wrapper;
-pub mod merger;
 // LevelDB's file names: table/table.cc lives in table/.
 #[allow(clippy::module_inception)]
-pub mod table;
-pub mod table_builder;
-pub mod two_level_iterator;
+mod table;
+mod table_builder;
 
 pub use table::Table;
 pub use table_builder::TableBuilder;

@@ -28,6 +28,7 @@ pub fn append_escaped_string_to(dst: &mut String, value: &[u8]) {
 }
 
 /// LevelDB: NumberToString
+#[cfg(any(test, feature = "internals"))] // For the tests and tools.
 pub fn number_to_string(num: u64) -> String {
     num.to_string()
 }

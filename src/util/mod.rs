@@ -11,7 +11,6 @@ pub mod comparator;
 pub mod crc;
 pub mod filter_policy;
 pub mod hash;
-pub mod histogram;
 pub mod logging;
 pub mod prefetch;
 pub mod random;

@@ -55,6 +55,7 @@ impl Random {
     /// `[0, 2^base - 1]`: small numbers are strongly preferred.
     ///
     /// LevelDB: Random::Skewed
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn skewed(&mut self, max_log: u32) -> u32 {
         let base = self.uniform(max_log + 1);
         self.uniform(1 << base)

@@ -341,6 +341,7 @@ fn compress_fragment(
 /// The uncompressed length stored at the start of `input`, if it is well formed.
 ///
 /// LevelDB: snappy::GetUncompressedLength
+#[cfg(any(test, feature = "internals"))] // For the tests and tools.
 pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
     decode_varint32(input).map(|(len, _)| len as usize)
 }

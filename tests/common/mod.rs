@@ -13,9 +13,15 @@ pub mod testutil;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The folder of LevelDB-written databases (copied from ../shared, never read from there at test time).
+/// The folder of LevelDB-written databases (copied from ../shared, never read from there at test time), in the
+/// library's tests/ (the workspace root), wherever the test's package is.
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/leveldb-1.23")
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    package
+        .ancestors()
+        .map(|dir| dir.join("tests/fixtures/leveldb-1.23"))
+        .find(|dir| dir.is_dir())
+        .expect("tests/fixtures/leveldb-1.23 in the workspace")
 }
 
 /// The names of the fixture databases (basic-snappy, compacted, ...).
@@ -102,38 +108,6 @@ pub fn assert_matches_leveldb(name: &str, relative: &str, actual: &[u8]) {
         }
         None => panic!("{name}: no {relative} in the fixture"),
     }
-}
-
-/// Runs the oxldb binary with `args`, returning (exit code, stdout, stderr).
-pub fn oxldb(args: &[&str]) -> (i32, Vec<u8>, String) {
-    oxldb_with_input(args, b"")
-}
-
-/// Runs the oxldb binary with `args` and `input` on its stdin, returning (exit code, stdout, stderr).
-pub fn oxldb_with_input(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oxldb"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    // Written from a thread, so that a command printing much before it reads cannot block on a full pipe; a
-    // command that reads no input may exit before taking it all, so a broken pipe is not the test's failure.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        output.stdout,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 /// Copies fixture `name`'s database into a fresh temporary directory (opening a database rewrites it).

@@ -33,10 +33,13 @@ pub use writer::Writer;
 pub enum RecordType {
     /// Zero is reserved for preallocated files.
     Zero = 0,
+    /// A whole record in one fragment.
     Full = 1,
     /// For fragments.
     First = 2,
+    /// An inner fragment of a record.
     Middle = 3,
+    /// The last fragment of a record.
     Last = 4,
 }
 

@@ -21,10 +21,7 @@ mod tests;
 
 pub use builder::Builder;
 pub use compaction::Compaction;
-pub use version::{
-    find_file, new_concatenating_iterator, some_file_overlaps_range, total_file_size, FileList,
-    GetStats, LevelFileNumIterator, Version,
-};
+pub use version::{new_concatenating_iterator, total_file_size, GetStats, Version};
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -310,6 +307,7 @@ impl VersionSet {
     /// repair, tests).
     ///
     /// LevelDB: VersionSet::LogAndApply
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn log_and_apply(&mut self, edit: &mut VersionEdit) -> Result<()> {
         let mut write = self.prepare_log_and_apply(edit);
         write.write();
@@ -782,6 +780,7 @@ impl VersionSet {
     /// The maximum overlapping data (in bytes) at the next level for any file at a level >= 1.
     ///
     /// LevelDB: VersionSet::MaxNextLevelOverlappingBytes
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn max_next_level_overlapping_bytes(&self) -> u64 {
         let mut result = 0;
         for level in 1..config::NUM_LEVELS - 1 {

@@ -6,6 +6,7 @@
 //! The versions are built as the database builds them: edits applied with `log_and_apply` to a version set over
 //! an in-memory "/db". Only the sizes in the edits matter to these choices, so no table is ever written.
 
+use super::version::{find_file, some_file_overlaps_range};
 use super::*;
 use crate::db::dbformat::{ValueType, MAX_SEQUENCE_NUMBER};
 use crate::env::{write_string_to_file, MemEnv, PosixEnv, SpecialEnv};

@@ -599,6 +599,7 @@ impl Version {
     /// The number of files at `level`.
     ///
     /// LevelDB: Version::NumFiles
+    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
     pub fn num_files(&self, level: usize) -> usize {
         self.files[level].len()
     }

@@ -9,9 +9,9 @@ use super::comparator::leveldb_comparator_t;
 use super::db::leveldb_snapshot_t;
 use super::env::leveldb_env_t;
 use super::filter_policy::leveldb_filterpolicy_t;
-use crate::env::default_env;
-use crate::util::comparator::bytewise_comparator;
-use crate::{CompressionType, Options, ReadOptions, WriteOptions};
+use ox::bytewise_comparator;
+use ox::env::default_env;
+use ox::{CompressionType, Options, ReadOptions, WriteOptions};
 
 /// LevelDB: leveldb_options_t
 pub struct leveldb_options_t {
@@ -32,7 +32,7 @@ fn non_negative(n: c_int) -> usize {
 }
 
 /// LevelDB: leveldb_options_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_options_create() -> *mut leveldb_options_t {
     Box::into_raw(Box::new(leveldb_options_t {
         rep: Options::default(),
@@ -40,7 +40,7 @@ pub extern "C" fn leveldb_options_create() -> *mut leveldb_options_t {
 }
 
 /// LevelDB: leveldb_options_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_destroy(options: *mut leveldb_options_t) {
     // SAFETY: c.h: `options` came from leveldb_options_create and is destroyed once.
     drop(unsafe { Box::from_raw(options) });
@@ -53,7 +53,7 @@ unsafe fn set(opt: *mut leveldb_options_t, set: impl FnOnce(&mut Options)) {
 }
 
 /// LevelDB: leveldb_options_set_comparator
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_comparator(
     opt: *mut leveldb_options_t,
     cmp: *mut leveldb_comparator_t,
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn leveldb_options_set_comparator(
 /// Sets the filter policy; NULL removes it.
 ///
 /// LevelDB: leveldb_options_set_filter_policy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_filter_policy(
     opt: *mut leveldb_options_t,
     policy: *mut leveldb_filterpolicy_t,
@@ -80,21 +80,21 @@ pub unsafe extern "C" fn leveldb_options_set_filter_policy(
 }
 
 /// LevelDB: leveldb_options_set_create_if_missing
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_create_if_missing(opt: *mut leveldb_options_t, v: u8) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.create_if_missing = v != 0) };
 }
 
 /// LevelDB: leveldb_options_set_error_if_exists
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_error_if_exists(opt: *mut leveldb_options_t, v: u8) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.error_if_exists = v != 0) };
 }
 
 /// LevelDB: leveldb_options_set_paranoid_checks
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_paranoid_checks(opt: *mut leveldb_options_t, v: u8) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.paranoid_checks = v != 0) };
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn leveldb_options_set_paranoid_checks(opt: *mut leveldb_o
 /// Sets the environment; NULL (which LevelDB would crash on later) stands for the default one.
 ///
 /// LevelDB: leveldb_options_set_env
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_env(
     opt: *mut leveldb_options_t,
     env: *mut leveldb_env_t,
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn leveldb_options_set_env(
 /// Sets the info logger: only NULL exists in C, which logs to the database's LOG file.
 ///
 /// LevelDB: leveldb_options_set_info_log
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_info_log(
     opt: *mut leveldb_options_t,
     _l: *mut leveldb_logger_t,
@@ -127,7 +127,7 @@ pub unsafe extern "C" fn leveldb_options_set_info_log(
 }
 
 /// LevelDB: leveldb_options_set_write_buffer_size
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_write_buffer_size(
     opt: *mut leveldb_options_t,
     s: usize,
@@ -137,14 +137,14 @@ pub unsafe extern "C" fn leveldb_options_set_write_buffer_size(
 }
 
 /// LevelDB: leveldb_options_set_max_open_files
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_max_open_files(opt: *mut leveldb_options_t, n: c_int) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.max_open_files = non_negative(n)) };
 }
 
 /// LevelDB: leveldb_options_set_cache
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_cache(
     opt: *mut leveldb_options_t,
     c: *mut leveldb_cache_t,
@@ -156,14 +156,14 @@ pub unsafe extern "C" fn leveldb_options_set_cache(
 }
 
 /// LevelDB: leveldb_options_set_block_size
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_block_size(opt: *mut leveldb_options_t, s: usize) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.block_size = s) };
 }
 
 /// LevelDB: leveldb_options_set_block_restart_interval
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_block_restart_interval(
     opt: *mut leveldb_options_t,
     n: c_int,
@@ -173,7 +173,7 @@ pub unsafe extern "C" fn leveldb_options_set_block_restart_interval(
 }
 
 /// LevelDB: leveldb_options_set_max_file_size
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_max_file_size(opt: *mut leveldb_options_t, s: usize) {
     // SAFETY: c.h: `opt` is live.
     unsafe { set(opt, |o| o.max_file_size = s) };
@@ -183,7 +183,7 @@ pub unsafe extern "C" fn leveldb_options_set_max_file_size(opt: *mut leveldb_opt
 /// (which LevelDB would store as an unknown block type) leaves the setting as it was.
 ///
 /// LevelDB: leveldb_options_set_compression
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_options_set_compression(opt: *mut leveldb_options_t, t: c_int) {
     let compression = match t {
         0 => CompressionType::NoCompression,
@@ -217,7 +217,7 @@ impl leveldb_readoptions_t {
 }
 
 /// LevelDB: leveldb_readoptions_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_readoptions_create() -> *mut leveldb_readoptions_t {
     let defaults = ReadOptions::default();
     Box::into_raw(Box::new(leveldb_readoptions_t {
@@ -228,14 +228,14 @@ pub extern "C" fn leveldb_readoptions_create() -> *mut leveldb_readoptions_t {
 }
 
 /// LevelDB: leveldb_readoptions_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_readoptions_destroy(opt: *mut leveldb_readoptions_t) {
     // SAFETY: c.h: `opt` came from leveldb_readoptions_create and is destroyed once.
     drop(unsafe { Box::from_raw(opt) });
 }
 
 /// LevelDB: leveldb_readoptions_set_verify_checksums
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_readoptions_set_verify_checksums(
     opt: *mut leveldb_readoptions_t,
     v: u8,
@@ -245,7 +245,7 @@ pub unsafe extern "C" fn leveldb_readoptions_set_verify_checksums(
 }
 
 /// LevelDB: leveldb_readoptions_set_fill_cache
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_readoptions_set_fill_cache(
     opt: *mut leveldb_readoptions_t,
     v: u8,
@@ -257,7 +257,7 @@ pub unsafe extern "C" fn leveldb_readoptions_set_fill_cache(
 /// Reads through `opt` see `snap`; NULL reads the current state.
 ///
 /// LevelDB: leveldb_readoptions_set_snapshot
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_readoptions_set_snapshot(
     opt: *mut leveldb_readoptions_t,
     snap: *const leveldb_snapshot_t,
@@ -272,7 +272,7 @@ pub struct leveldb_writeoptions_t {
 }
 
 /// LevelDB: leveldb_writeoptions_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_writeoptions_create() -> *mut leveldb_writeoptions_t {
     Box::into_raw(Box::new(leveldb_writeoptions_t {
         rep: WriteOptions::default(),
@@ -280,14 +280,14 @@ pub extern "C" fn leveldb_writeoptions_create() -> *mut leveldb_writeoptions_t {
 }
 
 /// LevelDB: leveldb_writeoptions_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writeoptions_destroy(opt: *mut leveldb_writeoptions_t) {
     // SAFETY: c.h: `opt` came from leveldb_writeoptions_create and is destroyed once.
     drop(unsafe { Box::from_raw(opt) });
 }
 
 /// LevelDB: leveldb_writeoptions_set_sync
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writeoptions_set_sync(opt: *mut leveldb_writeoptions_t, v: u8) {
     // SAFETY: c.h: `opt` is live and used by one thread at a time.
     unsafe { (*opt).rep.sync = v != 0 };

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::options::BlockCache;
-use crate::util::cache::Cache;
+use ox::BlockCache;
+use ox::Cache;
 
 /// LevelDB: leveldb_cache_t
 pub struct leveldb_cache_t {
@@ -15,7 +15,7 @@ pub struct leveldb_cache_t {
 /// An LRU cache that holds up to `capacity` bytes of blocks.
 ///
 /// LevelDB: leveldb_cache_create_lru
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_cache_create_lru(capacity: usize) -> *mut leveldb_cache_t {
     Box::into_raw(Box::new(leveldb_cache_t {
         rep: Arc::new(Cache::new(capacity)),
@@ -23,7 +23,7 @@ pub extern "C" fn leveldb_cache_create_lru(capacity: usize) -> *mut leveldb_cach
 }
 
 /// LevelDB: leveldb_cache_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_cache_destroy(cache: *mut leveldb_cache_t) {
     // SAFETY: c.h: `cache` came from leveldb_cache_create_lru and is destroyed once.
     drop(unsafe { Box::from_raw(cache) });

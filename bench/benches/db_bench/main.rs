@@ -15,19 +15,14 @@
 mod engine;
 #[cfg(feature = "system-leveldb")]
 mod leveldb_c;
-/// The bindings to the system's C++ LevelDB, shared with the differential tests.
-#[cfg(feature = "system-leveldb")]
-#[allow(dead_code)] // db_bench uses a part of them.
-#[path = "../../tests/common/system_leveldb.rs"]
-mod system_leveldb;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use engine::{Engine, OpenOptions, OxLevelDb};
-use oxleveldb::util::histogram::Histogram;
 use oxleveldb::util::random::Random;
+use oxleveldb_bench::histogram::Histogram;
 
 /// LevelDB's default benchmark list.
 const DEFAULT_BENCHMARKS: &str = "fillseq,fillsync,fillrandom,overwrite,readrandom,readrandom,readseq,readreverse,\

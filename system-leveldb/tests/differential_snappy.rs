@@ -1,15 +1,8 @@
 //! oxleveldb compresses exactly as the C++ snappy 1.1.9 that LevelDB 1.23 is built with (Debian's libsnappy, a
-//! dependency of libleveldb-dev): for many inputs of every kind the compressed bytes are the same. Needs the
-//! `system-leveldb` feature.
-
-#![cfg(all(feature = "system-leveldb", feature = "snappy"))]
+//! dependency of libleveldb-dev): for many inputs of every kind the compressed bytes are the same.
 
 use oxleveldb::util::random::Random;
 use oxleveldb::util::snappy;
-
-#[allow(dead_code)] // This test uses only the snappy part of the bindings.
-#[path = "common/system_leveldb.rs"]
-mod system_leveldb;
 
 /// What the C++ library makes of `input`.
 fn cpp_compress(input: &[u8]) -> Vec<u8> {

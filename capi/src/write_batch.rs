@@ -5,8 +5,8 @@
 use std::ffi::{c_char, c_void};
 
 use super::bytes;
-use crate::db::write_batch::Handler;
-use crate::WriteBatch;
+use ox::WriteBatch;
+use ox::WriteBatchHandler as Handler;
 
 /// A batch created by `leveldb_writebatch_create`.
 ///
@@ -16,7 +16,7 @@ pub struct leveldb_writebatch_t {
 }
 
 /// LevelDB: leveldb_writebatch_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_writebatch_create() -> *mut leveldb_writebatch_t {
     Box::into_raw(Box::new(leveldb_writebatch_t {
         rep: WriteBatch::new(),
@@ -24,21 +24,21 @@ pub extern "C" fn leveldb_writebatch_create() -> *mut leveldb_writebatch_t {
 }
 
 /// LevelDB: leveldb_writebatch_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_destroy(b: *mut leveldb_writebatch_t) {
     // SAFETY: c.h: `b` came from leveldb_writebatch_create and is destroyed once.
     drop(unsafe { Box::from_raw(b) });
 }
 
 /// LevelDB: leveldb_writebatch_clear
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_clear(b: *mut leveldb_writebatch_t) {
     // SAFETY: c.h: `b` is live and used by one thread at a time.
     unsafe { &mut *b }.rep.clear();
 }
 
 /// LevelDB: leveldb_writebatch_put
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_put(
     b: *mut leveldb_writebatch_t,
     key: *const c_char,
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn leveldb_writebatch_put(
 }
 
 /// LevelDB: leveldb_writebatch_delete
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_delete(
     b: *mut leveldb_writebatch_t,
     key: *const c_char,
@@ -91,7 +91,7 @@ impl Handler for CallbackHandler {
 /// stops the walk (there is no error to report).
 ///
 /// LevelDB: leveldb_writebatch_iterate
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_iterate(
     b: *const leveldb_writebatch_t,
     state: *mut c_void,
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn leveldb_writebatch_iterate(
 /// Appends the updates of `source` to `destination`.
 ///
 /// LevelDB: leveldb_writebatch_append
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_writebatch_append(
     destination: *mut leveldb_writebatch_t,
     source: *const leveldb_writebatch_t,

@@ -1,6 +1,6 @@
 //! The C API of LevelDB 1.23 (`include/leveldb/c.h`): the same 68 functions, with the same names, signatures
-//! and conventions, over oxleveldb. Built with the cargo feature `capi`; C programs include the header shipped in
-//! `include/leveldb/c.h` and link the `cdylib` (liboxleveldb.so) or the `staticlib` (liboxleveldb.a).
+//! and conventions, over oxleveldb. C programs include the header shipped in
+//! `capi/include/leveldb/c.h` and link the `cdylib` (liboxleveldb.so) or the `staticlib` (liboxleveldb.a).
 //!
 //! LevelDB's conventions, kept here:
 //! - the structs are opaque: the API creates them (`..._create`, `leveldb_open`) and destroys them;
@@ -17,10 +17,9 @@
 //! report a panic through `errptr`; elsewhere a panic (which the engine never raises for any input) aborts, as
 //! Rust does at every `extern "C"` boundary, and the iterator functions check validity instead of asserting it.
 //!
-//! The functions are exported under their C names (`#[no_mangle]`) except when the test-and-bench-only feature
-//! `system-leveldb` is on: that build links LevelDB's own C API into the same binaries, and the names would clash.
-//! Those builds compile and check this module without exporting it; tests/c_api_test.rs builds the C library on its
-//! own, with `capi` alone.
+//! The functions are exported under their C names (`#[no_mangle]`). This package builds only the C library
+//! (`liboxleveldb.so`, with the SONAME `liboxleveldb.so.1`, and `liboxleveldb.a`); Rust programs use the
+//! `oxleveldb` crate itself.
 //!
 //! LevelDB: db/c.cc
 
@@ -42,7 +41,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use ox::{Error, Result};
 
 extern "C" {
     // The C library's allocator: the caller frees what we return with free() (through leveldb_free), and we free
@@ -151,20 +150,20 @@ impl Destructor {
 /// Calls `free(ptr)`: frees what this library returned malloc'd.
 ///
 /// LevelDB: leveldb_free
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_free(ptr: *mut c_void) {
     // SAFETY: c.h: `ptr` was malloc'd and returned by one of these routines (free(NULL) does nothing).
     unsafe { free(ptr) }
 }
 
 /// LevelDB: leveldb_major_version
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_major_version() -> c_int {
     1
 }
 
 /// LevelDB: leveldb_minor_version
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_minor_version() -> c_int {
     23
 }

@@ -11,7 +11,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 use super::{callback_name, Destructor, NameCallback};
-use crate::util::comparator::Comparator;
+use ox::Comparator;
 
 /// The C callbacks, as a `Comparator`.
 struct CComparator {
@@ -59,7 +59,7 @@ pub struct leveldb_comparator_t {
 }
 
 /// LevelDB: leveldb_comparator_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_comparator_create(
     state: *mut c_void,
     destructor: unsafe extern "C" fn(*mut c_void),
@@ -81,7 +81,7 @@ pub unsafe extern "C" fn leveldb_comparator_create(
 /// Calls the destructor on the state and frees `cmp` (no database may still use it).
 ///
 /// LevelDB: leveldb_comparator_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_comparator_destroy(cmp: *mut leveldb_comparator_t) {
     // SAFETY: c.h: `cmp` came from leveldb_comparator_create and is destroyed once.
     unsafe { Box::from_raw(cmp).destructor.call() };

@@ -2,7 +2,9 @@
 //! tools `dump_wal`, `manifest_dump` and `sst_dump`, checked against what LevelDB 1.23's own dumps of the fixtures
 //! say; the database commands; and the errors and exit statuses.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
+mod runner;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use oxleveldb::log::Writer;
 use oxleveldb::util::coding::varint_length;
 use oxleveldb::util::random::Random;
 use oxleveldb::{Options, WriteBatch, WriteOptions, DB};
+use runner::*;
 
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap()
@@ -252,10 +255,6 @@ fn leveldbutil_table_line(line: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "snappy"),
-    ignore = "the fixtures hold snappy-compressed tables"
-)]
 fn sst_dump_scans_and_checks_the_fixture_tables() {
     let mut compared = 0;
     for name in fixture_names() {
@@ -331,10 +330,6 @@ fn as_expected_txt(scan: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "snappy"),
-    ignore = "the fixtures hold snappy-compressed tables"
-)]
 fn scan_reads_leveldbs_databases_and_load_writes_them_back() {
     for name in fixture_names() {
         let dir = copy_fixture_db(&name);

@@ -10,7 +10,7 @@ use super::iterator::leveldb_iterator_t;
 use super::options::{leveldb_options_t, leveldb_readoptions_t, leveldb_writeoptions_t};
 use super::write_batch::leveldb_writebatch_t;
 use super::{bytes, copy_string, path, run, strdup};
-use crate::{destroy_db, repair_db, Options, Range, Result, Snapshot, DB};
+use ox::{destroy_db, repair_db, Options, Range, Result, Snapshot, DB};
 
 /// An open database.
 ///
@@ -29,7 +29,7 @@ pub struct leveldb_snapshot_t {
 /// Opens the database `name`; NULL and `*errptr` set on failure.
 ///
 /// LevelDB: leveldb_open
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_open(
     options: *const leveldb_options_t,
     name: *const c_char,
@@ -48,14 +48,14 @@ pub unsafe extern "C" fn leveldb_open(
 /// Closes the database (waiting for its background work) and frees `db`.
 ///
 /// LevelDB: leveldb_close
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_close(db: *mut leveldb_t) {
     // SAFETY: c.h: `db` came from leveldb_open and is closed once.
     drop(unsafe { Box::from_raw(db) });
 }
 
 /// LevelDB: leveldb_put
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_put(
     db: *mut leveldb_t,
     options: *const leveldb_writeoptions_t,
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn leveldb_put(
 }
 
 /// LevelDB: leveldb_delete
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_delete(
     db: *mut leveldb_t,
     options: *const leveldb_writeoptions_t,
@@ -90,7 +90,7 @@ pub unsafe extern "C" fn leveldb_delete(
 }
 
 /// LevelDB: leveldb_write
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_write(
     db: *mut leveldb_t,
     options: *const leveldb_writeoptions_t,
@@ -108,7 +108,7 @@ pub unsafe extern "C" fn leveldb_write(
 /// an error) or on failure.
 ///
 /// LevelDB: leveldb_get
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_get(
     db: *mut leveldb_t,
     options: *const leveldb_readoptions_t,
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn leveldb_get(
 /// An iterator over the database (not positioned yet); destroy it with `leveldb_iter_destroy`.
 ///
 /// LevelDB: leveldb_create_iterator
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_create_iterator(
     db: *mut leveldb_t,
     options: *const leveldb_readoptions_t,
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn leveldb_create_iterator(
 }
 
 /// LevelDB: leveldb_create_snapshot
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_create_snapshot(db: *mut leveldb_t) -> *const leveldb_snapshot_t {
     // SAFETY: c.h: `db` is live.
     let db = unsafe { &*db };
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn leveldb_create_snapshot(db: *mut leveldb_t) -> *const l
 /// Releases `snapshot` (read options must no longer name it).
 ///
 /// LevelDB: leveldb_release_snapshot
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_release_snapshot(
     _db: *mut leveldb_t,
     snapshot: *const leveldb_snapshot_t,
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn leveldb_release_snapshot(
 /// The value of property `propname`, malloc'd and NUL-terminated, or NULL for an unknown property.
 ///
 /// LevelDB: leveldb_property_value
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_property_value(
     db: *mut leveldb_t,
     propname: *const c_char,
@@ -184,7 +184,7 @@ pub unsafe extern "C" fn leveldb_property_value(
 /// Stores in `sizes[i]` the approximate file space of the keys in `[start[i], limit[i])`.
 ///
 /// LevelDB: leveldb_approximate_sizes
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_approximate_sizes(
     db: *mut leveldb_t,
     num_ranges: c_int,
@@ -220,7 +220,7 @@ pub unsafe extern "C" fn leveldb_approximate_sizes(
 /// Compacts the keys in `[start_key, limit_key]`; a NULL key is open-ended.
 ///
 /// LevelDB: leveldb_compact_range
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_compact_range(
     db: *mut leveldb_t,
     start_key: *const c_char,
@@ -253,7 +253,7 @@ unsafe fn manage(
 }
 
 /// LevelDB: leveldb_destroy_db
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_destroy_db(
     options: *const leveldb_options_t,
     name: *const c_char,
@@ -268,7 +268,7 @@ pub unsafe extern "C" fn leveldb_destroy_db(
 }
 
 /// LevelDB: leveldb_repair_db
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_repair_db(
     options: *const leveldb_options_t,
     name: *const c_char,

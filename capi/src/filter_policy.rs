@@ -9,8 +9,8 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 use super::{bytes, callback_name, free, Destructor, NameCallback};
-use crate::util::bloom::BloomFilterPolicy;
-use crate::util::filter_policy::FilterPolicy;
+use ox::BloomFilterPolicy;
+use ox::FilterPolicy;
 
 type CreateFilter = unsafe extern "C" fn(
     *mut c_void,
@@ -86,7 +86,7 @@ pub struct leveldb_filterpolicy_t {
 }
 
 /// LevelDB: leveldb_filterpolicy_create
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_filterpolicy_create(
     state: *mut c_void,
     destructor: unsafe extern "C" fn(*mut c_void),
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn leveldb_filterpolicy_create(
 /// Calls a user policy's destructor on its state and frees `policy` (no database may still use it).
 ///
 /// LevelDB: leveldb_filterpolicy_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_filterpolicy_destroy(policy: *mut leveldb_filterpolicy_t) {
     // SAFETY: c.h: `policy` came from this API and is destroyed once.
     unsafe {
@@ -124,7 +124,7 @@ pub unsafe extern "C" fn leveldb_filterpolicy_destroy(policy: *mut leveldb_filte
 /// huge filter size) counts as 0: one probe into a 64-bit filter.
 ///
 /// LevelDB: leveldb_filterpolicy_create_bloom
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_filterpolicy_create_bloom(
     bits_per_key: c_int,
 ) -> *mut leveldb_filterpolicy_t {

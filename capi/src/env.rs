@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
 use super::strdup;
-use crate::env::{default_env, Env};
+use ox::env::{default_env, Env};
 
 /// LevelDB: leveldb_env_t
 pub struct leveldb_env_t {
@@ -15,7 +15,7 @@ pub struct leveldb_env_t {
 }
 
 /// LevelDB: leveldb_create_default_env
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub extern "C" fn leveldb_create_default_env() -> *mut leveldb_env_t {
     Box::into_raw(Box::new(leveldb_env_t { rep: default_env() }))
 }
@@ -23,7 +23,7 @@ pub extern "C" fn leveldb_create_default_env() -> *mut leveldb_env_t {
 /// Frees `env` (the default environment itself lives on, as in LevelDB).
 ///
 /// LevelDB: leveldb_env_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_env_destroy(env: *mut leveldb_env_t) {
     // SAFETY: c.h: `env` came from leveldb_create_default_env and is destroyed once.
     drop(unsafe { Box::from_raw(env) });
@@ -33,7 +33,7 @@ pub unsafe extern "C" fn leveldb_env_destroy(env: *mut leveldb_env_t) {
 /// NUL-terminated, or NULL.
 ///
 /// LevelDB: leveldb_env_get_test_directory
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_env_get_test_directory(env: *mut leveldb_env_t) -> *mut c_char {
     // SAFETY: c.h: `env` is live.
     let env = unsafe { &*env };

@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 
 use super::{bytes, save_error};
-use crate::DBIterator;
+use ox::DBIterator;
 
 /// An iterator created by `leveldb_create_iterator`.
 ///
@@ -15,35 +15,35 @@ pub struct leveldb_iterator_t {
 }
 
 /// LevelDB: leveldb_iter_destroy
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_destroy(iter: *mut leveldb_iterator_t) {
     // SAFETY: c.h: `iter` came from leveldb_create_iterator and is destroyed once.
     drop(unsafe { Box::from_raw(iter) });
 }
 
 /// LevelDB: leveldb_iter_valid
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_valid(iter: *const leveldb_iterator_t) -> u8 {
     // SAFETY: c.h: `iter` is live.
     u8::from(unsafe { &*iter }.rep.valid())
 }
 
 /// LevelDB: leveldb_iter_seek_to_first
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_seek_to_first(iter: *mut leveldb_iterator_t) {
     // SAFETY: c.h: `iter` is live and used by one thread at a time.
     unsafe { &mut *iter }.rep.seek_to_first();
 }
 
 /// LevelDB: leveldb_iter_seek_to_last
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_seek_to_last(iter: *mut leveldb_iterator_t) {
     // SAFETY: c.h: `iter` is live and used by one thread at a time.
     unsafe { &mut *iter }.rep.seek_to_last();
 }
 
 /// LevelDB: leveldb_iter_seek
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_seek(
     iter: *mut leveldb_iterator_t,
     k: *const c_char,
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn leveldb_iter_seek(
 }
 
 /// LevelDB: leveldb_iter_next
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_next(iter: *mut leveldb_iterator_t) {
     // SAFETY: c.h: `iter` is live and used by one thread at a time.
     let iter = unsafe { &mut *iter };
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn leveldb_iter_next(iter: *mut leveldb_iterator_t) {
 }
 
 /// LevelDB: leveldb_iter_prev
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_prev(iter: *mut leveldb_iterator_t) {
     // SAFETY: c.h: `iter` is live and used by one thread at a time.
     let iter = unsafe { &mut *iter };
@@ -85,7 +85,7 @@ unsafe fn expose(bytes: Option<&[u8]>, len: *mut usize) -> *const c_char {
 /// The current key; the iterator must be valid (else NULL).
 ///
 /// LevelDB: leveldb_iter_key
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_key(
     iter: *const leveldb_iterator_t,
     klen: *mut usize,
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn leveldb_iter_key(
 /// The current value; the iterator must be valid (else NULL).
 ///
 /// LevelDB: leveldb_iter_value
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_value(
     iter: *const leveldb_iterator_t,
     vlen: *mut usize,
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn leveldb_iter_value(
 /// Stores the iterator's error, if it met one, in `*errptr`.
 ///
 /// LevelDB: leveldb_iter_get_error
-#[cfg_attr(not(feature = "system-leveldb"), no_mangle)]
+#[no_mangle]
 pub unsafe extern "C" fn leveldb_iter_get_error(
     iter: *const leveldb_iterator_t,
     errptr: *mut *mut c_char,

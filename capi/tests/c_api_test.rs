@@ -1,22 +1,20 @@
-//! The C API (feature `capi`) against LevelDB 1.23's own: tests/c/c_test.c, the meaning of LevelDB's
+//! The C API (the `oxleveldb-capi` package) against LevelDB 1.23's own: tests/c/c_test.c, the meaning of LevelDB's
 //! db/c_test.c as a program that prints what it sees, is compiled with the system C compiler (`cc`) once against
 //! oxleveldb's C library and once against the system's LevelDB (`-lleveldb`, Debian's libleveldb-dev); both runs
 //! must print the same thing. The shipped header must be LevelDB's, unchanged.
 //!
 //! The C library is built, and the C program compiled, by the README's own commands (the block after
 //! `<!-- c-library-commands`), run by `sh` in the project's root. Two substitutions keep them from the test's own
-//! build: `prog.c` is tests/c/c_test.c and `prog`/`prog-static` go to a temporary folder; `target/` is a target
+//! build: `prog.c` is capi/tests/c/c_test.c and `prog`/`prog-static` go to a temporary folder; `target/` is a target
 //! folder of the test's own (CARGO_TARGET_DIR), since the main one is locked while tests run. The programs then
 //! run from another working directory, as a user's would.
-
-#![cfg(feature = "capi")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The project's root.
+/// The workspace's root, where the README's commands run.
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
 
 /// Runs `command`, requiring success; returns its stdout.
@@ -62,7 +60,10 @@ fn build_with_readme_commands(out: &Path) -> PathBuf {
         let command = command
             .replace("$PWD/target/", "$CARGO_TARGET_DIR/")
             .replace("target/", "$CARGO_TARGET_DIR/")
-            .replace("prog.c", &root().join("tests/c/c_test.c").to_string_lossy())
+            .replace(
+                "prog.c",
+                &root().join("capi/tests/c/c_test.c").to_string_lossy(),
+            )
             .replace("-o prog", &format!("-o {}/prog", out.display()));
         run(Command::new("sh")
             .args(["-c", &command])
@@ -90,7 +91,7 @@ fn c_test_prints_the_same_with_oxleveldb_and_with_leveldb() {
     run(Command::new("cc")
         .args(["-std=gnu99", "-Wall", "-o"])
         .arg(&leveldb)
-        .arg(root().join("tests/c/c_test.c"))
+        .arg(root().join("capi/tests/c/c_test.c"))
         .arg("-lleveldb"));
 
     // The same database path and test directory for all, since they appear in the output; the programs run from
@@ -134,7 +135,7 @@ fn the_shipped_header_is_leveldbs() {
         let system = Path::new("/usr/include/leveldb").join(header);
         let system = std::fs::read(&system)
             .unwrap_or_else(|e| panic!("{}: {e} (install libleveldb-dev)", system.display()));
-        let ours = std::fs::read(root().join("include/leveldb").join(header)).unwrap();
+        let ours = std::fs::read(root().join("capi/include/leveldb").join(header)).unwrap();
         assert!(
             ours == system,
             "include/leveldb/{header} differs from LevelDB 1.23's"

@@ -1,5 +1,5 @@
 //! oxleveldb against the real thing: the system's C++ LevelDB 1.23 (Debian's libleveldb-dev, through its C API;
-//! see common/system_leveldb.rs), side by side in one process. Needs the `system-leveldb` feature.
+//! the `system-leveldb` package), side by side in one process.
 //!
 //! - Same operations, same results: seeded random sequences of puts, deletes, write batches, gets, forward and
 //!   backward scans, seeks with walks in both directions, snapshot reads, compactions and reopens run on both
@@ -18,12 +18,6 @@
 //! got), level 0 stays under its 4-file trigger, no level reaches its size limit, and nothing is read before the
 //! comparisons (reads charge seeks, which can start compactions). Every table is then made by the recovery at open
 //! or by compact_range, which waits for its work.
-
-#![cfg(feature = "system-leveldb")]
-
-#[allow(dead_code)] // The tests use a part of the bindings (db_bench another).
-#[path = "common/system_leveldb.rs"]
-mod system_leveldb;
 
 use std::collections::BTreeMap;
 use std::fs;

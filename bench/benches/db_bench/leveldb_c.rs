@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::engine::{Engine, OpenOptions};
-use crate::system_leveldb::{
+use system_leveldb::{
     self as c, Cache, Db, FilterPolicy, Iter, ReadOptions, WriteBatch, WriteOptions,
 };
 

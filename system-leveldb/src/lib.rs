@@ -1,7 +1,9 @@
 //! The system's C++ LevelDB 1.23 (Debian's libleveldb-dev, linked statically, plus the snappy library it is built
 //! with and libstdc++), through its C API (leveldb/c.h): the raw declarations in [`ffi`] and thin safe wrappers
-//! around them. Shared by the differential tests (`#[path]`-included from tests/) and db_bench (included from
-//! benches/db_bench/main.rs), so the bindings exist once. Only compiled with the `system-leveldb` feature.
+//! around them. Used by the differential tests (this package's tests/) and by db_bench (the `oxleveldb-bench`
+//! package), so the bindings exist once. It links `libleveldb.a` rather than `libleveldb.so` because the tests
+//! also compare LevelDB's internal crc32c, which the shared library does not export; that static library needs
+//! `libsnappy-dev` and `g++` (libstdc++) installed.
 //!
 //! Ownership follows the C API's rules, enforced by the types:
 //! - Every object created is destroyed exactly once, by `Drop`.
@@ -9,8 +11,6 @@
 //!   point to; [`Options`] holds them in `Arc`s and the [`Db`] keeps its own clones, so they outlive it.
 //! - Iterators and snapshots borrow their database; read options that name a snapshot borrow the snapshot.
 //! - Errors come back as the `errptr` string, which is `Status::ToString()` of the C++ status.
-
-#![cfg(feature = "system-leveldb")]
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::marker::PhantomData;
@@ -37,7 +37,7 @@ pub mod ffi {
     pub const LEVELDB_NO_COMPRESSION: c_int = 0;
     pub const LEVELDB_SNAPPY_COMPRESSION: c_int = 1;
 
-    #[link(name = "leveldb", kind = "static")]
+    #[link(name = "leveldb", kind = "static", modifiers = "-bundle")]
     #[link(name = "snappy")]
     #[link(name = "stdc++")]
     extern "C" {
