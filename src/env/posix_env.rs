@@ -8,10 +8,12 @@
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
 //!   two opens in the same process, so a table of the files this process has locked does that.
+//! * `close` reports close(2)'s error, and listing a directory never panics (`closedir`'s result is ignored, as in
+//!   LevelDB).
 //! * Errors carry the file name and the C library's `strerror` text; a missing file is `NotFound`.
 
 use std::collections::{HashSet, VecDeque};
-use std::ffi::OsStr;
+use std::ffi::{CString, OsStr};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
@@ -67,6 +69,12 @@ fn c_path(path: &Path) -> &Path {
         Some(end) => Path::new(OsStr::from_bytes(&bytes[..end])),
         None => path,
     }
+}
+
+/// `c_path` as the C string the C library takes.
+fn c_string(path: &Path) -> CString {
+    // c_path ends the name at its first NUL, so there is none inside and this cannot fail.
+    CString::new(c_path(path).as_os_str().as_bytes()).unwrap_or_default()
 }
 
 /// Hands out a limited number of a resource (memory maps, file descriptors); when it runs out, callers fall back
@@ -320,8 +328,12 @@ impl WritableFile for PosixWritableFile {
 
     fn close(&mut self) -> Result<()> {
         let status = self.flush_buffer();
-        self.file = None;
-        status
+        let closed = match self.file.take() {
+            Some(file) => sys::close_file(file),
+            None => Err(io::Error::from_raw_os_error(9 /* EBADF */)),
+        };
+        // The first error wins, as in LevelDB: a failed flush is reported rather than the close after it.
+        status.and(closed.map_err(|e| posix_error(&self.filename, &e)))
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -550,12 +562,13 @@ impl Env for PosixEnv {
     }
 
     fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
-        let entries = fs::read_dir(c_path(dir)).map_err(|e| posix_error(&path_str(dir), &e))?;
-        // readdir(3), which LevelDB uses, also lists these two.
-        let mut result = vec![".".to_string(), "..".to_string()];
-        for entry in entries {
-            let entry = entry.map_err(|e| posix_error(&path_str(dir), &e))?;
-            result.push(entry.file_name().to_string_lossy().into_owned());
+        // opendir/readdir, as LevelDB: `std::fs::read_dir` would panic if closedir failed.
+        let mut stream =
+            sys::Dir::open(&c_string(dir)).map_err(|e| posix_error(&path_str(dir), &e))?;
+        let mut result = Vec::new();
+        while let Some(name) = stream.next_name() {
+            let name = name.map_err(|e| posix_error(&path_str(dir), &e))?;
+            result.push(String::from_utf8_lossy(&name).into_owned());
         }
         Ok(result)
     }
@@ -693,6 +706,7 @@ impl Env for PosixEnv {
 mod tests {
     use super::*;
     use crate::env::{read_file_to_string, write_string_to_file};
+    use std::os::fd::FromRawFd;
     use std::sync::atomic::AtomicUsize;
     use std::sync::mpsc;
 
@@ -975,6 +989,164 @@ mod tests {
         let err = env.new_sequential_file(&cut_short).err().unwrap();
         assert!(err.is_not_found(), "{err}");
         assert!(err.to_string().contains("MANIFEST-0\x0000002"), "{err}");
+    }
+
+    /// Set in a child's environment to the path its test works on; the child is this test binary again, run with
+    /// a filter that selects one test, which then plays the child's part.
+    const CHILD_PATH: &str = "OXLEVELDB_POSIX_ENV_TEST_CHILD";
+    /// Marks the child's result among the lines the test harness prints.
+    const CHILD_RESULT: &str = "child-result: ";
+
+    /// Runs test `name` of this module in a new process of its own (on one thread, as the test harness runs a
+    /// single test), with `path` in its environment, and returns what the child reported with `report`.
+    fn run_child(name: &str, path: &Path) -> String {
+        let test = format!(
+            "{}::{name}",
+            module_path!().trim_start_matches("oxleveldb::")
+        );
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([&test, "--exact", "--test-threads=1", "--nocapture"])
+            .env(CHILD_PATH, path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "child {test} failed: {stdout}");
+        stdout
+            .lines()
+            .find_map(|line| line.split_once(CHILD_RESULT).map(|(_, r)| r.to_string()))
+            .unwrap_or_else(|| panic!("child {test} reported nothing: {stdout}"))
+    }
+
+    /// In a child started by `run_child`, the path it works on.
+    fn child_path() -> Option<PathBuf> {
+        std::env::var_os(CHILD_PATH).map(PathBuf::from)
+    }
+
+    fn report(result: impl std::fmt::Display) {
+        println!("{CHILD_RESULT}{result}");
+    }
+
+    /// What `fcntl(F_GETLK)` says of a whole-file write lock on `path` from this process, and whether this
+    /// process can take that lock: `"<l_type> <l_pid> <l_start> <l_len> <lock result>"`.
+    fn probe_lock(path: &Path) -> String {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .unwrap();
+        let mut info = sys::flock {
+            l_type: sys::F_WRLCK,
+            l_whence: sys::SEEK_SET,
+            l_start: 0,
+            l_len: 0,
+            l_pid: 0,
+        };
+        // SAFETY: F_GETLK takes a pointer to a struct flock, which it reads and overwrites during the call.
+        let r = unsafe { sys::fcntl(file.as_raw_fd(), sys::F_GETLK, &mut info as *mut sys::flock) };
+        assert_eq!(r, 0, "F_GETLK: {}", io::Error::last_os_error());
+        let locked = match lock_or_unlock(&file, true) {
+            Ok(()) => "locked".to_string(),
+            Err(e) => posix_error("lock", &e).to_string(),
+        };
+        format!(
+            "{} {} {} {} {locked}",
+            info.l_type, info.l_pid, info.l_start, info.l_len
+        )
+    }
+
+    // The fcntl constants and `struct flock` layout of sys.rs are the running system's: a lock this process takes
+    // is seen by another process's F_GETLK as a whole-file write lock held by this process, and refused to it.
+    #[test]
+    fn fcntl_lock_is_seen_by_another_process() {
+        if let Some(path) = child_path() {
+            return report(probe_lock(&path));
+        }
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("LOCK");
+        let lock = env.lock_file(&path).unwrap();
+        let pid = std::process::id();
+        let refused = run_child("fcntl_lock_is_seen_by_another_process", &path);
+        let expected = format!("{} {pid} 0 0 IO error: lock: ", sys::F_WRLCK);
+        assert!(refused.starts_with(&expected), "{refused}");
+        // EAGAIN or EACCES, as POSIX allows either.
+        assert!(
+            refused.ends_with(&sys::error_string(11)) || refused.ends_with(&sys::error_string(13)),
+            "{refused}"
+        );
+        env.unlock_file(lock).unwrap();
+        let free = run_child("fcntl_lock_is_seen_by_another_process", &path);
+        assert!(
+            free.starts_with(&format!("{} ", sys::F_UNLCK)) && free.ends_with(" locked"),
+            "{free}"
+        );
+    }
+
+    // LevelDB's GetChildren ignores closedir's result; std::fs::read_dir panicked on it (seen with
+    // `strace -e inject=close:error=EIO`). A failing closedir changes nothing.
+    #[test]
+    fn get_children_ignores_a_failing_closedir() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        write_string_to_file(&env, b"x", &dir.path().join("a")).unwrap();
+        sys::close_fault::fail_next_close(5 /* EIO */);
+        let mut children = env.get_children(dir.path()).unwrap();
+        assert_eq!(
+            sys::close_fault::take(),
+            None,
+            "closedir went through the seam"
+        );
+        children.sort();
+        assert_eq!(children, [".", "..", "a"]);
+    }
+
+    // LevelDB's PosixWritableFile::Close returns close(2)'s error (dropping a File threw it away).
+    #[test]
+    fn close_reports_the_error_of_close() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("000005.ldb");
+        let mut file = env.new_writable_file(&path).unwrap();
+        file.append(b"table").unwrap();
+        sys::close_fault::fail_next_close(5 /* EIO */);
+        assert_eq!(
+            file.close().unwrap_err().to_string(),
+            format!("IO error: {}: Input/output error", path.display())
+        );
+        // The buffered data was written before the close.
+        assert_eq!(read_file_to_string(&env, &path).unwrap(), b"table");
+        // Closing again is closing no descriptor.
+        assert_eq!(
+            file.close().unwrap_err().to_string(),
+            format!("IO error: {}: Bad file descriptor", path.display())
+        );
+    }
+
+    // A close(2) that really fails: the descriptor was closed behind the file's back, so close gives EBADF. Done
+    // in a child process on one thread, where no other thread can be handed the closed descriptor's number.
+    #[test]
+    fn close_reports_a_real_close_failure() {
+        if let Some(path) = child_path() {
+            let file = File::create(&path).unwrap();
+            let fd = file.as_raw_fd();
+            let mut file = PosixWritableFile::new(&path, file);
+            file.append(b"data").unwrap();
+            file.flush().unwrap();
+            // SAFETY: `fd` is open (the PosixWritableFile holds it) and nothing else in this single-threaded child
+            // uses descriptors until the close below; the OwnedFd closes it once, behind the file's back.
+            sys::close_file(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }).unwrap();
+            return report(match file.close() {
+                Ok(()) => "closed".to_string(),
+                Err(e) => e.to_string(),
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("000005.ldb");
+        assert_eq!(
+            run_child("close_reports_a_real_close_failure", &path),
+            format!("IO error: {}: Bad file descriptor", path.display())
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"data");
     }
 
     #[test]
