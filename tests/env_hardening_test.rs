@@ -1,11 +1,28 @@
-//! The env under faults that LevelDB survives: a failing close(2) of a table file.
+//! The env under faults that LevelDB survives: a panic or an error out of `DB::open` after the database was locked,
+//! a failing close(2) of a table file, and second opens of a database that is already open in this process, under
+//! the same name or another spelling of it.
+//!
+//! The lock must hold across processes: some tests run this test binary again as a child process (selected by an
+//! exact test filter, told its database by an environment variable), which reports what its open of the database
+//! gave; with the `system-leveldb` feature the child tries LevelDB's own open too.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use oxleveldb::env::{default_env, Env, EnvWrapper, WritableFile};
+use oxleveldb::env::{default_env, Env, EnvWrapper, MemEnv, WritableFile};
 use oxleveldb::{Error, Options, ReadOptions, Result, WriteOptions, DB};
+
+mod common;
+use common::child_process::{report, run_test_in_child};
+
+#[allow(dead_code)] // The child uses only the bindings' open.
+#[path = "common/system_leveldb.rs"]
+mod system_leveldb;
+
+/// Set in a child's environment to the database it opens.
+const CHILD_DB: &str = "OXLEVELDB_ENV_HARDENING_CHILD";
 
 fn options(env: Arc<dyn Env>) -> Options {
     Options {
@@ -13,6 +30,82 @@ fn options(env: Arc<dyn Env>) -> Options {
         env,
         ..Options::default()
     }
+}
+
+fn lock_error(dbname: &Path, reason: &str) -> String {
+    format!("IO error: lock {}: {reason}", dbname.join("LOCK").display())
+}
+
+/// An Env whose next directory listing panics, as `std::fs::read_dir` did when closedir failed: `DB::open` lists
+/// the database's directory after it has locked it.
+struct PanickingListEnv {
+    target: Arc<dyn Env>,
+    panic_next_listing: AtomicBool,
+    fail_next_listing: AtomicBool,
+}
+
+impl PanickingListEnv {
+    fn new(target: Arc<dyn Env>) -> PanickingListEnv {
+        PanickingListEnv {
+            target,
+            panic_next_listing: AtomicBool::new(false),
+            fail_next_listing: AtomicBool::new(false),
+        }
+    }
+}
+
+impl EnvWrapper for PanickingListEnv {
+    fn target(&self) -> &dyn Env {
+        &*self.target
+    }
+
+    fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
+        if self.panic_next_listing.swap(false, Ordering::AcqRel) {
+            panic!("unexpected error during closedir");
+        }
+        if self.fail_next_listing.swap(false, Ordering::AcqRel) {
+            return Err(Error::io_error(dir.to_string_lossy(), "Input/output error"));
+        }
+        self.target.get_children(dir)
+    }
+}
+
+/// Opens `dbname` over `base` while a panic, then an error, comes out of `DB::open` after the lock was taken; each
+/// time the lock must be released, so that the next open of the database in this process succeeds.
+fn check_failed_opens_release_the_lock(base: Arc<dyn Env>, dbname: &Path) {
+    let env = Arc::new(PanickingListEnv::new(base));
+    env.panic_next_listing.store(true, Ordering::Release);
+    let opened = catch_unwind(AssertUnwindSafe(|| DB::open(options(env.clone()), dbname)));
+    assert!(opened.is_err(), "the open panicked");
+
+    env.fail_next_listing.store(true, Ordering::Release);
+    let err = DB::open(options(env.clone()), dbname).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!("IO error: {}: Input/output error", dbname.display())
+    );
+
+    let db = DB::open(options(env.clone()), dbname).unwrap();
+    db.put(&WriteOptions::default(), b"k", b"v").unwrap();
+    assert_eq!(
+        db.get(&ReadOptions::default(), b"k").unwrap().as_deref(),
+        Some(&b"v"[..])
+    );
+}
+
+// issue 10: after a panic out of DB::open, every later open of the database in the process failed with "already
+// held by process" (the lock table kept its name).
+#[test]
+fn failed_opens_release_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    check_failed_opens_release_the_lock(default_env(), &dir.path().join("db"));
+}
+
+// The same over MemEnv, whose locks are released only by unlock_file: DB::open itself must release the lock on
+// every way out.
+#[test]
+fn failed_opens_release_the_lock_over_mem_env() {
+    check_failed_opens_release_the_lock(Arc::new(MemEnv::default()), Path::new("/db"));
 }
 
 /// An Env whose table files report a failed close(2) (after closing) while `fail_table_close` is set, as close
@@ -135,4 +228,80 @@ fn table_close_errors_are_reported() {
     assert_eq!(db.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
     assert_eq!(db.get(&r, b"b").unwrap(), None, "never acknowledged");
     assert_eq!(db.get(&r, b"c").unwrap().as_deref(), Some(&b"3"[..]));
+}
+
+// issue 15: the in-process lock table compared names, so `db/.`, `db/../db` or a symlink opened a second handle
+// on a database that was open.
+#[test]
+fn second_open_under_another_spelling_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dbname = dir.path().join("db");
+    let db = DB::open(options(default_env()), &dbname).unwrap();
+    db.put(&WriteOptions::default(), b"k", b"v").unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&dbname, &link).unwrap();
+    let spellings = [dbname.clone(), dbname.join("."), dbname.join("../db"), link];
+    for spelling in &spellings {
+        let err = DB::open(options(default_env()), spelling).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            lock_error(spelling, "already held by process")
+        );
+    }
+    drop(db);
+    for spelling in &spellings {
+        let db = DB::open(options(default_env()), spelling).unwrap();
+        assert_eq!(
+            db.get(&ReadOptions::default(), b"k").unwrap().as_deref(),
+            Some(&b"v"[..])
+        );
+    }
+}
+
+/// The child's part: what opening `dbname` gives oxleveldb, and LevelDB when it is linked in.
+fn child_opens(dbname: &Path) -> String {
+    let mut report = match DB::open(options(default_env()), dbname) {
+        Ok(_) => "oxleveldb: OK".to_string(),
+        Err(e) => format!("oxleveldb: {e}"),
+    };
+    #[cfg(feature = "system-leveldb")]
+    {
+        let opened = system_leveldb::Db::open(&system_leveldb::Options::new(), dbname);
+        report += &format!("; leveldb: {}", opened.err().unwrap_or("OK".into()));
+    }
+    report
+}
+
+/// What `child_opens` reports when every engine gets `result`.
+fn expected_report(result: &str) -> String {
+    let mut report = format!("oxleveldb: {result}");
+    if cfg!(feature = "system-leveldb") {
+        report += &format!("; leveldb: {result}");
+    }
+    report
+}
+
+// issue 15: a refused second open closed its own descriptor of the LOCK file, and closing any descriptor of a
+// file releases the process's fcntl locks on it: another process could then open the live database.
+#[test]
+fn refused_second_open_keeps_the_lock_against_other_processes() {
+    if let Some(dbname) = std::env::var_os(CHILD_DB) {
+        return report(child_opens(Path::new(&dbname)));
+    }
+    const TEST: &str = "refused_second_open_keeps_the_lock_against_other_processes";
+    let dir = tempfile::tempdir().unwrap();
+    let dbname = dir.path().join("db");
+    let db = DB::open(options(default_env()), &dbname).unwrap();
+    for spelling in [dbname.clone(), dbname.join(".")] {
+        assert!(DB::open(options(default_env()), &spelling).is_err());
+        assert_eq!(
+            run_test_in_child(TEST, CHILD_DB, &dbname),
+            expected_report(&lock_error(&dbname, "Resource temporarily unavailable"))
+        );
+    }
+    drop(db);
+    assert_eq!(
+        run_test_in_child(TEST, CHILD_DB, &dbname),
+        expected_report("OK")
+    );
 }

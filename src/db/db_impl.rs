@@ -1763,14 +1763,11 @@ impl DB {
     pub fn open(options: Options, path: impl AsRef<Path>) -> Result<DB> {
         let dbname = path.as_ref();
         let inner = DBImpl::new(&options, dbname);
-        let result = DB::open_impl(&inner, &options);
-        match result {
-            Ok(()) => Ok(DB { inner }),
-            Err(e) => {
-                inner.shutdown();
-                Err(e)
-            }
-        }
+        // Until the database is open, every way out of here — an error or a panic — shuts it down and releases
+        // its lock; a lock left behind would refuse every later open of this database in the process.
+        let handle = DB { inner };
+        DB::open_impl(&handle.inner, &options)?;
+        Ok(handle)
     }
 
     /// The body of `open`, with the mutex held.

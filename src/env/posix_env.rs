@@ -7,21 +7,23 @@
 //!   durable before CURRENT can point to it.
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
-//!   two opens in the same process, so a table of the files this process has locked does that.
+//!   two opens in the same process, and closing any descriptor of a locked file releases them, so a process-wide
+//!   table of the files this process has locked (by name and by device and inode) is checked before a LOCK file
+//!   is opened, and owns the descriptors of the files it lists.
 //! * `close` reports close(2)'s error, and listing a directory never panics (`closedir`'s result is ignored, as in
 //!   LevelDB).
 //! * Errors carry the file name and the C library's `strerror` text; a missing file is `NotFound`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::ffi::{CString, OsStr};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::posix_logger::PosixLogger;
@@ -383,13 +385,65 @@ fn lock_or_unlock(file: &File, lock: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// A file's identity on disk, which every spelling of its name shares (`db/./LOCK`, `db/../db/LOCK`, a symlink).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    fn of(metadata: &Metadata) -> FileId {
+        FileId {
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+        }
+    }
+}
+
+/// A file this process holds locked.
+struct LockedFile {
+    /// The name it was locked under (LevelDB's table key).
+    filename: String,
+    id: FileId,
+    /// The descriptor the lock was taken through.
+    file: File,
+    /// Descriptors of the same file that a later locker opened before it found the file held (only possible when
+    /// the file was renamed onto the later locker's name after its check): closing them would release the lock,
+    /// so they are closed with it.
+    spare: Vec<File>,
+}
+
+/// The files this process holds locked. It is process-wide, as fcntl locks are: every `PosixEnv` shares it. Its
+/// mutex is held while a file is opened, locked, unlocked and closed, so no locker of this process can open a
+/// locked file between the check and the lock, nor while its holder lets go.
+///
+/// LevelDB: PosixLockTable
+fn lock_table() -> MutexGuard<'static, Vec<LockedFile>> {
+    static LOCKED_FILES: Mutex<Vec<LockedFile>> = Mutex::new(Vec::new());
+    LOCKED_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A lock taken by `lock_file`. Its descriptor lives in the lock table; dropping the lock (by `unlock_file`, or on
+/// any other way out, an unwind included) closes it and removes the table entry, so the file can be locked again.
+///
 /// LevelDB: PosixFileLock
 struct PosixFileLock {
-    file: File,
     filename: String,
+    id: FileId,
 }
 
 impl FileLock for PosixFileLock {}
+
+impl Drop for PosixFileLock {
+    fn drop(&mut self) {
+        let mut table = lock_table();
+        if let Some(i) = table.iter().position(|f| f.id == self.id) {
+            // Closed while the table is held: see lock_table.
+            drop(table.swap_remove(i));
+        }
+    }
+}
 
 /// The background work queue and the flag that says its thread was started.
 #[derive(Default)]
@@ -434,8 +488,6 @@ impl Background {
 ///
 /// LevelDB: PosixEnv
 pub struct PosixEnv {
-    /// The files this process has locked (fcntl locks do not exclude two opens in one process).
-    locks: Mutex<HashSet<String>>,
     background: Arc<Background>,
     mmap_limiter: Arc<Limiter>,
     fd_limiter: Arc<Limiter>,
@@ -457,7 +509,6 @@ impl PosixEnv {
     /// `EnvPosixTestHelper::SetReadOnlyMMapLimit` / `SetReadOnlyFDLimit`).
     pub fn with_limits(mmap_limit: i64, fd_limit: i64) -> PosixEnv {
         PosixEnv {
-            locks: Mutex::new(HashSet::new()),
             background: Arc::new(Background::default()),
             mmap_limiter: Arc::new(Limiter::new(mmap_limit)),
             fd_limiter: Arc::new(Limiter::new(fd_limit)),
@@ -597,6 +648,18 @@ impl Env for PosixEnv {
 
     fn lock_file(&self, fname: &Path) -> Result<Box<dyn FileLock>> {
         let filename = path_str(fname).into_owned();
+        let already_held =
+            || Error::io_error(format!("lock {filename}"), "already held by process");
+        let mut table = lock_table();
+        // Checked before the file is opened, as LevelDB checks its table first: the refused locker must not open
+        // (and then close) a descriptor of a file this process holds locked, which would release the lock.
+        let existing = fs::metadata(c_path(fname)).ok().map(|m| FileId::of(&m));
+        if table
+            .iter()
+            .any(|f| f.filename == filename || Some(f.id) == existing)
+        {
+            return Err(already_held());
+        }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -605,25 +668,21 @@ impl Env for PosixEnv {
             .mode(0o644)
             .open(c_path(fname))
             .map_err(|e| posix_error(&filename, &e))?;
-        if !self
-            .locks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(filename.clone())
-        {
-            return Err(Error::io_error(
-                format!("lock {filename}"),
-                "already held by process",
-            ));
+        let id = FileId::of(&file.metadata().map_err(|e| posix_error(&filename, &e))?);
+        if let Some(holder) = table.iter_mut().find(|f| f.id == id) {
+            holder.spare.push(file);
+            return Err(already_held());
         }
         if let Err(e) = lock_or_unlock(&file, true) {
-            self.locks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&filename);
             return Err(posix_error(&format!("lock {filename}"), &e));
         }
-        Ok(Box::new(PosixFileLock { file, filename }))
+        table.push(LockedFile {
+            filename: filename.clone(),
+            id,
+            file,
+            spare: Vec::new(),
+        });
+        Ok(Box::new(PosixFileLock { filename, id }))
     }
 
     fn unlock_file(&self, lock: Box<dyn FileLock>) -> Result<()> {
@@ -634,14 +693,14 @@ impl Env for PosixEnv {
                 "the lock was not taken by this Env",
             ));
         };
-        if let Err(e) = lock_or_unlock(&lock.file, false) {
-            return Err(posix_error(&format!("unlock {}", lock.filename), &e));
-        }
-        self.locks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&lock.filename);
-        Ok(())
+        let unlocked = match lock_table().iter().find(|f| f.id == lock.id) {
+            Some(held) => lock_or_unlock(&held.file, false),
+            None => Ok(()),
+        };
+        let status = unlocked.map_err(|e| posix_error(&format!("unlock {}", lock.filename), &e));
+        // Dropping the lock closes its descriptors, which releases the lock even when the unlock failed.
+        drop(lock);
+        status
     }
 
     fn schedule(&self, work: Work) {
@@ -904,9 +963,7 @@ mod tests {
     #[test]
     fn locking_twice_fails() {
         let env = env();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("LOCK");
-        let lock = env.lock_file(&path).unwrap();
+        let (_dir, path, lock) = new_locked_file(&env);
         let err = env.lock_file(&path).err().unwrap();
         assert_eq!(
             err.to_string(),
@@ -1054,6 +1111,14 @@ mod tests {
         )
     }
 
+    /// A LOCK file in a new directory, locked by `env`.
+    fn new_locked_file(env: &PosixEnv) -> (tempfile::TempDir, PathBuf, Box<dyn FileLock>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("LOCK");
+        let lock = env.lock_file(&path).unwrap();
+        (dir, path, lock)
+    }
+
     // The fcntl constants and `struct flock` layout of sys.rs are the running system's: a lock this process takes
     // is seen by another process's F_GETLK as a whole-file write lock held by this process, and refused to it.
     #[test]
@@ -1062,9 +1127,7 @@ mod tests {
             return report(probe_lock(&path));
         }
         let env = env();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("LOCK");
-        let lock = env.lock_file(&path).unwrap();
+        let (_dir, path, lock) = new_locked_file(&env);
         let pid = std::process::id();
         let refused = run_child("fcntl_lock_is_seen_by_another_process", &path);
         let expected = format!("{} {pid} 0 0 IO error: lock: ", sys::F_WRLCK);
@@ -1080,6 +1143,41 @@ mod tests {
             free.starts_with(&format!("{} ", sys::F_UNLCK)) && free.ends_with(" locked"),
             "{free}"
         );
+    }
+
+    // A lock refused because this process holds it, under any spelling of the name, leaves it in force for other
+    // processes (the refused locker never opened, and so never closed, a descriptor of the file); a lock dropped
+    // without unlock_file is released too.
+    #[test]
+    fn refused_locks_leave_the_lock_in_force() {
+        if let Some(path) = child_path() {
+            return report(probe_lock(&path));
+        }
+        let env = env();
+        let (dir, path, lock) = new_locked_file(&env);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let spellings = [path.clone(), dir.path().join("./LOCK"), link];
+        for spelling in &spellings {
+            let err = PosixEnv::new().lock_file(spelling).err().unwrap();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "IO error: lock {}: already held by process",
+                    spelling.display()
+                )
+            );
+        }
+        let held = run_child("refused_locks_leave_the_lock_in_force", &path);
+        let pid = std::process::id();
+        assert!(
+            held.starts_with(&format!("{} {pid} ", sys::F_WRLCK)),
+            "{held}"
+        );
+        drop(lock);
+        for spelling in &spellings {
+            env.unlock_file(env.lock_file(spelling).unwrap()).unwrap();
+        }
     }
 
     // LevelDB's GetChildren ignores closedir's result; std::fs::read_dir panicked on it (seen with
