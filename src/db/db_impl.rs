@@ -1895,16 +1895,14 @@ impl DB {
     }
 
     fn open_with(options: Options, dbname: &Path, read_only: bool) -> Result<DB> {
-        // The handle holds the files from the start, so that the lock is released on every way out of open.
-        let inner = FileHolder::new(&DBImpl::new(&options, dbname, read_only));
-        let result = DB::open_impl(&inner.0, &options);
-        match result {
-            Ok(()) => Ok(DB { inner }),
-            Err(e) => {
-                inner.shutdown();
-                Err(e)
-            }
-        }
+        // Until the database is open, every way out of here (an error or a panic) drops the handle, which shuts
+        // the database down and releases its lock; a lock left behind would refuse every later open of this
+        // database in the process.
+        let handle = DB {
+            inner: FileHolder::new(&DBImpl::new(&options, dbname, read_only)),
+        };
+        DB::open_impl(&handle.inner.0, &options)?;
+        Ok(handle)
     }
 
     /// The body of `open`, with the mutex held.

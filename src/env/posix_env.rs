@@ -7,19 +7,23 @@
 //!   durable before CURRENT can point to it.
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
-//!   two opens in the same process, so a table of the files this process has locked does that.
+//!   two opens in the same process, and closing any descriptor of a locked file releases them, so a process-wide
+//!   table of the files this process has locked (by name and by device and inode) is checked before a LOCK file
+//!   is opened, and owns the descriptors of the files it lists.
+//! * `close` reports close(2)'s error, and listing a directory never panics (`closedir`'s result is ignored, as in
+//!   LevelDB).
 //! * Errors carry the file name and the C library's `strerror` text; a missing file is `NotFound`.
 
-use std::collections::{HashSet, VecDeque};
-use std::ffi::OsStr;
-use std::fs::{self, File, OpenOptions};
+use std::collections::VecDeque;
+use std::ffi::{CString, OsStr};
+use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::posix_logger::PosixLogger;
@@ -67,6 +71,12 @@ fn c_path(path: &Path) -> &Path {
         Some(end) => Path::new(OsStr::from_bytes(&bytes[..end])),
         None => path,
     }
+}
+
+/// `c_path` as the C string the C library takes.
+fn c_string(path: &Path) -> CString {
+    // c_path ends the name at its first NUL, so there is none inside and this cannot fail.
+    CString::new(c_path(path).as_os_str().as_bytes()).unwrap_or_default()
 }
 
 /// Hands out a limited number of a resource (memory maps, file descriptors); when it runs out, callers fall back
@@ -320,8 +330,12 @@ impl WritableFile for PosixWritableFile {
 
     fn close(&mut self) -> Result<()> {
         let status = self.flush_buffer();
-        self.file = None;
-        status
+        let closed = match self.file.take() {
+            Some(file) => sys::close_file(file),
+            None => Err(io::Error::from_raw_os_error(9 /* EBADF */)),
+        };
+        // The first error wins, as in LevelDB: a failed flush is reported rather than the close after it.
+        status.and(closed.map_err(|e| posix_error(&self.filename, &e)))
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -371,13 +385,65 @@ fn lock_or_unlock(file: &File, lock: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// A file's identity on disk, which every spelling of its name shares (`db/./LOCK`, `db/../db/LOCK`, a symlink).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    fn of(metadata: &Metadata) -> FileId {
+        FileId {
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+        }
+    }
+}
+
+/// A file this process holds locked.
+struct LockedFile {
+    /// The name it was locked under (LevelDB's table key).
+    filename: String,
+    id: FileId,
+    /// The descriptor the lock was taken through.
+    file: File,
+    /// Descriptors of the same file that a later locker opened before it found the file held (only possible when
+    /// the file was renamed onto the later locker's name after its check): closing them would release the lock,
+    /// so they are closed with it.
+    spare: Vec<File>,
+}
+
+/// The files this process holds locked. It is process-wide, as fcntl locks are: every `PosixEnv` shares it. Its
+/// mutex is held while a file is opened, locked, unlocked and closed, so no locker of this process can open a
+/// locked file between the check and the lock, nor while its holder lets go.
+///
+/// LevelDB: PosixLockTable
+fn lock_table() -> MutexGuard<'static, Vec<LockedFile>> {
+    static LOCKED_FILES: Mutex<Vec<LockedFile>> = Mutex::new(Vec::new());
+    LOCKED_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A lock taken by `lock_file`. Its descriptor lives in the lock table; dropping the lock (by `unlock_file`, or on
+/// any other way out, an unwind included) closes it and removes the table entry, so the file can be locked again.
+///
 /// LevelDB: PosixFileLock
 struct PosixFileLock {
-    file: File,
     filename: String,
+    id: FileId,
 }
 
 impl FileLock for PosixFileLock {}
+
+impl Drop for PosixFileLock {
+    fn drop(&mut self) {
+        let mut table = lock_table();
+        if let Some(i) = table.iter().position(|f| f.id == self.id) {
+            // Closed while the table is held: see lock_table.
+            drop(table.swap_remove(i));
+        }
+    }
+}
 
 /// The background work queue and the flag that says its thread was started.
 #[derive(Default)]
@@ -422,8 +488,6 @@ impl Background {
 ///
 /// LevelDB: PosixEnv
 pub struct PosixEnv {
-    /// The files this process has locked (fcntl locks do not exclude two opens in one process).
-    locks: Mutex<HashSet<String>>,
     background: Arc<Background>,
     mmap_limiter: Arc<Limiter>,
     fd_limiter: Arc<Limiter>,
@@ -445,7 +509,6 @@ impl PosixEnv {
     /// `EnvPosixTestHelper::SetReadOnlyMMapLimit` / `SetReadOnlyFDLimit`).
     pub fn with_limits(mmap_limit: i64, fd_limit: i64) -> PosixEnv {
         PosixEnv {
-            locks: Mutex::new(HashSet::new()),
             background: Arc::new(Background::default()),
             mmap_limiter: Arc::new(Limiter::new(mmap_limit)),
             fd_limiter: Arc::new(Limiter::new(fd_limit)),
@@ -550,12 +613,13 @@ impl Env for PosixEnv {
     }
 
     fn get_children(&self, dir: &Path) -> Result<Vec<String>> {
-        let entries = fs::read_dir(c_path(dir)).map_err(|e| posix_error(&path_str(dir), &e))?;
-        // readdir(3), which LevelDB uses, also lists these two.
-        let mut result = vec![".".to_string(), "..".to_string()];
-        for entry in entries {
-            let entry = entry.map_err(|e| posix_error(&path_str(dir), &e))?;
-            result.push(entry.file_name().to_string_lossy().into_owned());
+        // opendir/readdir, as LevelDB: `std::fs::read_dir` would panic if closedir failed.
+        let mut stream =
+            sys::Dir::open(&c_string(dir)).map_err(|e| posix_error(&path_str(dir), &e))?;
+        let mut result = Vec::new();
+        while let Some(name) = stream.next_name() {
+            let name = name.map_err(|e| posix_error(&path_str(dir), &e))?;
+            result.push(String::from_utf8_lossy(&name).into_owned());
         }
         Ok(result)
     }
@@ -584,6 +648,18 @@ impl Env for PosixEnv {
 
     fn lock_file(&self, fname: &Path) -> Result<Box<dyn FileLock>> {
         let filename = path_str(fname).into_owned();
+        let already_held =
+            || Error::io_error(format!("lock {filename}"), "already held by process");
+        let mut table = lock_table();
+        // Checked before the file is opened, as LevelDB checks its table first: the refused locker must not open
+        // (and then close) a descriptor of a file this process holds locked, which would release the lock.
+        let existing = fs::metadata(c_path(fname)).ok().map(|m| FileId::of(&m));
+        if table
+            .iter()
+            .any(|f| f.filename == filename || Some(f.id) == existing)
+        {
+            return Err(already_held());
+        }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -592,25 +668,21 @@ impl Env for PosixEnv {
             .mode(0o644)
             .open(c_path(fname))
             .map_err(|e| posix_error(&filename, &e))?;
-        if !self
-            .locks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(filename.clone())
-        {
-            return Err(Error::io_error(
-                format!("lock {filename}"),
-                "already held by process",
-            ));
+        let id = FileId::of(&file.metadata().map_err(|e| posix_error(&filename, &e))?);
+        if let Some(holder) = table.iter_mut().find(|f| f.id == id) {
+            holder.spare.push(file);
+            return Err(already_held());
         }
         if let Err(e) = lock_or_unlock(&file, true) {
-            self.locks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&filename);
             return Err(posix_error(&format!("lock {filename}"), &e));
         }
-        Ok(Box::new(PosixFileLock { file, filename }))
+        table.push(LockedFile {
+            filename: filename.clone(),
+            id,
+            file,
+            spare: Vec::new(),
+        });
+        Ok(Box::new(PosixFileLock { filename, id }))
     }
 
     fn unlock_file(&self, lock: Box<dyn FileLock>) -> Result<()> {
@@ -621,14 +693,14 @@ impl Env for PosixEnv {
                 "the lock was not taken by this Env",
             ));
         };
-        if let Err(e) = lock_or_unlock(&lock.file, false) {
-            return Err(posix_error(&format!("unlock {}", lock.filename), &e));
-        }
-        self.locks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&lock.filename);
-        Ok(())
+        let unlocked = match lock_table().iter().find(|f| f.id == lock.id) {
+            Some(held) => lock_or_unlock(&held.file, false),
+            None => Ok(()),
+        };
+        let status = unlocked.map_err(|e| posix_error(&format!("unlock {}", lock.filename), &e));
+        // Dropping the lock closes its descriptors, which releases the lock even when the unlock failed.
+        drop(lock);
+        status
     }
 
     fn schedule(&self, work: Work) {
@@ -693,6 +765,7 @@ impl Env for PosixEnv {
 mod tests {
     use super::*;
     use crate::env::{read_file_to_string, write_string_to_file};
+    use std::os::fd::FromRawFd;
     use std::sync::atomic::AtomicUsize;
     use std::sync::mpsc;
 
@@ -890,9 +963,7 @@ mod tests {
     #[test]
     fn locking_twice_fails() {
         let env = env();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("LOCK");
-        let lock = env.lock_file(&path).unwrap();
+        let (_dir, path, lock) = new_locked_file(&env);
         let err = env.lock_file(&path).err().unwrap();
         assert_eq!(
             err.to_string(),
@@ -975,6 +1046,205 @@ mod tests {
         let err = env.new_sequential_file(&cut_short).err().unwrap();
         assert!(err.is_not_found(), "{err}");
         assert!(err.to_string().contains("MANIFEST-0\x0000002"), "{err}");
+    }
+
+    /// Set in a child's environment to the path its test works on; the child is this test binary again, run with
+    /// a filter that selects one test, which then plays the child's part.
+    const CHILD_PATH: &str = "OXLEVELDB_POSIX_ENV_TEST_CHILD";
+    /// Marks the child's result among the lines the test harness prints.
+    const CHILD_RESULT: &str = "child-result: ";
+
+    /// Runs test `name` of this module in a new process of its own (on one thread, as the test harness runs a
+    /// single test), with `path` in its environment, and returns what the child reported with `report`.
+    fn run_child(name: &str, path: &Path) -> String {
+        let test = format!(
+            "{}::{name}",
+            module_path!().trim_start_matches("oxleveldb::")
+        );
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([&test, "--exact", "--test-threads=1", "--nocapture"])
+            .env(CHILD_PATH, path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "child {test} failed: {stdout}");
+        stdout
+            .lines()
+            .find_map(|line| line.split_once(CHILD_RESULT).map(|(_, r)| r.to_string()))
+            .unwrap_or_else(|| panic!("child {test} reported nothing: {stdout}"))
+    }
+
+    /// In a child started by `run_child`, the path it works on.
+    fn child_path() -> Option<PathBuf> {
+        std::env::var_os(CHILD_PATH).map(PathBuf::from)
+    }
+
+    fn report(result: impl std::fmt::Display) {
+        println!("{CHILD_RESULT}{result}");
+    }
+
+    /// What `fcntl(F_GETLK)` says of a whole-file write lock on `path` from this process, and whether this
+    /// process can take that lock: `"<l_type> <l_pid> <l_start> <l_len> <lock result>"`.
+    fn probe_lock(path: &Path) -> String {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .unwrap();
+        let mut info = sys::flock {
+            l_type: sys::F_WRLCK,
+            l_whence: sys::SEEK_SET,
+            l_start: 0,
+            l_len: 0,
+            l_pid: 0,
+        };
+        // SAFETY: F_GETLK takes a pointer to a struct flock, which it reads and overwrites during the call.
+        let r = unsafe { sys::fcntl(file.as_raw_fd(), sys::F_GETLK, &mut info as *mut sys::flock) };
+        assert_eq!(r, 0, "F_GETLK: {}", io::Error::last_os_error());
+        let locked = match lock_or_unlock(&file, true) {
+            Ok(()) => "locked".to_string(),
+            Err(e) => posix_error("lock", &e).to_string(),
+        };
+        format!(
+            "{} {} {} {} {locked}",
+            info.l_type, info.l_pid, info.l_start, info.l_len
+        )
+    }
+
+    /// A LOCK file in a new directory, locked by `env`.
+    fn new_locked_file(env: &PosixEnv) -> (tempfile::TempDir, PathBuf, Box<dyn FileLock>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("LOCK");
+        let lock = env.lock_file(&path).unwrap();
+        (dir, path, lock)
+    }
+
+    // The fcntl constants and `struct flock` layout of sys.rs are the running system's: a lock this process takes
+    // is seen by another process's F_GETLK as a whole-file write lock held by this process, and refused to it.
+    #[test]
+    fn fcntl_lock_is_seen_by_another_process() {
+        if let Some(path) = child_path() {
+            return report(probe_lock(&path));
+        }
+        let env = env();
+        let (_dir, path, lock) = new_locked_file(&env);
+        let pid = std::process::id();
+        let refused = run_child("fcntl_lock_is_seen_by_another_process", &path);
+        let expected = format!("{} {pid} 0 0 IO error: lock: ", sys::F_WRLCK);
+        assert!(refused.starts_with(&expected), "{refused}");
+        // EAGAIN or EACCES, as POSIX allows either.
+        assert!(
+            refused.ends_with(&sys::error_string(11)) || refused.ends_with(&sys::error_string(13)),
+            "{refused}"
+        );
+        env.unlock_file(lock).unwrap();
+        let free = run_child("fcntl_lock_is_seen_by_another_process", &path);
+        assert!(
+            free.starts_with(&format!("{} ", sys::F_UNLCK)) && free.ends_with(" locked"),
+            "{free}"
+        );
+    }
+
+    // A lock refused because this process holds it, under any spelling of the name, leaves it in force for other
+    // processes (the refused locker never opened, and so never closed, a descriptor of the file); a lock dropped
+    // without unlock_file is released too.
+    #[test]
+    fn refused_locks_leave_the_lock_in_force() {
+        if let Some(path) = child_path() {
+            return report(probe_lock(&path));
+        }
+        let env = env();
+        let (dir, path, lock) = new_locked_file(&env);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let spellings = [path.clone(), dir.path().join("./LOCK"), link];
+        for spelling in &spellings {
+            let err = PosixEnv::new().lock_file(spelling).err().unwrap();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "IO error: lock {}: already held by process",
+                    spelling.display()
+                )
+            );
+        }
+        let held = run_child("refused_locks_leave_the_lock_in_force", &path);
+        let pid = std::process::id();
+        assert!(
+            held.starts_with(&format!("{} {pid} ", sys::F_WRLCK)),
+            "{held}"
+        );
+        drop(lock);
+        for spelling in &spellings {
+            env.unlock_file(env.lock_file(spelling).unwrap()).unwrap();
+        }
+    }
+
+    // LevelDB's GetChildren ignores closedir's result; std::fs::read_dir panicked on it (seen with
+    // `strace -e inject=close:error=EIO`). A failing closedir changes nothing.
+    #[test]
+    fn get_children_ignores_a_failing_closedir() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        write_string_to_file(&env, b"x", &dir.path().join("a")).unwrap();
+        sys::close_fault::fail_next_close(5 /* EIO */);
+        let mut children = env.get_children(dir.path()).unwrap();
+        assert_eq!(
+            sys::close_fault::take(),
+            None,
+            "closedir went through the seam"
+        );
+        children.sort();
+        assert_eq!(children, [".", "..", "a"]);
+    }
+
+    // LevelDB's PosixWritableFile::Close returns close(2)'s error (dropping a File threw it away).
+    #[test]
+    fn close_reports_the_error_of_close() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("000005.ldb");
+        let mut file = env.new_writable_file(&path).unwrap();
+        file.append(b"table").unwrap();
+        sys::close_fault::fail_next_close(5 /* EIO */);
+        assert_eq!(
+            file.close().unwrap_err().to_string(),
+            format!("IO error: {}: Input/output error", path.display())
+        );
+        // The buffered data was written before the close.
+        assert_eq!(read_file_to_string(&env, &path).unwrap(), b"table");
+        // Closing again is closing no descriptor.
+        assert_eq!(
+            file.close().unwrap_err().to_string(),
+            format!("IO error: {}: Bad file descriptor", path.display())
+        );
+    }
+
+    // A close(2) that really fails: the descriptor was closed behind the file's back, so close gives EBADF. Done
+    // in a child process on one thread, where no other thread can be handed the closed descriptor's number.
+    #[test]
+    fn close_reports_a_real_close_failure() {
+        if let Some(path) = child_path() {
+            let file = File::create(&path).unwrap();
+            let fd = file.as_raw_fd();
+            let mut file = PosixWritableFile::new(&path, file);
+            file.append(b"data").unwrap();
+            file.flush().unwrap();
+            // SAFETY: `fd` is open (the PosixWritableFile holds it) and nothing else in this single-threaded child
+            // uses descriptors until the close below; the OwnedFd closes it once, behind the file's back.
+            sys::close_file(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }).unwrap();
+            return report(match file.close() {
+                Ok(()) => "closed".to_string(),
+                Err(e) => e.to_string(),
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("000005.ldb");
+        assert_eq!(
+            run_child("close_reports_a_real_close_failure", &path),
+            format!("IO error: {}: Bad file descriptor", path.display())
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"data");
     }
 
     #[test]

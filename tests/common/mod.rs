@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod child_process;
 pub mod db_files;
 pub mod db_harness;
 pub mod error_env;
