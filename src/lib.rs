@@ -10,6 +10,7 @@ pub mod env;
 pub mod error;
 pub mod options;
 pub mod table;
+pub mod txn;
 pub mod util;
 
 pub use db::db_impl::{destroy_db, Range, DB};
