@@ -14,11 +14,11 @@
 //! Waiters sleep on their key's own condition variable, so releasing a key wakes only the transactions waiting
 //! for that key, not the whole stripe.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::key_hasher::KeyMap;
 use super::transaction_state::ExpirableTransactions;
 use super::TransactionID;
 use crate::util::hash::hash;
@@ -40,7 +40,7 @@ pub(crate) struct LockInfo {
 }
 
 /// The keys of one stripe.
-pub(crate) type StripeKeys = HashMap<Vec<u8>, LockInfo>;
+pub(crate) type StripeKeys = KeyMap<LockInfo>;
 
 /// RocksDB: LockMapStripe
 #[derive(Default)]

@@ -13,6 +13,7 @@
 //! - `point_lock_manager`: lock requests with timeouts, waits, expired locks;
 //! - `deadlock`: deadlock detection over the wait-for graph;
 //! - `write_history`: the write-conflict check of transactions with a snapshot;
+//! - `key_hasher`: the hash of the maps keyed by user keys;
 //! - `write_batch_with_index`: a transaction's buffered writes, indexed for its own reads, with save points;
 //! - `transaction_state`: a transaction's state as seen by the threads that could steal its expired locks;
 //! - `transaction` and `transaction_db`: the public types.
@@ -71,6 +72,7 @@
 pub mod options;
 
 mod deadlock;
+mod key_hasher;
 mod lock_map;
 mod point_lock_manager;
 mod transaction;

@@ -36,6 +36,22 @@ impl Default for TransactionDBOptions {
 
 /// Options of one transaction.
 ///
+/// ```
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+/// use oxleveldb::{Options, WriteOptions};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
+/// let detect = TransactionOptions { deadlock_detect: true, lock_timeout: 0, ..TransactionOptions::default() };
+/// let mut t1 = db.begin_transaction(&WriteOptions::default(), &detect);
+/// let mut t2 = db.begin_transaction(&WriteOptions::default(), &detect);
+/// t1.put("a", "1").unwrap();
+/// t2.put("b", "2").unwrap();
+/// // With lock_timeout 0 nobody waits, so there is no deadlock: just a refused lock.
+/// assert!(t1.put("b", "1").unwrap_err().is_timed_out());
+/// ```
+///
 /// RocksDB: TransactionOptions
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionOptions {

@@ -8,9 +8,10 @@
 //! - Whatever ends the transaction — commit, rollback, drop, or a panic unwinding through its owner — releases
 //!   every lock it holds ([`Transaction::clear`], called by `Drop`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::key_hasher::KeyMap;
 use super::options::TransactionOptions;
 use super::point_lock_manager::{now_micros, LockOwner};
 use super::transaction_db::TransactionDB;
@@ -49,6 +50,29 @@ struct SavePoint<'db> {
 /// writes them as one batch; [`rollback`](Transaction::rollback), or dropping the transaction, discards them.
 /// Either way its locks are released.
 ///
+/// ```
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+/// use oxleveldb::{Options, ReadOptions, WriteOptions};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
+///
+/// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+/// txn.put("a", "1").unwrap();
+/// txn.set_save_point();
+/// txn.put("a", "2").unwrap();
+/// txn.put("b", "2").unwrap();
+/// // The transaction reads its own writes; nobody else sees them yet.
+/// assert_eq!(txn.get(&ReadOptions::default(), "a").unwrap().as_deref(), Some(&b"2"[..]));
+/// assert_eq!(db.get(&ReadOptions::default(), "a").unwrap(), None);
+/// // Undo the writes since the save point (and release "b", locked since).
+/// txn.rollback_to_save_point().unwrap();
+/// txn.commit().unwrap();
+/// assert_eq!(db.get(&ReadOptions::default(), "a").unwrap().as_deref(), Some(&b"1"[..]));
+/// assert_eq!(db.get(&ReadOptions::default(), "b").unwrap(), None);
+/// ```
+///
 /// RocksDB: Transaction (PessimisticTransaction, WriteCommittedTxn)
 pub struct Transaction<'db> {
     txn_db: &'db TransactionDB,
@@ -56,7 +80,7 @@ pub struct Transaction<'db> {
     owner: LockOwner,
     state: Arc<SharedState>,
     write_batch: WriteBatchWithIndex,
-    tracked_locks: HashMap<Vec<u8>, TrackedKeyInfo>,
+    tracked_locks: KeyMap<TrackedKeyInfo>,
     snapshot: Option<TransactionSnapshot<'db>>,
     save_points: Vec<SavePoint<'db>>,
 }
@@ -91,7 +115,7 @@ impl<'db> Transaction<'db> {
             },
             state: SharedState::new(),
             write_batch: WriteBatchWithIndex::default(),
-            tracked_locks: HashMap::new(),
+            tracked_locks: KeyMap::default(),
             snapshot: None,
             save_points: Vec::new(),
         };
@@ -185,6 +209,22 @@ impl<'db> Transaction<'db> {
     /// Takes a snapshot of the database now. From here on, locking a key written after it fails with `Busy`
     /// (RocksDB's write-conflict check), and reads through [`get_snapshot`](Transaction::get_snapshot) see the
     /// database as of it.
+    ///
+    /// ```
+    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+    /// use oxleveldb::{Options, WriteOptions};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let options = Options { create_if_missing: true, ..Options::default() };
+    /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
+    /// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+    /// txn.set_snapshot();
+    /// // Written after the snapshot (the same value or not): the transaction may not lock it.
+    /// db.put(&WriteOptions::default(), "k", "v").unwrap();
+    /// let err = txn.put("k", "mine").unwrap_err();
+    /// assert!(err.is_busy());
+    /// assert_eq!(err.to_string(), "Resource busy: ");
+    /// ```
     ///
     /// RocksDB: Transaction::SetSnapshot
     pub fn set_snapshot(&mut self) {

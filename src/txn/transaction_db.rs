@@ -23,6 +23,25 @@ use crate::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions
 /// ([`put`](TransactionDB::put), [`delete`](TransactionDB::delete), [`write`](TransactionDB::write)) lock the keys
 /// they write, with `TransactionDBOptions::default_lock_timeout`, as RocksDB's do.
 ///
+/// ```
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = DB::open(options, dir.path()).unwrap();
+/// let txn_db_options = TransactionDBOptions { default_lock_timeout: 0, ..TransactionDBOptions::default() };
+/// let db = TransactionDB::from_db(db, txn_db_options);
+///
+/// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+/// txn.get_for_update(&ReadOptions::default(), "k", true).unwrap();
+/// // A write outside the transaction waits for the lock: here not at all.
+/// let err = db.put(&WriteOptions::default(), "k", "outside").unwrap_err();
+/// assert_eq!(err.to_string(), "Operation timed out: Timeout waiting to lock key");
+/// txn.commit().unwrap();
+/// db.put(&WriteOptions::default(), "k", "outside").unwrap();
+/// ```
+///
 /// RocksDB: TransactionDB (PessimisticTransactionDB, WriteCommittedTxnDB)
 pub struct TransactionDB {
     db: DB,

@@ -5,8 +5,7 @@
 //! batch's bytes, or that it is a delete. Values are not copied into the index: a put's value is the last field of
 //! its record, so its place is known right after it is appended.
 
-use std::collections::HashMap;
-
+use super::key_hasher::KeyMap;
 use crate::db::write_batch::Handler;
 use crate::error::Result;
 use crate::WriteBatch;
@@ -25,7 +24,7 @@ pub(crate) struct BatchSavePoint {
 #[derive(Default)]
 pub(crate) struct WriteBatchWithIndex {
     batch: WriteBatch,
-    index: HashMap<Vec<u8>, Update>,
+    index: KeyMap<Update>,
 }
 
 impl WriteBatchWithIndex {
@@ -108,7 +107,7 @@ impl WriteBatchWithIndex {
 struct Rebuild<'a> {
     /// The address of the batch's first byte: a value's place in the batch is its address minus this.
     base: usize,
-    index: &'a mut HashMap<Vec<u8>, Update>,
+    index: &'a mut KeyMap<Update>,
 }
 
 impl Handler for Rebuild<'_> {

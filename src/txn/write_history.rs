@@ -29,9 +29,10 @@
 //! oldest live snapshot (so at or below `S`), and a write is not recorded only when no snapshot was live after it
 //! had been applied — and snapshots are registered under this mutex, so one registered later is newer than it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use super::key_hasher::KeyMap;
 use crate::db::dbformat::SequenceNumber;
 use crate::{Snapshot, DB};
 
@@ -43,7 +44,7 @@ struct HistoryState {
     /// The sequence numbers of the live transaction snapshots, with how many hold each.
     snapshots: BTreeMap<SequenceNumber, usize>,
     /// For each key written while a snapshot was live: a sequence number at or after its last write.
-    last_write: HashMap<Vec<u8>, SequenceNumber>,
+    last_write: KeyMap<SequenceNumber>,
     /// Prune `last_write` when it grows past this.
     prune_at: usize,
 }
@@ -85,7 +86,7 @@ impl WriteHistory {
             }
         }
         if state.snapshots.is_empty() {
-            state.last_write = HashMap::new();
+            state.last_write = KeyMap::default();
             state.prune_at = 0;
         }
     }
