@@ -13,7 +13,7 @@ pub struct TransactionDBOptions {
     /// lock); 0 or less means no limit. Past it, a lock is refused with `Aborted` (`is_lock_limit()`).
     pub max_num_locks: i64,
     /// The lock table is split into this many stripes, each with its own mutex, so that transactions locking
-    /// different keys rarely meet on one mutex. Raise it for many concurrent transactions.
+    /// different keys rarely meet on one mutex. Raise it for many concurrent transactions (0 counts as 1).
     pub num_stripes: usize,
     /// The lock timeout of transactions whose `TransactionOptions::lock_timeout` is negative, in milliseconds.
     pub transaction_lock_timeout: i64,
