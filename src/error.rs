@@ -5,12 +5,19 @@
 //! msg2)` is written `Error::corruption(msg, msg2)` and stored as `"msg: msg2"` (or just `"msg"` when `msg2` is
 //! empty), so that `Display` prints byte for byte what `Status::ToString` prints, e.g.
 //! `Corruption: bad block type` or `IO error: /tmp/db/000005.ldb: No such file or directory`.
+//!
+//! Transactions (`oxleveldb::txn`) add four of RocksDB's codes beside LevelDB's five — `Busy`, `TimedOut`,
+//! `Aborted` and `Expired` — and RocksDB's sub-code, which names why a lock was refused (`Deadlock`, `Timeout
+//! waiting to lock key`, ...). These print as RocksDB's `Status::ToString` does: the code's prefix, the sub-code's
+//! text, then `": "` and the message if there is one (`Resource busy: Deadlock`). LevelDB's five codes never carry
+//! a sub-code, so they print exactly as before.
 
 use std::fmt;
 
-/// The five error codes of LevelDB's `Status` (kOk is `Result::Ok`).
+/// The five error codes of LevelDB's `Status` (kOk is `Result::Ok`), and the four of RocksDB's that transactions
+/// return, with RocksDB's numbers.
 ///
-/// LevelDB: Status::Code
+/// LevelDB: Status::Code (RocksDB: Status::Code for TimedOut, Aborted, Busy and Expired)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {
     /// The key or file is not there (a `get` of a missing key returns `Ok(None)` instead).
@@ -23,6 +30,40 @@ pub enum Code {
     InvalidArgument = 4,
     /// The operating system reported an error (the message names the file and the error).
     IOError = 5,
+    /// A lock was not granted within the lock timeout.
+    TimedOut = 9,
+    /// The operation gave up (a lock limit was reached).
+    Aborted = 10,
+    /// A resource is in use: a deadlock, or a write conflict with a transaction's snapshot.
+    Busy = 11,
+    /// The transaction outlived its expiration and its locks may have been taken by others.
+    Expired = 12,
+}
+
+/// Why a transaction's lock was refused: RocksDB's sub-codes, with RocksDB's numbers (those oxleveldb uses).
+///
+/// RocksDB: Status::SubCode
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubCode {
+    None = 0,
+    /// `TimedOut`: the key stayed locked by another transaction for the whole lock timeout.
+    LockTimeout = 2,
+    /// `Aborted`: `max_num_locks` keys are locked already.
+    LockLimit = 3,
+    /// `Busy`: waiting would close a cycle in the wait-for graph.
+    Deadlock = 5,
+}
+
+impl SubCode {
+    /// RocksDB: the msgs table of status.cc
+    fn text(self) -> &'static str {
+        match self {
+            SubCode::None => "",
+            SubCode::LockTimeout => "Timeout waiting to lock key",
+            SubCode::LockLimit => "Failed to acquire lock due to max_num_locks limit",
+            SubCode::Deadlock => "Deadlock",
+        }
+    }
 }
 
 /// A failed LevelDB operation: a code and a message.
@@ -31,6 +72,7 @@ pub enum Code {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Error {
     code: Code,
+    subcode: SubCode,
     message: String,
 }
 
@@ -48,7 +90,20 @@ impl Error {
             message.push_str(": ");
             message.push_str(msg2);
         }
-        Error { code, message }
+        Error {
+            code,
+            subcode: SubCode::None,
+            message,
+        }
+    }
+
+    /// An error with a sub-code and no message, as RocksDB's `Status::Busy(SubCode::kDeadlock)`.
+    pub fn with_subcode(code: Code, subcode: SubCode) -> Error {
+        Error {
+            code,
+            subcode,
+            message: String::new(),
+        }
     }
 
     /// LevelDB: Status::NotFound
@@ -76,6 +131,16 @@ impl Error {
         Error::new(Code::IOError, msg, msg2)
     }
 
+    /// RocksDB: Status::Busy
+    pub fn busy(msg: impl AsRef<str>, msg2: impl AsRef<str>) -> Error {
+        Error::new(Code::Busy, msg, msg2)
+    }
+
+    /// RocksDB: Status::Expired
+    pub fn expired(msg: impl AsRef<str>, msg2: impl AsRef<str>) -> Error {
+        Error::new(Code::Expired, msg, msg2)
+    }
+
     /// The error a caught panic becomes where it must not unwind further (into C, or out of the background thread
     /// every database of the process shares). oxleveldb does not panic on any input; this is the net under a bug.
     pub fn from_panic(panic: Box<dyn std::any::Any + Send>) -> Error {
@@ -90,6 +155,11 @@ impl Error {
     /// The error's code.
     pub fn code(&self) -> Code {
         self.code
+    }
+
+    /// RocksDB: Status::subcode
+    pub fn subcode(&self) -> SubCode {
+        self.subcode
     }
 
     /// The message without the code's prefix (`"bad block type"` for `Corruption: bad block type`).
@@ -121,9 +191,39 @@ impl Error {
     pub fn is_io_error(&self) -> bool {
         self.code == Code::IOError
     }
+
+    /// RocksDB: Status::IsBusy (a deadlock or a write conflict)
+    pub fn is_busy(&self) -> bool {
+        self.code == Code::Busy
+    }
+
+    /// RocksDB: Status::IsDeadlock
+    pub fn is_deadlock(&self) -> bool {
+        self.code == Code::Busy && self.subcode == SubCode::Deadlock
+    }
+
+    /// RocksDB: Status::IsTimedOut
+    pub fn is_timed_out(&self) -> bool {
+        self.code == Code::TimedOut
+    }
+
+    /// RocksDB: Status::IsAborted
+    pub fn is_aborted(&self) -> bool {
+        self.code == Code::Aborted
+    }
+
+    /// RocksDB: Status::IsLockLimit
+    pub fn is_lock_limit(&self) -> bool {
+        self.code == Code::Aborted && self.subcode == SubCode::LockLimit
+    }
+
+    /// RocksDB: Status::IsExpired
+    pub fn is_expired(&self) -> bool {
+        self.code == Code::Expired
+    }
 }
 
-/// LevelDB: Status::ToString
+/// LevelDB: Status::ToString (RocksDB's, for its codes and sub-codes)
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let prefix = match self.code {
@@ -132,8 +232,16 @@ impl fmt::Display for Error {
             Code::NotSupported => "Not implemented: ",
             Code::InvalidArgument => "Invalid argument: ",
             Code::IOError => "IO error: ",
+            Code::TimedOut => "Operation timed out: ",
+            Code::Aborted => "Operation aborted: ",
+            Code::Busy => "Resource busy: ",
+            Code::Expired => "Operation expired: ",
         };
         f.write_str(prefix)?;
+        f.write_str(self.subcode.text())?;
+        if self.subcode != SubCode::None && !self.message.is_empty() {
+            f.write_str(": ")?;
+        }
         f.write_str(&self.message)
     }
 }
@@ -183,6 +291,35 @@ mod tests {
             Error::io_error("/db/LOCK", "No such file or directory").to_string(),
             "IO error: /db/LOCK: No such file or directory"
         );
+    }
+
+    // RocksDB's Status::ToString for the codes and sub-codes of transactions.
+    #[test]
+    fn rocksdb_codes_print_as_rocksdb() {
+        let deadlock = Error::with_subcode(Code::Busy, SubCode::Deadlock);
+        assert_eq!(deadlock.to_string(), "Resource busy: Deadlock");
+        assert!(deadlock.is_busy() && deadlock.is_deadlock());
+        let timeout = Error::with_subcode(Code::TimedOut, SubCode::LockTimeout);
+        assert_eq!(
+            timeout.to_string(),
+            "Operation timed out: Timeout waiting to lock key"
+        );
+        assert!(timeout.is_timed_out() && !timeout.is_busy());
+        let limit = Error::with_subcode(Code::Aborted, SubCode::LockLimit);
+        assert_eq!(
+            limit.to_string(),
+            "Operation aborted: Failed to acquire lock due to max_num_locks limit"
+        );
+        assert!(limit.is_lock_limit() && limit.is_aborted());
+        let conflict = Error::busy("", "");
+        assert_eq!(conflict.to_string(), "Resource busy: ");
+        assert!(conflict.is_busy() && !conflict.is_deadlock());
+        assert_eq!(Error::expired("", "").to_string(), "Operation expired: ");
+        assert_eq!(
+            Error::busy("write conflict", "k").to_string(),
+            "Resource busy: write conflict: k"
+        );
+        assert_eq!(Error::not_found("x", "").subcode(), SubCode::None);
     }
 
     // LevelDB: StatusTest.MoveConstructor — moving (and copying) keeps code and message.

@@ -105,6 +105,7 @@ internal_mod! {
 }
 pub mod env;
 pub mod table;
+pub mod txn;
 
 pub use db::db_impl::{destroy_db, Range, DB};
 pub use db::db_iter::DBIterator;

@@ -2,28 +2,21 @@
 //! database must then open, hold every batch whole or not at all, and — when the writes were synced — hold every
 //! batch the child saw acknowledged.
 //!
-//! The child is this test binary again: the parent test runs its own executable with arguments that select the
-//! same test and an environment variable that puts that test in child mode. The child prints one line per
-//! acknowledged batch (flushed at once), so the parent knows what was acknowledged when it kills the child. Every
+//! The child is this test binary again (see common/kill_child.rs): it prints one line per acknowledged batch, so
+//! the parent knows what was acknowledged when it kills the child. Every
 //! run writes its own keys, so the checks cover the batches of all earlier runs too: once a run's batches have
 //! been seen after its crash, they must stay exactly as they were.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use oxleveldb::util::random::Random;
 use oxleveldb::{Options, ReadOptions, WriteBatch, WriteOptions, DB};
 
 mod common;
-use common::testutil::RANDOM_SEED;
+use common::kill_child::{self, acknowledge};
 
 /// Set in the child's environment to `<run>:<database path>`.
 const CHILD_ENV: &str = "OXLEVELDB_CRASH_TEST_CHILD";
-/// Marks the lines of the child that count acknowledged batches (the test harness prints lines of its own, and
-/// may print its own text before ours on the same line).
-const ACK: &str = "crash-test-ack";
 /// Keys written by each batch (besides the key `last`, which every batch overwrites).
 const KEYS_PER_BATCH: usize = 4;
 /// The most batches the parent lets a child acknowledge before it kills it.
@@ -80,46 +73,11 @@ fn child_main(run: usize, dbname: &Path, sync: bool) -> ! {
         }
         batch.put(b"last", last_value(run, i));
         db.write(&write_options, &batch).unwrap();
-        if writeln!(out, "{ACK} {}", i + 1)
-            .and_then(|_| out.flush())
-            .is_err()
-        {
+        if !acknowledge(&mut out, i + 1) {
             break;
         }
     }
     std::process::exit(0);
-}
-
-/// Runs the child for run `run` and kills it once it has acknowledged `acks` batches.
-fn run_and_kill_child(test_name: &str, run: usize, dbname: &Path, acks: usize) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            test_name,
-            "--exact",
-            "--nocapture",
-            "--include-ignored",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, format!("{run}:{}", dbname.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut acknowledged = 0;
-    while acknowledged < acks {
-        let Some(line) = lines.next() else { break };
-        let line = line.unwrap();
-        if let Some(at) = line.find(ACK) {
-            acknowledged = line[at + ACK.len()..].trim().parse().unwrap();
-        }
-    }
-    assert!(
-        acknowledged >= acks,
-        "run {run}: the child stopped after {acknowledged} of {acks} batches (see its stderr)"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 /// Checks the database after run `run`, of which at least `acked` batches must be present when the writes were
@@ -185,22 +143,12 @@ fn verify(dbname: &Path, run: usize, acked: usize, sync: bool, present: &mut Vec
 /// Kills a child `kills` times (after a random number of acknowledged batches each time), checking the database
 /// after each crash.
 fn crash_test(test_name: &str, sync: bool, kills: usize) {
-    if let Ok(spec) = std::env::var(CHILD_ENV) {
-        let (run, dbname) = spec.split_once(':').unwrap();
-        child_main(run.parse().unwrap(), Path::new(dbname), sync);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let mut rnd = Random::new(RANDOM_SEED);
-    for (database, first_run) in (0..kills).step_by(RUNS_PER_DATABASE).enumerate() {
-        let dbname = dir.path().join(format!("db{database}"));
-        let mut present = Vec::new();
-        for run in 0..RUNS_PER_DATABASE.min(kills - first_run) {
-            // Zero kills the child as it starts, or while it opens the database.
-            let acks = rnd.uniform(MAX_ACKS + 1) as usize;
-            run_and_kill_child(test_name, run, &dbname, acks);
-            verify(&dbname, run, acks, sync, &mut present);
-        }
-    }
+    kill_child::crash_test(
+        (test_name, CHILD_ENV),
+        (kills, MAX_ACKS, RUNS_PER_DATABASE),
+        |run, dbname| child_main(run, dbname, sync),
+        |dbname, run, acks, present| verify(dbname, run, acks, sync, present),
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod child_process;
 pub mod db_files;
 pub mod db_harness;
 pub mod error_env;
+pub mod kill_child;
 pub mod numbered_kv;
 pub mod testutil;
 

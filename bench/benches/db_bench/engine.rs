@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::cache::Cache;
 use oxleveldb::{destroy_db, Options, ReadOptions, WriteBatch, WriteOptions, DB};
@@ -36,6 +37,14 @@ pub trait Engine: 'static {
 
     fn open(path: &Path, options: &OpenOptions) -> Result<Self::Db, String>;
     fn destroy(path: &Path);
+    /// Opens the database at `path` for transactions (oxleveldb's `TransactionDB`, with RocksDB's default
+    /// `TransactionDBOptions`); `None` for an engine without transactions (LevelDB has none).
+    fn open_transaction_db(
+        _path: &Path,
+        _options: &OpenOptions,
+    ) -> Option<Result<TransactionDB, String>> {
+        None
+    }
 
     fn new_batch() -> Self::Batch;
     fn batch_clear(batch: &mut Self::Batch);
@@ -68,14 +77,10 @@ pub trait Engine: 'static {
 /// oxleveldb itself.
 pub struct OxLevelDb;
 
-impl Engine for OxLevelDb {
-    type Db = DB;
-    type Batch = WriteBatch;
-    type Iter<'a> = oxleveldb::DBIterator;
-    const NAME: &'static str = "oxleveldb";
-
-    fn open(path: &Path, o: &OpenOptions) -> Result<DB, String> {
-        let options = Options {
+impl OxLevelDb {
+    /// The database options db_bench's flags ask for.
+    fn options(o: &OpenOptions) -> Options {
+        Options {
             create_if_missing: o.create_if_missing,
             write_buffer_size: o.write_buffer_size,
             max_file_size: o.max_file_size,
@@ -89,8 +94,25 @@ impl Engine for OxLevelDb {
                 .map(|bits| std::sync::Arc::new(BloomFilterPolicy::new(bits)) as std::sync::Arc<_>),
             reuse_logs: o.reuse_logs,
             ..Options::default()
-        };
-        DB::open(options, path).map_err(|e| e.to_string())
+        }
+    }
+}
+
+impl Engine for OxLevelDb {
+    type Db = DB;
+    type Batch = WriteBatch;
+    type Iter<'a> = oxleveldb::DBIterator;
+    const NAME: &'static str = "oxleveldb";
+
+    fn open(path: &Path, o: &OpenOptions) -> Result<DB, String> {
+        DB::open(OxLevelDb::options(o), path).map_err(|e| e.to_string())
+    }
+
+    fn open_transaction_db(path: &Path, o: &OpenOptions) -> Option<Result<TransactionDB, String>> {
+        Some(
+            TransactionDB::open(OxLevelDb::options(o), TransactionDBOptions::default(), path)
+                .map_err(|e| e.to_string()),
+        )
     }
 
     fn destroy(path: &Path) {

@@ -6,6 +6,10 @@
 //! cargo bench --bench db_bench --features system-leveldb -- [--benchmarks=fillseq,readrandom,...] [--num=N] ...
 //! ```
 //!
+//! Beyond LevelDB's list: `rmwrandom` (read-modify-write of random keys, a get then a put) and `txnrandom` (the
+//! same in pessimistic transactions: get_for_update, put, commit), oxleveldb only, to measure what transactions
+//! cost; `txnrandom` reopens the database as a `TransactionDB` for its run.
+//!
 //! Each engine gets its own database directory (`<db>/<engine>`, by default `/tmp/leveldbtest-<euid>/dbbench/...`,
 //! kept after the run as LevelDB keeps it, for `--use_existing_db=1`), and runs the whole benchmark list before the
 //! next engine starts, so that one engine's background compactions never run during the other's measurements.
@@ -372,6 +376,8 @@ type Method<E> = fn(&Benchmark<E>, &mut ThreadState);
 struct Benchmark<E: Engine> {
     flags: Flags,
     db: Option<E::Db>,
+    /// The database opened for transactions, while a transactional benchmark runs (`db` is closed then).
+    txn_db: Option<oxleveldb::txn::TransactionDB>,
     path: PathBuf,
     num: usize,
     value_size: usize,
@@ -391,6 +397,7 @@ impl<E: Engine> Benchmark<E> {
         Benchmark {
             flags: flags.clone(),
             db: None,
+            txn_db: None,
             path,
             num: flags.num,
             value_size: flags.value_size,
@@ -407,7 +414,18 @@ impl<E: Engine> Benchmark<E> {
 
     fn open(&mut self) {
         assert!(self.db.is_none());
-        let options = OpenOptions {
+        match E::open(&self.path, &self.open_options()) {
+            Ok(db) => self.db = Some(db),
+            Err(e) => {
+                eprintln!("open error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+
+    /// The options db_bench's flags ask for.
+    fn open_options(&self) -> OpenOptions {
+        OpenOptions {
             create_if_missing: !self.flags.use_existing_db,
             write_buffer_size: self.flags.write_buffer_size,
             max_file_size: self.flags.max_file_size,
@@ -416,12 +434,25 @@ impl<E: Engine> Benchmark<E> {
             cache_size: self.flags.cache_size,
             bloom_bits: self.flags.bloom_bits,
             reuse_logs: self.flags.reuse_logs,
-        };
-        match E::open(&self.path, &options) {
-            Ok(db) => self.db = Some(db),
-            Err(e) => {
+        }
+    }
+
+    /// Closes the database and opens it again for transactions; false if the engine has none.
+    fn open_transaction_db(&mut self, name: &str) -> bool {
+        self.db = None;
+        match E::open_transaction_db(&self.path, &self.open_options()) {
+            Some(Ok(txn_db)) => {
+                self.txn_db = Some(txn_db);
+                true
+            }
+            Some(Err(e)) => {
                 eprintln!("open error: {e}");
                 std::process::exit(1);
+            }
+            None => {
+                println!("{name:<12} : skipped ({} has no transactions)", E::NAME);
+                self.open();
+                false
             }
         }
     }
@@ -443,6 +474,7 @@ impl<E: Engine> Benchmark<E> {
 
             let mut method: Option<Method<E>> = None;
             let mut reopen = false;
+            let mut transactional = false;
             let mut fresh_db = false;
             let mut num_threads = self.flags.threads;
             match name {
@@ -487,6 +519,11 @@ impl<E: Engine> Benchmark<E> {
                     self.reads /= 1000;
                     method = Some(Self::read_random);
                 }
+                "rmwrandom" => method = Some(Self::read_modify_write_random),
+                "txnrandom" => {
+                    transactional = true;
+                    method = Some(Self::txn_random);
+                }
                 "deleteseq" => method = Some(Self::delete_seq),
                 "deleterandom" => method = Some(Self::delete_random),
                 "readwhilewriting" => {
@@ -515,6 +552,10 @@ impl<E: Engine> Benchmark<E> {
                 }
             }
 
+            if transactional && !self.open_transaction_db(name) {
+                method = None;
+            }
+
             if reopen {
                 results.push((name.to_string(), self.open_bench()));
             } else if let Some(method) = method {
@@ -522,6 +563,9 @@ impl<E: Engine> Benchmark<E> {
                     name.to_string(),
                     self.run_benchmark(num_threads, name, method),
                 ));
+            }
+            if self.txn_db.take().is_some() {
+                self.open();
             }
         }
         self.db = None;
@@ -837,6 +881,73 @@ impl<E: Engine> Benchmark<E> {
         thread
             .stats
             .add_message(&format!("({} of {} found)", found, self.num));
+    }
+
+    /// Read-modify-write of random keys without transactions: a get, then a put of a new value. Nothing keeps
+    /// another thread from writing the key in between (an update may be lost): the baseline `txnrandom` pays
+    /// for isolation against. (oxleveldb only, as LevelDB has no transactions; not in LevelDB's db_bench.)
+    fn read_modify_write_random(&self, thread: &mut ThreadState) {
+        let mut gen = RandomGenerator::new(self.flags.compression_ratio);
+        let mut key = KeyBuffer::new(self.flags.key_prefix);
+        let mut found = 0;
+        for _ in 0..self.reads {
+            let k = thread.rand.uniform(self.flags.num as u32) as usize;
+            let key = key.set(k);
+            if E::get(self.db(), key) {
+                found += 1;
+            }
+            if let Err(e) = E::put(self.db(), self.sync, key, gen.generate(self.value_size)) {
+                eprintln!("put error: {e}");
+                std::process::exit(1);
+            }
+            thread.stats.finished_single_op();
+        }
+        thread
+            .stats
+            .add_message(&format!("({} of {} found)", found, self.reads));
+    }
+
+    /// The same read-modify-writes as `rmwrandom`, each in a pessimistic transaction: get_for_update (an
+    /// exclusive lock), put, commit; retried when a lock times out. No update is lost.
+    fn txn_random(&self, thread: &mut ThreadState) {
+        use oxleveldb::txn::TransactionOptions;
+        let txn_db = self
+            .txn_db
+            .as_ref()
+            .expect("the transaction database is open");
+        let write_options = oxleveldb::WriteOptions { sync: self.sync };
+        let read_options = oxleveldb::ReadOptions::default();
+        let mut gen = RandomGenerator::new(self.flags.compression_ratio);
+        let mut key = KeyBuffer::new(self.flags.key_prefix);
+        let (mut found, mut retries) = (0, 0);
+        for _ in 0..self.reads {
+            let k = thread.rand.uniform(self.flags.num as u32) as usize;
+            let key = key.set(k);
+            loop {
+                let mut txn =
+                    txn_db.begin_transaction(&write_options, &TransactionOptions::default());
+                let result = txn
+                    .get_for_update(&read_options, key, true)
+                    .and_then(|value| {
+                        found += usize::from(value.is_some());
+                        txn.put(key, gen.generate(self.value_size))?;
+                        txn.commit()
+                    });
+                match result {
+                    Ok(()) => break,
+                    Err(e) if e.is_timed_out() || e.is_busy() => retries += 1,
+                    Err(e) => {
+                        eprintln!("transaction error: {e}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+            thread.stats.finished_single_op();
+        }
+        thread.stats.add_message(&format!(
+            "({} of {} found, {} retries)",
+            found, self.reads, retries
+        ));
     }
 
     /// LevelDB: Benchmark::DoDelete

@@ -1,0 +1,184 @@
+//! The transactional database: a LevelDB database, a lock manager and the write-conflict history.
+//!
+//! The database underneath is unchanged: every change, a transaction's commit or a write made outside any
+//! transaction, is one `WriteBatch` through `DB::write` and its writer queue, so the files are LevelDB 1.23's and
+//! C++ LevelDB opens them. What the `TransactionDB` adds is the locking around those writes: every write, inside a
+//! transaction or not, locks the keys it changes until it has been applied.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::options::{TransactionDBOptions, TransactionOptions};
+use super::point_lock_manager::PointLockManager;
+use super::transaction::Transaction;
+use super::write_history::WriteHistory;
+use super::TransactionID;
+use crate::error::Result;
+use crate::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
+
+/// A database with pessimistic transactions. Share it between threads with `Arc<TransactionDB>` (or scoped
+/// threads); each thread begins its own transactions.
+///
+/// All writes must go through it (the database is moved in, so they do): writes outside a transaction
+/// ([`put`](TransactionDB::put), [`delete`](TransactionDB::delete), [`write`](TransactionDB::write)) lock the keys
+/// they write, with `TransactionDBOptions::default_lock_timeout`, as RocksDB's do.
+///
+/// ```
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = DB::open(options, dir.path()).unwrap();
+/// let txn_db_options = TransactionDBOptions { default_lock_timeout: 0, ..TransactionDBOptions::default() };
+/// let db = TransactionDB::from_db(db, txn_db_options);
+///
+/// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+/// txn.get_for_update(&ReadOptions::default(), "k", true).unwrap();
+/// // A write outside the transaction waits for the lock: here not at all.
+/// let err = db.put(&WriteOptions::default(), "k", "outside").unwrap_err();
+/// assert_eq!(err.to_string(), "Operation timed out: Timeout waiting to lock key");
+/// txn.commit().unwrap();
+/// db.put(&WriteOptions::default(), "k", "outside").unwrap();
+/// ```
+///
+/// RocksDB: TransactionDB (PessimisticTransactionDB, WriteCommittedTxnDB)
+pub struct TransactionDB {
+    db: DB,
+    txn_db_options: TransactionDBOptions,
+    lock_manager: PointLockManager,
+    write_history: WriteHistory,
+    next_txn_id: AtomicU64,
+}
+
+impl TransactionDB {
+    /// Opens the database at `path` (as [`DB::open`]) for transactions.
+    ///
+    /// RocksDB: TransactionDB::Open
+    pub fn open(
+        options: Options,
+        txn_db_options: TransactionDBOptions,
+        path: impl AsRef<Path>,
+    ) -> Result<TransactionDB> {
+        Ok(TransactionDB::from_db(
+            DB::open(options, path)?,
+            txn_db_options,
+        ))
+    }
+
+    /// Makes an open database transactional. From now on it is written through the `TransactionDB` only.
+    ///
+    /// RocksDB: TransactionDB::WrapDB
+    pub fn from_db(db: DB, txn_db_options: TransactionDBOptions) -> TransactionDB {
+        TransactionDB {
+            db,
+            lock_manager: PointLockManager::new(
+                txn_db_options.num_stripes,
+                txn_db_options.max_num_locks,
+            ),
+            txn_db_options,
+            write_history: WriteHistory::default(),
+            // RocksDB's ids start at 1.
+            next_txn_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Begins a transaction; its commit writes with `write_options`.
+    ///
+    /// RocksDB: TransactionDB::BeginTransaction
+    pub fn begin_transaction(
+        &self,
+        write_options: &WriteOptions,
+        txn_options: &TransactionOptions,
+    ) -> Transaction<'_> {
+        Transaction::new(self, write_options, txn_options)
+    }
+
+    /// Sets `key` to `value` outside any transaction, after locking `key` (waiting at most
+    /// `default_lock_timeout`).
+    ///
+    /// RocksDB: PessimisticTransactionDB::Put
+    pub fn put(
+        &self,
+        options: &WriteOptions,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.put(key.as_ref(), value.as_ref());
+        self.write(options, &batch)
+    }
+
+    /// Deletes `key` outside any transaction, after locking it.
+    ///
+    /// RocksDB: PessimisticTransactionDB::Delete
+    pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.delete(key.as_ref());
+        self.write(options, &batch)
+    }
+
+    /// Applies `updates` atomically outside any transaction, after locking all their keys exclusively (in key
+    /// order). Errors as a transaction's locks: `TimedOut` if a key stays locked by a transaction for
+    /// `default_lock_timeout`.
+    ///
+    /// RocksDB: PessimisticTransactionDB::Write
+    pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
+        let mut txn = Transaction::new(
+            self,
+            options,
+            &TransactionOptions {
+                lock_timeout: self.txn_db_options.default_lock_timeout,
+                ..TransactionOptions::default()
+            },
+        );
+        txn.commit_batch(updates)
+    }
+
+    /// Reads `key` outside any transaction (no lock taken), as [`DB::get`].
+    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.db.get(options, key.as_ref())
+    }
+
+    /// An iterator over the database, as [`DB::new_iterator`].
+    pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
+        self.db.new_iterator(options)
+    }
+
+    /// A snapshot of the database, as [`DB::get_snapshot`].
+    pub fn get_snapshot(&self) -> Snapshot {
+        self.db.get_snapshot()
+    }
+
+    /// A property of the database, as [`DB::get_property`].
+    pub fn get_property(&self, property: &str) -> Option<String> {
+        self.db.get_property(property)
+    }
+
+    /// Compacts the key range `[begin, end]`, as [`DB::compact_range`].
+    pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.db.compact_range(begin, end)
+    }
+
+    /// RocksDB: PessimisticTransactionDB::GetTxnDBOptions
+    pub fn get_txn_db_options(&self) -> &TransactionDBOptions {
+        &self.txn_db_options
+    }
+
+    /// RocksDB: PessimisticTransaction::GenTxnID
+    pub(super) fn gen_txn_id(&self) -> TransactionID {
+        self.next_txn_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(super) fn db(&self) -> &DB {
+        &self.db
+    }
+
+    pub(super) fn lock_manager(&self) -> &PointLockManager {
+        &self.lock_manager
+    }
+
+    pub(super) fn write_history(&self) -> &WriteHistory {
+        &self.write_history
+    }
+}
