@@ -45,6 +45,7 @@ pub enum Code {
 /// RocksDB: Status::SubCode
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SubCode {
+    /// No sub-code (every error of LevelDB's five codes).
     None = 0,
     /// `TimedOut`: the key stayed locked by another transaction for the whole lock timeout.
     LockTimeout = 2,
@@ -246,9 +247,21 @@ impl fmt::Display for Error {
     }
 }
 
+/// The code (and sub-code, if any) and the message as separate fields; `Display` gives LevelDB's text.
+///
+/// ```
+/// let e = oxleveldb::Error::corruption("bad block type", "");
+/// assert_eq!(format!("{e:?}"), r#"Error { code: Corruption, message: "bad block type" }"#);
+/// assert_eq!(e.to_string(), "Corruption: bad block type");
+/// ```
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        let mut d = f.debug_struct("Error");
+        d.field("code", &self.code);
+        if self.subcode != SubCode::None {
+            d.field("subcode", &self.subcode);
+        }
+        d.field("message", &self.message).finish()
     }
 }
 

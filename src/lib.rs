@@ -115,7 +115,7 @@ pub use db::repair::repair_db;
 pub use db::snapshot::Snapshot;
 pub use db::write_batch::{Handler as WriteBatchHandler, WriteBatch};
 pub use env::{Env, Logger, MemEnv, PosixEnv};
-pub use error::{Code, Error, Result};
+pub use error::{Code, Error, Result, SubCode};
 pub use options::{BlockCache, CompressionType, Options, ReadOptions, WriteOptions};
 pub use util::bloom::BloomFilterPolicy;
 pub use util::cache::Cache;

@@ -33,7 +33,27 @@ pub type BlockCache = Cache<Block>;
 /// LevelDB: kNumNonTableCacheFiles (db_impl.cc)
 pub const NUM_NON_TABLE_CACHE_FILES: usize = 10;
 
-/// Options that control a database (passed to `DB::open`) and the tables it writes.
+/// Options that control a database (passed to `DB::open`) and the tables it writes. `Default` gives LevelDB's
+/// defaults.
+///
+/// ```
+/// use std::sync::Arc;
+/// use oxleveldb::{BloomFilterPolicy, Cache, CompressionType, Options, DB};
+///
+/// let options = Options {
+///     create_if_missing: true,
+///     // A 4 MiB memtable, 16 KiB blocks, bloom filters, a 64 MiB block cache, no compression.
+///     write_buffer_size: 4 << 20,
+///     block_size: 16 << 10,
+///     filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+///     block_cache: Some(Arc::new(Cache::new(64 << 20))),
+///     compression: CompressionType::NoCompression,
+///     ..Options::default()
+/// };
+/// assert_eq!(Options::default().write_buffer_size, 4 << 20);
+/// let dir = tempfile::tempdir().unwrap();
+/// let db = DB::open(options, dir.path()).unwrap();
+/// ```
 ///
 /// LevelDB: Options
 #[derive(Clone)]

@@ -1855,6 +1855,17 @@ pub struct DB {
 impl DB {
     /// Opens the database at `path`, creating it if `options.create_if_missing` is set.
     ///
+    /// ```
+    /// use oxleveldb::{Options, DB};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// // A missing database is an error unless create_if_missing is set.
+    /// let err = DB::open(Options::default(), dir.path().join("db")).unwrap_err();
+    /// assert!(err.to_string().ends_with("does not exist (create_if_missing is false)"));
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path().join("db"));
+    /// assert!(db.is_ok());
+    /// ```
+    ///
     /// LevelDB: DB::Open
     pub fn open(options: Options, path: impl AsRef<Path>) -> Result<DB> {
         DB::open_with(options, path.as_ref(), false)
@@ -1942,6 +1953,19 @@ impl DB {
 
     /// Sets the database entry for `key` to `value`.
     ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// // A synced write is on disk when put returns.
+    /// db.put(&WriteOptions { sync: true }, "key", vec![0u8, 1, 2])?;
+    /// assert_eq!(db.get(&ReadOptions::default(), "key")?, Some(vec![0, 1, 2]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// LevelDB: DB::Put
     pub fn put(
         &self,
@@ -1956,6 +1980,21 @@ impl DB {
 
     /// Removes the database entry (if any) for `key`. It is not an error if `key` did not exist.
     ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// let w = WriteOptions::default();
+    /// db.put(&w, "key", "value")?;
+    /// db.delete(&w, "key")?;
+    /// db.delete(&w, "never written")?;
+    /// assert_eq!(db.get(&ReadOptions::default(), "key")?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// LevelDB: DB::Delete
     pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
         let mut batch = WriteBatch::new();
@@ -1965,12 +2004,45 @@ impl DB {
 
     /// Applies the specified updates to the database, atomically.
     ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteBatch, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// db.put(&WriteOptions::default(), "from", "100")?;
+    /// // Move the value in one step: no reader sees it in both places, or in neither.
+    /// let mut batch = WriteBatch::new();
+    /// batch.delete("from");
+    /// batch.put("to", "100");
+    /// db.write(&WriteOptions::default(), &batch)?;
+    /// let r = ReadOptions::default();
+    /// assert_eq!((db.get(&r, "from")?, db.get(&r, "to")?), (None, Some(b"100".to_vec())));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// LevelDB: DB::Write
     pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
         self.inner.write(options, Some(updates))
     }
 
     /// The value for `key`: `Ok(None)` if there is none (LevelDB's NotFound).
+    ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// db.put(&WriteOptions::default(), "k", "v")?;
+    /// // Verify the checksums of what the read touches, and leave the block cache alone.
+    /// let careful = ReadOptions { verify_checksums: true, fill_cache: false, ..ReadOptions::default() };
+    /// assert_eq!(db.get(&careful, "k")?.as_deref(), Some(&b"v"[..]));
+    /// assert_eq!(db.get(&careful, "missing")?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// LevelDB: DB::Get
     pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
@@ -2049,12 +2121,53 @@ impl DB {
     /// A property of the database (`leveldb.num-files-at-level<N>`, `leveldb.stats`, `leveldb.sstables`,
     /// `leveldb.approximate-memory-usage`); `None` for an unknown property.
     ///
+    /// ```
+    /// use oxleveldb::{Options, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// db.put(&WriteOptions::default(), "k", "v")?;
+    /// db.compact_range(None, None)?;
+    /// // The memtable was flushed to a table, which the manual compaction pushed down a level or two.
+    /// let files: u32 = (0..7)
+    ///     .map(|level| db.get_property(&format!("leveldb.num-files-at-level{level}")).unwrap())
+    ///     .map(|n| n.parse::<u32>().unwrap())
+    ///     .sum();
+    /// assert_eq!(files, 1);
+    /// assert_eq!(db.get_property("leveldb.no-such-property"), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// LevelDB: DB::GetProperty
     pub fn get_property(&self, property: &str) -> Option<String> {
         self.inner.get_property(property)
     }
 
     /// The approximate file system space used by the keys of each range.
+    ///
+    /// ```
+    /// use oxleveldb::{CompressionType, Options, Range, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let options = Options {
+    ///     create_if_missing: true,
+    ///     compression: CompressionType::NoCompression,
+    ///     ..Options::default()
+    /// };
+    /// let db = DB::open(options, dir.path())?;
+    /// for i in 0..1000 {
+    ///     db.put(&WriteOptions::default(), format!("key{i:04}"), [b'x'; 1000])?;
+    /// }
+    /// db.compact_range(None, None)?; // Sizes count tables only, not the memtable.
+    /// let sizes = db.get_approximate_sizes(&[Range::new("key0000", "key0500"), Range::new("z", "zz")]);
+    /// assert!(sizes[0] > 400_000 && sizes[0] < 600_000, "{sizes:?}");
+    /// assert_eq!(sizes[1], 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// LevelDB: DB::GetApproximateSizes
     pub fn get_approximate_sizes(&self, ranges: &[Range]) -> Vec<u64> {
@@ -2063,6 +2176,24 @@ impl DB {
 
     /// Compacts the underlying storage for the key range `[begin, end]`; `None` is before all keys (for begin)
     /// or after all keys (for end).
+    ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// let w = WriteOptions::default();
+    /// for i in 0..100 {
+    ///     db.put(&w, format!("k{i}"), "old")?;
+    ///     db.put(&w, format!("k{i}"), "new")?;
+    /// }
+    /// // Rewrites the tables: the overwritten values are dropped, the data stays.
+    /// db.compact_range(Some(b"k"), None)?;
+    /// assert_eq!(db.get(&ReadOptions::default(), "k42")?, Some(b"new".to_vec()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// LevelDB: DB::CompactRange
     pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
@@ -2126,6 +2257,22 @@ impl Drop for DB {
 
 /// Destroys the contents of the database at `path`: every file whose name is a database file, then the lock file
 /// and the directory (if it is empty). Fails if the database is open. A missing directory is not an error.
+///
+/// ```
+/// use oxleveldb::{destroy_db, Options, DB};
+///
+/// # fn main() -> oxleveldb::Result<()> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("db");
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = DB::open(options.clone(), &path)?;
+/// assert!(destroy_db(&path, &options).is_err(), "an open database is locked");
+/// drop(db);
+/// destroy_db(&path, &options)?;
+/// assert!(!path.exists());
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// LevelDB: DestroyDB
 pub fn destroy_db(path: impl AsRef<Path>, options: &Options) -> Result<()> {

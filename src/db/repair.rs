@@ -488,6 +488,26 @@ impl Repairer {
 /// Tries to recover as much data as possible from a corrupted database; some data may be lost. Call it only on
 /// a database that is not open.
 ///
+/// ```
+/// use oxleveldb::{repair_db, Options, ReadOptions, WriteOptions, DB};
+///
+/// # fn main() -> oxleveldb::Result<()> {
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, ..Options::default() };
+/// let db = DB::open(options.clone(), dir.path())?;
+/// db.put(&WriteOptions::default(), "k", "v")?;
+/// drop(db);
+///
+/// // Lose the MANIFEST: the database no longer opens, until it is repaired from its logs and tables.
+/// std::fs::remove_file(dir.path().join("CURRENT")).unwrap();
+/// assert!(DB::open(Options::default(), dir.path()).is_err());
+/// repair_db(dir.path(), &options)?;
+/// let db = DB::open(Options::default(), dir.path())?;
+/// assert_eq!(db.get(&ReadOptions::default(), "k")?, Some(b"v".to_vec()));
+/// # Ok(())
+/// # }
+/// ```
+///
 /// LevelDB: RepairDB
 pub fn repair_db(path: impl AsRef<Path>, options: &Options) -> Result<()> {
     Repairer::new(path.as_ref(), options).run()

@@ -39,6 +39,24 @@ pub trait Handler {
     fn delete(&mut self, key: &[u8]);
 }
 
+/// A group of updates that [`DB::write`](crate::DB::write) applies atomically, in order: a later update of a key
+/// wins over an earlier one in the same batch.
+///
+/// ```
+/// use oxleveldb::WriteBatch;
+///
+/// let mut batch = WriteBatch::new();
+/// batch.put("a", "1");
+/// batch.delete("b");
+/// let mut more = WriteBatch::new();
+/// more.put(b"c", [3u8]);
+/// batch.append(&more);
+/// assert_eq!(batch.count(), 3);
+/// // The bytes a log record holds: a 12-byte header (sequence, count), then the updates.
+/// assert_eq!(batch.contents().len(), batch.approximate_size());
+/// assert_eq!(WriteBatch::from_contents(batch.contents()).unwrap(), batch);
+/// ```
+///
 /// LevelDB: WriteBatch
 #[derive(Clone, PartialEq, Eq)]
 pub struct WriteBatch {
@@ -115,6 +133,26 @@ impl WriteBatch {
 
     /// Calls `handler` for every update, in order. A malformed batch gives LevelDB's `Corruption` errors (after
     /// the updates before the malformed one were handled).
+    ///
+    /// ```
+    /// use oxleveldb::{WriteBatch, WriteBatchHandler};
+    ///
+    /// struct Show(String);
+    /// impl WriteBatchHandler for Show {
+    ///     fn put(&mut self, key: &[u8], value: &[u8]) {
+    ///         self.0 += &format!("put {}={} ", String::from_utf8_lossy(key), String::from_utf8_lossy(value));
+    ///     }
+    ///     fn delete(&mut self, key: &[u8]) {
+    ///         self.0 += &format!("delete {} ", String::from_utf8_lossy(key));
+    ///     }
+    /// }
+    /// let mut batch = WriteBatch::new();
+    /// batch.put("k", "v");
+    /// batch.delete("old");
+    /// let mut show = Show(String::new());
+    /// batch.iterate(&mut show).unwrap();
+    /// assert_eq!(show.0, "put k=v delete old ");
+    /// ```
     ///
     /// LevelDB: WriteBatch::Iterate
     pub fn iterate(&self, handler: &mut dyn Handler) -> Result<()> {

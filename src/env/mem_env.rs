@@ -131,7 +131,23 @@ struct MemFileLock {
 
 impl FileLock for MemFileLock {}
 
-/// An in-memory file system over a base Env.
+/// An in-memory file system over a base Env: a database whose files never touch the disk (for tests, or a
+/// cache that need not survive the process).
+///
+/// ```
+/// use std::sync::Arc;
+/// use oxleveldb::{env::default_env, MemEnv, Options, ReadOptions, WriteOptions, DB};
+///
+/// let env = Arc::new(MemEnv::new(default_env()));
+/// let options = Options { create_if_missing: true, env: env.clone(), ..Options::default() };
+/// let db = DB::open(options.clone(), "/in-memory/db").unwrap();
+/// db.put(&WriteOptions::default(), "k", "v").unwrap();
+/// drop(db);
+/// // The files live as long as the env: reopening finds them.
+/// let db = DB::open(options, "/in-memory/db").unwrap();
+/// assert_eq!(db.get(&ReadOptions::default(), "k").unwrap(), Some(b"v".to_vec()));
+/// assert!(!std::path::Path::new("/in-memory").exists());
+/// ```
 ///
 /// LevelDB: InMemoryEnv (NewMemEnv)
 pub struct MemEnv {

@@ -3,7 +3,8 @@
 //! Files (sequential reads, random-access reads, writes and appends), directories, locks, the background thread,
 //! the clock and the info logger all go through an [`Env`], so a test can swap the real file system
 //! ([`PosixEnv`]) for an in-memory one ([`MemEnv`]) or wrap it to inject faults ([`EnvWrapper`]; LevelDB's
-//! own fault injectors for its tests are here too: [`SpecialEnv`] and [`FaultInjectionEnv`]).
+//! own fault injectors for its tests, `SpecialEnv` and `FaultInjectionEnv`, are here too, for the project's tests
+//! only).
 //!
 //! Every method is safe to call from several threads at once. The files it returns are used by one thread at a
 //! time, except a [`RandomAccessFile`], which many threads read concurrently.

@@ -12,6 +12,33 @@
 //! <end_of_file>
 //! ```
 //!
+//! ```
+//! use oxleveldb::table::{iterator::Iterator as _, Table, TableBuilder};
+//! use oxleveldb::{env::default_env, Env, Options, ReadOptions};
+//!
+//! # fn main() -> oxleveldb::Result<()> {
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("000005.ldb");
+//! let env = default_env();
+//! let options = Options::default();
+//! // Keys must be added in order (here the bytewise order of the default comparator).
+//! let mut builder = TableBuilder::new(&options, env.new_writable_file(&path)?);
+//! for i in 0..1000 {
+//!     builder.add(format!("key{i:04}").as_bytes(), b"value");
+//! }
+//! builder.finish()?;
+//! assert_eq!(builder.num_entries(), 1000);
+//! let size = builder.file_size();
+//! drop(builder);
+//!
+//! let table = Table::open(&options, env.new_random_access_file(&path)?, size)?;
+//! let mut iter = table.new_iterator(&ReadOptions::default());
+//! iter.seek(b"key0500");
+//! assert_eq!((iter.key(), iter.value()), (&b"key0500"[..], &b"value"[..]));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! LevelDB: table/, include/leveldb/table.h, table_builder.h
 
 internal_mod! {

@@ -403,7 +403,20 @@ impl<V> Drop for Handle<V> {
     }
 }
 
-/// The sharded LRU cache.
+/// The sharded LRU cache, LevelDB's block cache: give one to several databases in [`Options::block_cache`] to
+/// share its capacity (in bytes of uncompressed blocks).
+///
+/// [`Options::block_cache`]: crate::Options::block_cache
+///
+/// ```
+/// use std::sync::Arc;
+/// use oxleveldb::{Cache, Options};
+///
+/// let cache = Arc::new(Cache::new(100 << 20));
+/// let a = Options { block_cache: Some(cache.clone()), ..Options::default() };
+/// let b = Options { block_cache: Some(cache.clone()), ..Options::default() };
+/// assert_eq!(cache.total_charge(), 0);
+/// ```
 ///
 /// LevelDB: ShardedLRUCache (NewLRUCache)
 pub struct Cache<V> {

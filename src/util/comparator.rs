@@ -9,6 +9,33 @@ use std::sync::{Arc, OnceLock};
 
 /// A total order over keys. Implementations must be thread-safe: a database calls them from many threads.
 ///
+/// ```
+/// use std::cmp::Ordering;
+/// use std::sync::Arc;
+/// use oxleveldb::{Comparator, Options, WriteOptions, DB};
+///
+/// /// Keys in reverse byte order.
+/// struct Reverse;
+/// impl Comparator for Reverse {
+///     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering { b.cmp(a) }
+///     fn name(&self) -> &str { "example.Reverse" }
+///     fn find_shortest_separator(&self, _start: &mut Vec<u8>, _limit: &[u8]) {}
+///     fn find_short_successor(&self, _key: &mut Vec<u8>) {}
+/// }
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let options = Options { create_if_missing: true, comparator: Arc::new(Reverse), ..Options::default() };
+/// let db = DB::open(options, dir.path()).unwrap();
+/// for key in ["a", "b", "c"] {
+///     db.put(&WriteOptions::default(), key, "").unwrap();
+/// }
+/// let keys: Vec<_> = db.iter(&Default::default()).map(|e| e.unwrap().0).collect();
+/// assert_eq!(keys, [b"c", b"b", b"a"]);
+/// // A database remembers its comparator's name: another comparator cannot open it.
+/// drop(db);
+/// assert!(DB::open(Options::default(), dir.path()).is_err());
+/// ```
+///
 /// LevelDB: Comparator
 pub trait Comparator: Send + Sync {
     /// LevelDB: Comparator::Compare

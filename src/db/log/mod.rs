@@ -15,6 +15,31 @@
 //! with zeros, and a record that does not fit is split. So a reader that meets a damaged block can resynchronize
 //! at the next one.
 //!
+//! ```
+//! use oxleveldb::{env::default_env, log, Env};
+//!
+//! # fn main() -> oxleveldb::Result<()> {
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("000001.log");
+//! let env = default_env();
+//! let mut writer = log::Writer::new(env.new_writable_file(&path)?);
+//! writer.add_record(b"first")?;
+//! writer.add_record(&vec![b'x'; 40_000])?; // Longer than a block: a FIRST and a LAST fragment.
+//! drop(writer);
+//! // 7 + 5 bytes, then 7 + 32756 bytes to the end of the first block, then 7 + 7244 bytes.
+//! assert_eq!(env.get_file_size(&path)?, 12 + 32_768 - 12 + 7 + (40_000 - (32_768 - 12 - 7)));
+//!
+//! let mut reader = log::Reader::new(env.new_sequential_file(&path)?, None, true, 0);
+//! let mut record = Vec::new();
+//! assert!(reader.read_record(&mut record));
+//! assert_eq!(record, b"first");
+//! assert!(reader.read_record(&mut record));
+//! assert_eq!(record.len(), 40_000);
+//! assert!(!reader.read_record(&mut record));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! LevelDB: db/log_format.h
 
 #[cfg(test)]

@@ -1,0 +1,274 @@
+//! The crate as a user's program sees it: everything here comes from the crate root (`oxleveldb::X`), nothing
+//! from the engine's internal modules. Every operation of the API, keys and values of several `AsRef<[u8]>` types,
+//! std iteration over ranges and prefixes, read-only opens (beside a writer, and of LevelDB's own databases,
+//! which must stay byte for byte as they were) and snapshots that belong to one database only.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+use oxleveldb::{
+    destroy_db, repair_db, BloomFilterPolicy, Cache, Code, CompressionType, Options, Range,
+    ReadOptions, WriteBatch, WriteOptions, DB,
+};
+
+mod common;
+
+fn create() -> Options {
+    Options {
+        create_if_missing: true,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn every_operation_through_the_crate_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        block_cache: Some(Arc::new(Cache::new(1 << 20))),
+        compression: CompressionType::SnappyCompression,
+        ..create()
+    };
+    let db = DB::open(options.clone(), dir.path()).unwrap();
+    let (r, w) = (ReadOptions::default(), WriteOptions { sync: true });
+
+    // Keys and values as &str, String, &[u8], [u8; N], Vec<u8> and &Vec<u8>.
+    db.put(&w, "str", "1").unwrap();
+    db.put(&w, String::from("string"), String::from("2"))
+        .unwrap();
+    db.put(&w, &b"slice"[..], &b"3"[..]).unwrap();
+    db.put(&w, *b"array", [4u8]).unwrap();
+    let (key, value) = (b"vec".to_vec(), b"5".to_vec());
+    db.put(&w, &key, &value).unwrap();
+    db.put(&w, key.clone(), value).unwrap();
+    assert_eq!(db.get(&r, "str").unwrap(), Some(b"1".to_vec()));
+    assert_eq!(
+        db.get(&r, String::from("string")).unwrap(),
+        Some(b"2".to_vec())
+    );
+    assert_eq!(db.get(&r, b"array").unwrap(), Some(vec![4]));
+    assert_eq!(db.get(&r, &key).unwrap(), Some(b"5".to_vec()));
+    db.delete(&w, "str").unwrap();
+    assert_eq!(db.get(&r, "str").unwrap(), None);
+
+    let mut batch = WriteBatch::new();
+    batch.put("b1", "x");
+    batch.put("b2", "y");
+    batch.delete("string");
+    db.write(&w, &batch).unwrap();
+    assert_eq!(db.get(&r, "b2").unwrap(), Some(b"y".to_vec()));
+    assert_eq!(db.get(&r, "string").unwrap(), None);
+
+    let snapshot = db.get_snapshot();
+    db.put(&w, "b1", "changed").unwrap();
+    let at = ReadOptions {
+        snapshot: Some(snapshot.clone()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(db.get(&at, "b1").unwrap(), Some(b"x".to_vec()));
+    let then: Vec<_> = db.iter(&at).map(|e| e.unwrap().0).collect();
+    assert_eq!(then, [&b"array"[..], b"b1", b"b2", b"slice", b"vec"]);
+
+    let mut cursor = db.new_iterator(&r);
+    cursor.seek(b"b");
+    assert_eq!(cursor.key(), b"b1");
+    assert_eq!(cursor.value(), b"changed");
+    cursor.prev();
+    assert_eq!(cursor.key(), b"array");
+    cursor.seek_to_last();
+    assert_eq!(cursor.key(), b"vec");
+    assert!(cursor.status().is_ok());
+    drop(cursor);
+
+    assert!(db.get_property("leveldb.stats").is_some());
+    db.compact_range(None, None).unwrap();
+    let sizes = db.get_approximate_sizes(&[Range::new("a", "z")]);
+    assert!(sizes[0] > 0);
+    drop(snapshot);
+    drop(at);
+    drop(db);
+
+    repair_db(dir.path(), &options).unwrap();
+    let db = DB::open(options.clone(), dir.path()).unwrap();
+    assert_eq!(db.get(&r, "b1").unwrap(), Some(b"changed".to_vec()));
+    drop(db);
+    destroy_db(dir.path(), &options).unwrap();
+    assert!(DB::open(Options::default(), dir.path()).is_err());
+}
+
+#[test]
+fn ranges_and_prefixes_follow_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = DB::open(create(), dir.path()).unwrap();
+    let w = WriteOptions::default();
+    let mut model = BTreeMap::new();
+    for i in 0..300u32 {
+        let key = format!("{}:{:03}", ["apple", "app", "b", "ap"][i as usize % 4], i);
+        db.put(&w, &key, i.to_string()).unwrap();
+        model.insert(key.into_bytes(), i.to_string().into_bytes());
+    }
+    for i in (0..300).step_by(7) {
+        let key = format!("{}:{:03}", ["apple", "app", "b", "ap"][i % 4], i);
+        db.delete(&w, &key).unwrap();
+        model.remove(key.as_bytes());
+    }
+    db.compact_range(None, Some(b"apple")).unwrap(); // Some in tables, some in the memtable.
+    let r = ReadOptions::default();
+    let collect = |it: oxleveldb::DBRange| -> Vec<(Vec<u8>, Vec<u8>)> {
+        it.collect::<oxleveldb::Result<_>>().unwrap()
+    };
+    let model_range = |lo: std::ops::Bound<&[u8]>, hi: std::ops::Bound<&[u8]>| -> Vec<_> {
+        model
+            .range::<[u8], _>((lo, hi))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    use std::ops::Bound::*;
+    assert_eq!(
+        collect(db.range(&r, "app:".."apple:100")),
+        model_range(Included(b"app:"), Excluded(b"apple:100"))
+    );
+    assert_eq!(
+        collect(db.range(&r, "app:001"..="b:002")),
+        model_range(Included(b"app:001"), Included(b"b:002"))
+    );
+    assert_eq!(
+        collect(db.range(&r, "b"..)),
+        model_range(Included(b"b"), Unbounded)
+    );
+    assert_eq!(
+        collect(db.range(&r, .."ap;")),
+        model_range(Unbounded, Excluded(b"ap;"))
+    );
+    let apples: Vec<_> = model
+        .iter()
+        .filter(|(k, _)| k.starts_with(b"apple"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_eq!(collect(db.prefix(&r, "apple")), apples);
+    assert!(collect(db.prefix(&r, "zzz")).is_empty());
+    assert_eq!(collect(db.iter(&r)), model_range(Unbounded, Unbounded));
+    // A cursor's into_iter starts where the cursor is.
+    let mut cursor = db.new_iterator(&r);
+    cursor.seek(b"b");
+    assert_eq!(
+        collect(cursor.into_iter()),
+        model_range(Included(b"b"), Unbounded)
+    );
+}
+
+#[test]
+fn read_only_opens_beside_a_writer_see_the_state_at_their_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = DB::open(create(), dir.path()).unwrap();
+    let w = WriteOptions::default();
+    for i in 0..1000 {
+        writer.put(&w, format!("k{i:04}"), "v1").unwrap();
+    }
+    writer.compact_range(None, None).unwrap();
+    writer.put(&w, "in-the-log", "yes").unwrap();
+
+    let reader1 = DB::open_read_only(Options::default(), dir.path()).unwrap();
+    writer.put(&w, "k0001", "v2").unwrap();
+    let reader2 = DB::open_read_only(Options::default(), dir.path()).unwrap();
+    let r = ReadOptions::default();
+    assert_eq!(
+        reader1.get(&r, "in-the-log").unwrap(),
+        Some(b"yes".to_vec())
+    );
+    assert_eq!(reader1.get(&r, "k0001").unwrap(), Some(b"v1".to_vec()));
+    assert_eq!(reader2.get(&r, "k0001").unwrap(), Some(b"v2".to_vec()));
+    assert_eq!(reader1.iter(&r).count(), 1001);
+
+    for err in [
+        reader1.put(&w, "x", "y").unwrap_err(),
+        reader1.delete(&w, "x").unwrap_err(),
+        reader1.write(&w, &WriteBatch::new()).unwrap_err(),
+        reader1.compact_range(None, None).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), Code::NotSupported);
+    }
+    // The writer was never stopped by the readers' opens.
+    writer.put(&w, "after", "ok").unwrap();
+    assert!(DB::open_read_only(Options::default(), dir.path().join("missing")).is_err());
+}
+
+/// Every file of `dir`, with its bytes.
+fn snapshot_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_read_only_open_leaves_leveldbs_databases_byte_for_byte() {
+    for name in common::fixture_names() {
+        let copy = common::copy_fixture_db(&name);
+        let before = snapshot_files(copy.path());
+        {
+            let db = DB::open_read_only(common::fixture_options(&name), copy.path()).unwrap();
+            let r = ReadOptions {
+                verify_checksums: true,
+                ..ReadOptions::default()
+            };
+            let entries = db.iter(&r).count();
+            assert!(entries > 0, "{name}");
+            // Reads that charge seeks would schedule compactions in a writable database.
+            for (key, _) in db.iter(&r).take(200).map(|e| e.unwrap()) {
+                assert!(db.get(&r, &key).unwrap().is_some());
+            }
+        }
+        assert_eq!(
+            snapshot_files(copy.path()),
+            before,
+            "{name}: a read-only open changed the files"
+        );
+    }
+}
+
+#[test]
+fn a_snapshot_works_only_with_its_own_database() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let db_a = DB::open(create(), a.path()).unwrap();
+    let db_b = DB::open(create(), b.path()).unwrap();
+    db_a.put(&WriteOptions::default(), "k", "a").unwrap();
+    let foreign = ReadOptions {
+        snapshot: Some(db_a.get_snapshot()),
+        ..ReadOptions::default()
+    };
+    assert_eq!(
+        db_b.get(&foreign, "k").unwrap_err().code(),
+        Code::InvalidArgument
+    );
+    let results: Vec<_> = db_b.iter(&foreign).collect();
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        results[0].as_ref().unwrap_err().code(),
+        Code::InvalidArgument
+    );
+    assert_eq!(db_a.get(&foreign, "k").unwrap(), Some(b"a".to_vec()));
+}
+
+#[test]
+fn errors_show_code_and_message_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = DB::open(Options::default(), dir.path().join("nothing")).unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(
+        debug.starts_with("Error { code: InvalidArgument, message: \""),
+        "{debug}"
+    );
+    assert!(err.to_string().starts_with("Invalid argument: "));
+    assert!(err
+        .message()
+        .ends_with("does not exist (create_if_missing is false)"));
+}
