@@ -3,12 +3,14 @@
 //! Files (sequential reads, random-access reads, writes and appends), directories, locks, the background thread,
 //! the clock and the info logger all go through an [`Env`], so a test can swap the real file system
 //! ([`PosixEnv`]) for an in-memory one ([`MemEnv`]) or wrap it to inject faults ([`EnvWrapper`]; LevelDB's
-//! own fault injectors for its tests are here too: [`SpecialEnv`] and [`FaultInjectionEnv`]).
+//! own fault injectors for its tests are here too: [`SpecialEnv`] and [`FaultInjectionEnv`]; [`IoFaultEnv`] fails as a
+//! real disk does).
 //!
 //! Every method is safe to call from several threads at once. The files it returns are used by one thread at a
 //! time, except a [`RandomAccessFile`], which many threads read concurrently.
 
 mod fault_injection_env;
+mod io_fault_env;
 mod mem_env;
 mod posix_env;
 mod posix_logger;
@@ -16,6 +18,7 @@ mod special_env;
 mod sys;
 
 pub use fault_injection_env::FaultInjectionEnv;
+pub use io_fault_env::IoFaultEnv;
 pub use mem_env::MemEnv;
 pub use posix_env::PosixEnv;
 pub use posix_logger::PosixLogger;
