@@ -1762,6 +1762,19 @@ impl DBImpl {
     fn switch_to_new_log(&self, l: &mut MutexLock<'_>) -> Result<()> {
         debug_assert!(l.imm.is_none());
         debug_assert_eq!(l.versions.prev_log_number(), 0);
+        // Sync the old log before writes go to the new one. LevelDB closes it unsynced: a power loss could then
+        // keep a synced write of the new log and lose the writes acknowledged before it in the old one, and
+        // recovery would no longer be a prefix of what was acknowledged. As for any failed log sync, the state
+        // of the old log is then unknown, and writes stop (until `resume`).
+        let synced = l.unlocked(|| {
+            self.log_writer()
+                .as_mut()
+                .map_or(Ok(()), |log| log.file().sync())
+        });
+        if let Err(e) = synced {
+            self.record_background_error(l, e.clone());
+            return Err(e);
+        }
         let new_log_number = l.versions.new_file_number();
         let lfile = match self
             .env
