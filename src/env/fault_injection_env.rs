@@ -6,10 +6,10 @@
 //! ([`FaultInjectionEnv::drop_unsynced_file_data`]) or deletes the files whose directory entry was never synced
 //! ([`FaultInjectionEnv::delete_files_created_after_last_dir_sync`]), and reopens the database.
 //!
-//! Not in LevelDB's: while the file system is deactivated, files can be neither created, renamed nor removed
-//! (the calls fail). In LevelDB's, background work that goes on after the simulated crash still renames CURRENT
-//! and deletes obsolete files for real, which no crashed machine does, and the state the test then reopens is
-//! one no crash could leave.
+//! Not in LevelDB's: while the file system is deactivated, appends are dropped and files can be neither
+//! created, renamed nor removed (the calls fail). In LevelDB's, background work that goes on after the simulated
+//! crash still appends, renames CURRENT and deletes obsolete files for real, which no crashed machine does, and
+//! the state the test then reopens is one no crash could leave.
 //!
 //! LevelDB: FaultInjectionTestEnv (db/fault_injection_test.cc)
 
@@ -100,10 +100,14 @@ impl TestWritableFile {
 
 impl WritableFile for TestWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.target.append(data)?;
-        if self.is_filesystem_active() {
-            self.state.pos += data.len() as i64;
+        // Not in LevelDB's: once the machine is down, nothing reaches the disk. (LevelDB's writes the data and
+        // only leaves it out of `pos`, so an append after the crash to a fully synced file, such as the
+        // MANIFEST, survived the drop of unsynced data.)
+        if !self.is_filesystem_active() {
+            return Ok(());
         }
+        self.target.append(data)?;
+        self.state.pos += data.len() as i64;
         Ok(())
     }
 
