@@ -258,6 +258,9 @@ pub(crate) struct DBImpl {
     /// The log of `mem`. Only the write leader (and, under the mutex, the memtable switch) touches it: it is
     /// written without the database mutex.
     log: Mutex<Option<log::Writer>>,
+    /// The log before `log`, until a synced write syncs it or its memtable is flushed (see
+    /// `switch_to_new_log`). Touched as `log` is.
+    prev_log: Mutex<Option<log::Writer>>,
     snapshots: Arc<SnapshotList>,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
@@ -341,6 +344,7 @@ impl DBImpl {
             background_work_finished_signal: Condvar::new(),
             has_imm: AtomicBool::new(false),
             log: Mutex::new(None),
+            prev_log: Mutex::new(None),
             snapshots: SnapshotList::new(),
             weak_self: weak_self.clone(),
             options,
@@ -356,6 +360,10 @@ impl DBImpl {
 
     fn log_writer(&self) -> MutexGuard<'_, Option<log::Writer>> {
         self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn prev_log_writer(&self) -> MutexGuard<'_, Option<log::Writer>> {
+        self.prev_log.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn user_comparator(&self) -> &Arc<dyn Comparator> {
@@ -375,6 +383,7 @@ impl DBImpl {
             // of the DBImpl lets go (an iterator, or the background job that just signalled): whoever looks at
             // the files once the handle is dropped (a reopen, a crash test) finds them closed.
             *self.log_writer() = None;
+            *self.prev_log_writer() = None;
             l.versions.close_manifest();
         }
         let lock = self
@@ -847,9 +856,10 @@ impl DBImpl {
         }
 
         if s.is_ok() {
-            // Commit to the new state.
+            // Commit to the new state. The previous log is no longer needed, synced or not.
             l.imm = None;
             self.has_imm.store(false, AtomicOrdering::Release);
+            *self.prev_log_writer() = None;
             self.remove_obsolete_files(l);
         }
         s
@@ -1607,6 +1617,12 @@ impl DBImpl {
                 let log = log.as_mut().expect("an open database has a log");
                 let mut status = log.add_record(write_batch.contents());
                 if status.is_ok() && options.sync {
+                    // A synced write makes the writes before it durable too, those in the previous log included.
+                    if let Some(mut prev_log) = self.prev_log_writer().take() {
+                        status = prev_log.file().sync();
+                    }
+                }
+                if status.is_ok() && options.sync {
                     status = log.file().sync();
                 }
                 let log_error = status.is_err();
@@ -1762,19 +1778,6 @@ impl DBImpl {
     fn switch_to_new_log(&self, l: &mut MutexLock<'_>) -> Result<()> {
         debug_assert!(l.imm.is_none());
         debug_assert_eq!(l.versions.prev_log_number(), 0);
-        // Sync the old log before writes go to the new one. LevelDB closes it unsynced: a power loss could then
-        // keep a synced write of the new log and lose the writes acknowledged before it in the old one, and
-        // recovery would no longer be a prefix of what was acknowledged. As for any failed log sync, the state
-        // of the old log is then unknown, and writes stop (until `resume`).
-        let synced = l.unlocked(|| {
-            self.log_writer()
-                .as_mut()
-                .map_or(Ok(()), |log| log.file().sync())
-        });
-        if let Err(e) = synced {
-            self.record_background_error(l, e.clone());
-            return Err(e);
-        }
         let new_log_number = l.versions.new_file_number();
         let lfile = match self
             .env
@@ -1787,8 +1790,11 @@ impl DBImpl {
                 return Err(e);
             }
         };
-        // The old log is closed when its writer is dropped (LevelDB 1.23 ignores the close status too).
-        *self.log_writer() = Some(log::Writer::new(lfile));
+        // The old log stays open until the first synced write syncs it, or its memtable is flushed. LevelDB
+        // closes it unsynced: a power loss could then keep a synced write of the new log and lose the writes
+        // acknowledged before it in the old one, and recovery would no longer be a prefix of what was
+        // acknowledged. (It is closed when its writer is dropped; LevelDB 1.23 ignores the close status too.)
+        *self.prev_log_writer() = self.log_writer().replace(log::Writer::new(lfile));
         l.logfile_number = new_log_number;
         l.imm = l.mem.take();
         self.has_imm.store(true, AtomicOrdering::Release);
