@@ -67,6 +67,9 @@ impl SubCode {
     }
 }
 
+/// The message of the errors [`Error::from_panic`] makes.
+const PANIC_MESSAGE: &str = "oxleveldb panicked";
+
 /// A failed LevelDB operation: a code and a message.
 ///
 /// LevelDB: Status
@@ -150,7 +153,12 @@ impl Error {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        Error::io_error("oxleveldb panicked", message)
+        Error::io_error(PANIC_MESSAGE, message)
+    }
+
+    /// True for an error made by [`Error::from_panic`].
+    pub fn is_panic(&self) -> bool {
+        self.code == Code::IOError && self.message.starts_with(PANIC_MESSAGE)
     }
 
     /// The error's code.

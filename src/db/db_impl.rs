@@ -90,6 +90,19 @@ struct Writer {
     cv: Condvar,
 }
 
+impl Writer {
+    fn new(batch: Option<WriteBatch>, is_flush: bool, sync: bool) -> Writer {
+        Writer {
+            batch,
+            is_flush,
+            sync,
+            done: AtomicBool::new(false),
+            status: Mutex::new(Ok(())),
+            cv: Condvar::new(),
+        }
+    }
+}
+
 /// Per level compaction stats. stats[level] stores the stats for compactions that produced data for the
 /// specified "level".
 ///
@@ -251,6 +264,9 @@ pub(crate) struct DBImpl {
     /// The log of `mem`. Only the write leader (and, under the mutex, the memtable switch) touches it: it is
     /// written without the database mutex.
     log: Mutex<Option<log::Writer>>,
+    /// The log before `log`, until a synced write syncs it or its memtable is flushed (see
+    /// `switch_to_new_log`). Touched as `log` is.
+    prev_log: Mutex<Option<log::Writer>>,
     snapshots: Arc<SnapshotList>,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
@@ -374,6 +390,7 @@ impl DBImpl {
             background_work_finished_signal: Condvar::new(),
             has_imm: AtomicBool::new(false),
             log: Mutex::new(None),
+            prev_log: Mutex::new(None),
             snapshots: SnapshotList::new(),
             weak_self: weak_self.clone(),
             options,
@@ -389,6 +406,10 @@ impl DBImpl {
 
     fn log_writer(&self) -> MutexGuard<'_, Option<log::Writer>> {
         self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn prev_log_writer(&self) -> MutexGuard<'_, Option<log::Writer>> {
+        self.prev_log.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn user_comparator(&self) -> &Arc<dyn Comparator> {
@@ -408,6 +429,7 @@ impl DBImpl {
             // of the DBImpl lets go (an iterator, or the background job that just signalled): whoever looks at
             // the files once the handle is dropped (a reopen, a crash test) finds them closed.
             *self.log_writer() = None;
+            *self.prev_log_writer() = None;
             l.versions.close_manifest();
         }
     }
@@ -624,16 +646,20 @@ impl DBImpl {
         struct LogReporter<'a> {
             info_log: &'a Option<Arc<dyn crate::env::Logger>>,
             fname: String,
-            /// Some only if options.paranoid_checks.
-            status: Option<RefCell<Result<()>>>,
+            paranoid_checks: bool,
+            /// The first error that fails the recovery.
+            status: RefCell<Result<()>>,
+            /// Something was dropped (then the log is not reused: what it dropped may be at its end).
+            dropped: std::cell::Cell<bool>,
         }
         impl log::Reporter for LogReporter<'_> {
             fn corruption(&self, bytes: usize, s: &Error) {
-                let prefix = if self.status.is_none() {
-                    "(ignoring error) "
-                } else {
-                    ""
-                };
+                // A read error is not damage in the log: the records past it may all be there, and taking it
+                // for the end of the log (as LevelDB does without paranoid_checks) would lose them when the log
+                // is then deleted. It fails the recovery whatever paranoid_checks says; a corrupt record is
+                // dropped unless paranoid_checks is set, as in LevelDB.
+                let fails = self.paranoid_checks || s.is_io_error();
+                let prefix = if fails { "" } else { "(ignoring error) " };
                 info_log!(
                     self.info_log,
                     "{}{}: dropping {} bytes; {}",
@@ -642,34 +668,32 @@ impl DBImpl {
                     bytes as i32,
                     s
                 );
-                if let Some(status) = &self.status {
-                    let mut status = status.borrow_mut();
-                    if status.is_ok() {
-                        *status = Err(s.clone());
-                    }
+                self.dropped.set(true);
+                let mut status = self.status.borrow_mut();
+                if fails && status.is_ok() {
+                    *status = Err(s.clone());
                 }
             }
         }
 
-        // Open the log file.
+        // Open the log file. A log that cannot be opened fails the recovery (unless it has gone, and with it
+        // anything to lose): stricter than LevelDB, which goes on without it and then deletes it.
         let fname = log_file_name(&self.dbname, log_number);
         let file = match self.env.new_sequential_file(&fname) {
             Ok(file) => file,
-            Err(e) => return self.maybe_ignore_error(Err(e)),
+            Err(e) if e.is_not_found() => return self.maybe_ignore_error(Err(e)),
+            Err(e) => return Err(e),
         };
 
         // Create the log reader.
         let reporter = LogReporter {
             info_log: &self.options.info_log,
             fname: fname.to_string_lossy().into_owned(),
-            status: self.options.paranoid_checks.then(|| RefCell::new(Ok(()))),
+            paranoid_checks: self.options.paranoid_checks,
+            status: RefCell::new(Ok(())),
+            dropped: std::cell::Cell::new(false),
         };
-        let reporter_status = || {
-            reporter
-                .status
-                .as_ref()
-                .map_or(Ok(()), |s| s.borrow().clone())
-        };
+        let reporter_status = || reporter.status.borrow().clone();
         // We intentionally make log::Reader do checksumming even if paranoid_checks==false so that corruptions
         // cause entire commits to be skipped instead of propagating bad information (like overly large sequence
         // numbers).
@@ -725,6 +749,10 @@ impl DBImpl {
                 }
             }
         }
+        // A log that ends in a torn record (the writer died, or failed, in the middle of it), or that had damage
+        // the reader dropped, is not reused: records appended after a torn or damaged one would be lost at the
+        // next recovery. Stricter than LevelDB.
+        let torn_tail = reader.ends_in_torn_record() || reporter.dropped.get();
         drop(reader);
         if status.is_ok() {
             status = reporter_status();
@@ -735,7 +763,7 @@ impl DBImpl {
         }
 
         // See if we should keep reusing the last log file.
-        if status.is_ok() && self.options.reuse_logs && last_log && compactions == 0 {
+        if status.is_ok() && self.options.reuse_logs && last_log && compactions == 0 && !torn_tail {
             debug_assert!(l.mem.is_none());
             if let Ok(lfile_size) = self.env.get_file_size(&fname) {
                 if let Ok(logfile) = self.env.new_appendable_file(&fname) {
@@ -847,6 +875,14 @@ impl DBImpl {
     ///
     /// LevelDB: DBImpl::CompactMemTable
     fn compact_mem_table(&self, l: &mut MutexLock<'_>) {
+        if let Err(e) = self.flush_imm(l) {
+            self.record_background_error(l, e);
+        }
+    }
+
+    /// The work of `compact_mem_table`: writes the immutable memtable to a table and records it (with the log it
+    /// no longer needs) in the MANIFEST; on success the memtable is dropped.
+    fn flush_imm(&self, l: &mut MutexLock<'_>) -> Result<()> {
         let imm = l.imm.clone().expect("an immutable memtable to compact");
 
         // Save the contents of the memtable as a new Table.
@@ -869,15 +905,14 @@ impl DBImpl {
             s = self.log_and_apply(l, &mut edit);
         }
 
-        match s {
-            Ok(()) => {
-                // Commit to the new state.
-                l.imm = None;
-                self.has_imm.store(false, AtomicOrdering::Release);
-                self.remove_obsolete_files(l);
-            }
-            Err(e) => self.record_background_error(l, e),
+        if s.is_ok() {
+            // Commit to the new state. The previous log is no longer needed, synced or not.
+            l.imm = None;
+            self.has_imm.store(false, AtomicOrdering::Release);
+            *self.prev_log_writer() = None;
+            self.remove_obsolete_files(l);
         }
+        s
     }
 
     /// Compacts the underlying storage for the key range `[begin, end]` (`None` is unbounded): the memtable is
@@ -963,6 +998,74 @@ impl DBImpl {
         if l.bg_error.is_ok() {
             l.bg_error = Err(s);
             self.background_work_finished_signal.notify_all();
+        }
+    }
+
+    /// Clears a background error caused by the file system (a failed log append or sync, a failed flush,
+    /// compaction or MANIFEST write: a full disk, an I/O error) once the database can go on safely; see
+    /// [`DB::resume`].
+    ///
+    /// RocksDB: DBImpl::Resume
+    fn resume(&self) -> Result<()> {
+        let mut l = self.lock();
+        if l.bg_error.is_ok() {
+            return Ok(());
+        }
+        // Queue as a flush request and wait to be the leader: no other writer touches the log while it is
+        // replaced. A leader that takes the request into its group wrote, so the error was gone.
+        let w = Arc::new(Writer::new(None, true, false));
+        if let Some(status) = self.wait_for_turn(&mut l, &w) {
+            return status;
+        }
+        let status = self.resume_as_leader(&mut l);
+        l.writers.pop_front();
+        if let Some(front) = l.writers.front() {
+            front.cv.notify_one();
+        }
+        status
+    }
+
+    /// The body of `resume`, at the front of the writer queue.
+    fn resume_as_leader(&self, l: &mut MutexLock<'_>) -> Result<()> {
+        let Err(e) = l.bg_error.clone() else {
+            return Ok(()); // Another resume got there first.
+        };
+        if !e.is_io_error() || e.is_panic() {
+            // Corruption, or a bug: going on could spread the damage. Only a reopen clears it.
+            return Err(e);
+        }
+        // Background work starts nothing after an error; let what runs finish, so that this thread alone
+        // changes the version set from here on.
+        while l.background_compaction_scheduled {
+            l.wait_for_background_work();
+        }
+        // The error may have left a torn record at the end of the MANIFEST or the log, and a record appended
+        // after a torn one would be lost at recovery: go on in a new MANIFEST (the next log_and_apply writes it,
+        // a snapshot of the current version, and points CURRENT to it) and a new log. The old log stays until
+        // its memtable is in a table: recovery reads its records up to the torn one, all that was acknowledged.
+        l.versions.start_new_manifest();
+        let mut status = Ok(());
+        if l.imm.is_some() {
+            status = self.flush_imm(l);
+        }
+        if status.is_ok() {
+            status = self.switch_to_new_log(l);
+        }
+        if status.is_ok() {
+            status = self.flush_imm(l);
+        }
+        match status {
+            Ok(()) => {
+                info_log!(self.options.info_log, "Resumed after error: {}\n", e);
+                l.bg_error = Ok(());
+                self.remove_obsolete_files(l);
+                self.maybe_schedule_compaction(l);
+                Ok(())
+            }
+            Err(e) => {
+                l.bg_error = Err(e.clone());
+                Err(e)
+            }
         }
     }
 
@@ -1570,22 +1673,13 @@ impl DBImpl {
         let mut l = self.lock();
         // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
         let must_wait = !l.writers.is_empty();
-        let w = Arc::new(Writer {
-            batch: if must_wait { updates.cloned() } else { None },
-            is_flush: updates.is_none(),
-            sync: options.sync,
-            done: AtomicBool::new(false),
-            status: Mutex::new(Ok(())),
-            cv: Condvar::new(),
-        });
-        l.writers.push_back(w.clone());
-        while !w.done.load(AtomicOrdering::Relaxed)
-            && !Arc::ptr_eq(&w, l.writers.front().expect("queued"))
-        {
-            l.wait(&w.cv);
-        }
-        if w.done.load(AtomicOrdering::Relaxed) {
-            return w.status.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let w = Arc::new(Writer::new(
+            if must_wait { updates.cloned() } else { None },
+            updates.is_none(),
+            options.sync,
+        ));
+        if let Some(status) = self.wait_for_turn(&mut l, &w) {
+            return status;
         }
 
         // May temporarily unlock and wait.
@@ -1609,12 +1703,17 @@ impl DBImpl {
                 let mut log = self.log_writer();
                 let log = log.as_mut().expect("an open database has a log");
                 let mut status = log.add_record(write_batch.contents());
-                let mut sync_error = false;
+                if status.is_ok() && options.sync {
+                    // A synced write makes the writes before it durable too, those in the previous log included.
+                    if let Some(mut prev_log) = self.prev_log_writer().take() {
+                        status = prev_log.file().sync();
+                    }
+                }
                 if status.is_ok() && options.sync {
                     status = log.file().sync();
-                    sync_error = status.is_err();
                 }
-                if status.is_ok() {
+                let log_error = status.is_err();
+                if !log_error {
                     // The user's comparator runs here: a panic in it must not unwind past the writer queue,
                     // which would leave this writer at its front and every later write waiting forever.
                     if let Err(panic) =
@@ -1623,12 +1722,16 @@ impl DBImpl {
                         return (Err(Error::from_panic(panic)), true);
                     }
                 }
-                (status, sync_error)
+                (status, log_error)
             });
             if sticky_error {
-                // After a failed sync the state of the log file is indeterminate: the log record we just added may
-                // or may not show up when the DB is re-opened. After a panic the memtable holds part of the group
-                // and the log all of it. Either way we force the DB into a mode where all future writes fail.
+                // After a failed append or sync the state of the log file is indeterminate: the log record we just
+                // added may or may not show up when the DB is re-opened. So we force the DB into a mode where all
+                // future writes fail. Stricter than LevelDB, which does this for a failed sync only: a failed
+                // append may leave a torn record in the log, and recovery stops at it, so a record appended after
+                // it would be lost even once synced. The log takes no more records; `DB::resume` moves on to a new
+                // one. After a panic in the memtable insert, the memtable holds part of the group and the log all
+                // of it: the same mode.
                 if let Err(e) = &status {
                     self.record_background_error(&mut l, e.clone());
                 }
@@ -1655,6 +1758,20 @@ impl DBImpl {
             front.cv.notify_one();
         }
         status
+    }
+
+    /// Queues `w` and waits until it is at the front of the queue (`None`: it leads) or a leader has done its
+    /// write (its status).
+    fn wait_for_turn(&self, l: &mut MutexLock<'_>, w: &Arc<Writer>) -> Option<Result<()>> {
+        l.writers.push_back(w.clone());
+        while !w.done.load(AtomicOrdering::Relaxed)
+            && !Arc::ptr_eq(w, l.writers.front().expect("queued"))
+        {
+            l.wait(&w.cv);
+        }
+        w.done
+            .load(AtomicOrdering::Relaxed)
+            .then(|| w.status.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
     /// Gathers the leader's batch and the batches queued behind it into `result`, and returns how many writers
@@ -1744,29 +1861,42 @@ impl DBImpl {
                 l.wait_for_background_work();
             } else {
                 // Attempt to switch to a new memtable and trigger compaction of the old one.
-                debug_assert_eq!(l.versions.prev_log_number(), 0);
-                let new_log_number = l.versions.new_file_number();
-                let lfile = match self
-                    .env
-                    .new_writable_file(&log_file_name(&self.dbname, new_log_number))
-                {
-                    Ok(lfile) => lfile,
-                    Err(e) => {
-                        // Avoid chewing through file number space in a tight loop.
-                        l.versions.reuse_file_number(new_log_number);
-                        return Err(e);
-                    }
-                };
-                // The old log is closed when its writer is dropped (LevelDB 1.23 ignores the close status too).
-                *self.log_writer() = Some(log::Writer::new(lfile));
-                l.logfile_number = new_log_number;
-                l.imm = l.mem.take();
-                self.has_imm.store(true, AtomicOrdering::Release);
-                l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));
+                self.switch_to_new_log(l)?;
                 force = false; // Do not force another compaction if we have room.
                 self.maybe_schedule_compaction(l);
             }
         }
+    }
+
+    /// Starts a new log and memtable; the current memtable becomes the immutable one, to be flushed. Requires:
+    /// there is no immutable memtable, and this thread is at the front of the writer queue.
+    ///
+    /// LevelDB: the memtable switch of DBImpl::MakeRoomForWrite
+    fn switch_to_new_log(&self, l: &mut MutexLock<'_>) -> Result<()> {
+        debug_assert!(l.imm.is_none());
+        debug_assert_eq!(l.versions.prev_log_number(), 0);
+        let new_log_number = l.versions.new_file_number();
+        let lfile = match self
+            .env
+            .new_writable_file(&log_file_name(&self.dbname, new_log_number))
+        {
+            Ok(lfile) => lfile,
+            Err(e) => {
+                // Avoid chewing through file number space in a tight loop.
+                l.versions.reuse_file_number(new_log_number);
+                return Err(e);
+            }
+        };
+        // The old log stays open until the first synced write syncs it, or its memtable is flushed. LevelDB
+        // closes it unsynced: a power loss could then keep a synced write of the new log and lose the writes
+        // acknowledged before it in the old one, and recovery would no longer be a prefix of what was
+        // acknowledged. (It is closed when its writer is dropped; LevelDB 1.23 ignores the close status too.)
+        *self.prev_log_writer() = self.log_writer().replace(log::Writer::new(lfile));
+        l.logfile_number = new_log_number;
+        l.imm = l.mem.take();
+        self.has_imm.store(true, AtomicOrdering::Release);
+        l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));
+        Ok(())
     }
 
     /// LevelDB: DBImpl::GetProperty
@@ -2172,6 +2302,29 @@ impl DB {
     /// LevelDB: DB::GetApproximateSizes
     pub fn get_approximate_sizes(&self, ranges: &[Range]) -> Vec<u64> {
         self.inner.get_approximate_sizes(ranges)
+    }
+
+    /// Lets a database whose writes fail after a file system error (a full disk, a failed log write or sync, a
+    /// failed flush or compaction) take writes again, without reopening it. Not in LevelDB, where only a reopen
+    /// clears such an error.
+    ///
+    /// Once the cause is gone (space freed, the device back), `resume` waits for running background work, then
+    /// moves on to a new MANIFEST and a new log (a failed write may have left a torn record at the end of the old
+    /// ones, and a record appended after a torn one would be lost at recovery), flushes the memtables to tables,
+    /// clears the error and restarts background work. It returns `Ok(())` when writes are accepted again, at
+    /// once if there was no error.
+    ///
+    /// It fails, and the error stays, if the file system still fails (the error is then the new one). It
+    /// refuses to clear an error that is not an I/O error (a corruption, or a bug caught in background work):
+    /// only a reopen clears those, since going on could spread the damage.
+    ///
+    /// Nothing acknowledged is lost either way: writes that returned `Ok` before the error are in the old log
+    /// (before any torn record) or in the memtables `resume` flushes. A write that returned an error may or may
+    /// not be there after a reopen.
+    ///
+    /// RocksDB: DB::Resume
+    pub fn resume(&self) -> Result<()> {
+        self.inner.resume()
     }
 
     /// Compacts the underlying storage for the key range `[begin, end]`; `None` is before all keys (for begin)

@@ -6,6 +6,11 @@
 //! ([`FaultInjectionEnv::drop_unsynced_file_data`]) or deletes the files whose directory entry was never synced
 //! ([`FaultInjectionEnv::delete_files_created_after_last_dir_sync`]), and reopens the database.
 //!
+//! Not in LevelDB's: while the file system is deactivated, appends are dropped and files can be neither
+//! created, renamed nor removed (the calls fail). In LevelDB's, background work that goes on after the simulated
+//! crash still appends, renames CURRENT and deletes obsolete files for real, which no crashed machine does, and
+//! the state the test then reopens is one no crash could leave.
+//!
 //! LevelDB: FaultInjectionTestEnv (db/fault_injection_test.cc)
 
 use std::collections::{HashMap, HashSet};
@@ -13,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{Env, EnvWrapper, WritableFile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What is known of one file: how far it was written, synced and flushed (-1: never).
 ///
@@ -95,10 +100,14 @@ impl TestWritableFile {
 
 impl WritableFile for TestWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.target.append(data)?;
-        if self.is_filesystem_active() {
-            self.state.pos += data.len() as i64;
+        // Not in LevelDB's: once the machine is down, nothing reaches the disk. (LevelDB's writes the data and
+        // only leaves it out of `pos`, so an append after the crash to a fully synced file, such as the
+        // MANIFEST, survived the drop of unsynced data.)
+        if !self.is_filesystem_active() {
+            return Ok(());
         }
+        self.target.append(data)?;
+        self.state.pos += data.len() as i64;
         Ok(())
     }
 
@@ -213,7 +222,10 @@ impl FaultInjectionEnv {
             .collect();
         let mut status = Ok(());
         for new_file in new_files {
-            let s = EnvWrapper::remove_file(self, &new_file);
+            let s = self.base.remove_file(&new_file);
+            if s.is_ok() {
+                self.untrack_file(&new_file);
+            }
             if status.is_ok() {
                 status = s;
             }
@@ -248,6 +260,18 @@ impl FaultInjectionEnv {
         tracking.new_files_since_last_dir_sync.remove(f);
     }
 
+    /// Fails a change to the file system's names while it is deactivated.
+    fn check_active(&self, fname: &Path) -> Result<()> {
+        if self.is_filesystem_active() {
+            Ok(())
+        } else {
+            Err(Error::io_error(
+                fname.to_string_lossy(),
+                "file system inactive (simulated crash)",
+            ))
+        }
+    }
+
     fn wrap(&self, state: FileState, target: Box<dyn WritableFile>) -> Box<dyn WritableFile> {
         Box::new(TestWritableFile {
             state,
@@ -264,6 +288,7 @@ impl EnvWrapper for FaultInjectionEnv {
     }
 
     fn new_writable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
+        self.check_active(fname)?;
         let actual = self.base.new_writable_file(fname)?;
         let mut state = FileState::new(fname);
         state.pos = 0;
@@ -276,6 +301,7 @@ impl EnvWrapper for FaultInjectionEnv {
     }
 
     fn new_appendable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
+        self.check_active(fname)?;
         let actual = self.base.new_appendable_file(fname)?;
         let mut state = FileState::new(fname);
         state.pos = 0;
@@ -294,12 +320,14 @@ impl EnvWrapper for FaultInjectionEnv {
     }
 
     fn remove_file(&self, f: &Path) -> Result<()> {
+        self.check_active(f)?;
         self.base.remove_file(f)?;
         self.untrack_file(f);
         Ok(())
     }
 
     fn rename_file(&self, src: &Path, target: &Path) -> Result<()> {
+        self.check_active(src)?;
         self.base.rename_file(src, target)?;
         let mut tracking = self.tracking();
         if let Some(state) = tracking.db_file_state.remove(src) {
@@ -338,6 +366,10 @@ mod tests {
         drop(file); // Dropping closes.
 
         env.set_filesystem_active(false);
+        assert!(
+            env_ref.rename_file(a, b).is_err(),
+            "no renames after a crash"
+        );
         env.drop_unsynced_file_data().unwrap();
         assert_eq!(read_file_to_string(env_ref, a).unwrap(), b"synced");
         assert_eq!(read_file_to_string(env_ref, b).unwrap(), b"");

@@ -3,14 +3,16 @@
 //! Files (sequential reads, random-access reads, writes and appends), directories, locks, the background thread,
 //! the clock and the info logger all go through an [`Env`], so a test can swap the real file system
 //! ([`PosixEnv`]) for an in-memory one ([`MemEnv`]) or wrap it to inject faults ([`EnvWrapper`]; LevelDB's
-//! own fault injectors for its tests, `SpecialEnv` and `FaultInjectionEnv`, are here too, for the project's tests
-//! only).
+//! own fault injectors for its tests, `SpecialEnv`, `FaultInjectionEnv` and `IoFaultEnv` (which fails as a real
+//! disk does), are here too, for the project's tests only).
 //!
 //! Every method is safe to call from several threads at once. The files it returns are used by one thread at a
 //! time, except a [`RandomAccessFile`], which many threads read concurrently.
 
 #[cfg(any(test, feature = "internals"))]
 mod fault_injection_env;
+#[cfg(any(test, feature = "internals"))]
+mod io_fault_env;
 mod mem_env;
 mod posix_env;
 mod posix_logger;
@@ -21,6 +23,9 @@ mod sys;
 #[cfg(any(test, feature = "internals"))]
 #[doc(hidden)]
 pub use fault_injection_env::FaultInjectionEnv;
+#[cfg(any(test, feature = "internals"))]
+#[doc(hidden)]
+pub use io_fault_env::IoFaultEnv;
 pub use mem_env::MemEnv;
 pub use posix_env::PosixEnv;
 pub use posix_logger::PosixLogger;

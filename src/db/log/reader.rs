@@ -58,6 +58,8 @@ pub struct Reader<'a> {
     /// True if we are resynchronizing after a seek (initial_offset > 0). In particular, a run of MIDDLE and LAST
     /// records can be silently skipped in this mode.
     resyncing: bool,
+    /// The end of the file cut a record short (not in LevelDB; see `ends_in_torn_record`).
+    torn_tail: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -83,6 +85,7 @@ impl<'a> Reader<'a> {
             end_of_buffer_offset: 0,
             initial_offset,
             resyncing: initial_offset > 0,
+            torn_tail: false,
         }
     }
 
@@ -190,6 +193,7 @@ impl<'a> Reader<'a> {
                     // A fragmented record cut at the end can be caused by the writer dying immediately after
                     // writing a physical record but before completing the next; don't treat it as a corruption,
                     // just ignore the entire logical record.
+                    self.torn_tail |= in_fragmented_record;
                     record.clear();
                     return false;
                 }
@@ -216,6 +220,15 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// True once `read_record` has returned false at an end of file that cut a record short: a truncated header,
+    /// a truncated payload, or a fragmented record without its last piece. Such a tail is not an error (the
+    /// writer died in the middle of a record), but a writer must not append after it: the next reader would stop
+    /// at the torn record, or drop the rest of its block, and so lose what was appended. Not in LevelDB, whose
+    /// `reuse_logs` appends after it.
+    pub fn ends_in_torn_record(&self) -> bool {
+        self.torn_tail
     }
 
     /// The physical offset of the last record returned by `read_record`; undefined before the first call.
@@ -298,6 +311,7 @@ impl<'a> Reader<'a> {
                     // Note that if the buffer is non-empty, we have a truncated header at the end of the file,
                     // which can be caused by the writer crashing in the middle of writing the header. Instead of
                     // considering this an error, just report EOF.
+                    self.torn_tail |= self.buffer_len() > 0;
                     self.clear_buffer();
                     return (EOF, 0, 0);
                 }
@@ -320,6 +334,7 @@ impl<'a> Reader<'a> {
                 }
                 // If the end of the file has been reached without reading `length` bytes of payload, assume the
                 // writer died in the middle of writing the record. Don't report a corruption.
+                self.torn_tail = true;
                 return (EOF, 0, 0);
             }
 

@@ -445,6 +445,7 @@ impl VersionSet {
         let mut last_sequence = None;
         let mut builder = Builder::new(&self.icmp, self.current.clone());
         let mut read_records = 0;
+        let torn_tail;
         let reporter = LogReporter {
             status: RefCell::new(Ok(())),
         };
@@ -481,6 +482,7 @@ impl VersionSet {
                     }
                 }
             }
+            torn_tail = reader.ends_in_torn_record();
         }
 
         let mut status = reporter.status.into_inner();
@@ -533,8 +535,10 @@ impl VersionSet {
         self.log_number = log_number;
         self.prev_log_number = prev_log_number;
 
-        // See if we can reuse the existing MANIFEST file.
-        Ok(!self.reuse_manifest(&dscname, &current))
+        // See if we can reuse the existing MANIFEST file. Not one that ends in a torn record (the writer died in
+        // the middle of it): a record appended after it would make the MANIFEST unreadable. Stricter than
+        // LevelDB.
+        Ok(torn_tail || !self.reuse_manifest(&dscname, &current))
     }
 
     /// With `reuse_logs`, keeps appending to the MANIFEST just recovered, unless it has grown too big.
@@ -629,6 +633,16 @@ impl VersionSet {
     /// LevelDB: VersionSet::~VersionSet (delete descriptor_log_, descriptor_file_)
     pub fn close_manifest(&mut self) {
         self.descriptor_log = None;
+    }
+
+    /// Closes the MANIFEST being written and takes a new file number for the next one, so that the next
+    /// `log_and_apply` writes a new MANIFEST (a snapshot of the current version) and points CURRENT to it,
+    /// rather than appending after what a failed write may have left torn. Not in LevelDB.
+    ///
+    /// RocksDB: what VersionSet::LogAndApply does after a MANIFEST write error
+    pub fn start_new_manifest(&mut self) {
+        self.descriptor_log = None;
+        self.manifest_file_number = self.new_file_number();
     }
 
     /// The last sequence number.
