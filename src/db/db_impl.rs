@@ -1590,6 +1590,16 @@ impl DBImpl {
             }
         });
 
+        self.listen(|li| {
+            li.on_get(&events::GetDone {
+                key: key.to_vec(),
+                snapshot,
+                from_memtables: !have_stat_update,
+                value_length: result.as_ref().ok().and_then(|v| v.as_ref().map(Vec::len)),
+                charged_file: stats.seek_file.as_ref().map(|(f, level)| (*level, f.number)),
+                error: result.as_ref().err().map(|e| e.to_string()),
+            })
+        });
         if have_stat_update && current.update_stats(&stats) {
             self.maybe_schedule_compaction(&mut l);
         }

@@ -277,6 +277,27 @@ pub struct CompactionCompleted {
     pub error: Option<String>,
 }
 
+/// A point read (`DB::get`) answered.
+///
+/// LevelDB: DBImpl::Get
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetDone {
+    /// The key read.
+    pub key: Vec<u8>,
+    /// The sequence number the read saw (its snapshot's, or the last one).
+    pub snapshot: u64,
+    /// The answer came from the memtable or the immutable memtable (a value or a deletion); otherwise the
+    /// version's table files were searched.
+    pub from_memtables: bool,
+    /// The value's length, if one was found.
+    pub value_length: Option<usize>,
+    /// The file (level, number) charged with a seek because the read looked in more than one file: the charges
+    /// add up to a seek-triggered compaction (LevelDB's allowed_seeks).
+    pub charged_file: Option<(usize, u64)>,
+    /// `None`, or the read's error.
+    pub error: Option<String>,
+}
+
 /// An observer of the write path, flushes and compactions. Every method does nothing unless overridden.
 ///
 /// RocksDB: EventListener
@@ -306,6 +327,8 @@ pub trait EventListener: Send + Sync {
     fn on_followers_woken(&self, event: &FollowersWoken) {}
     /// A write returned.
     fn on_write_done(&self, event: &WriteDone) {}
+    /// A point read was answered.
+    fn on_get(&self, event: &GetDone) {}
     /// A memtable was flushed to a table.
     ///
     /// RocksDB: EventListener::OnFlushCompleted
