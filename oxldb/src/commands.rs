@@ -6,7 +6,9 @@
 use std::io::{self, Write};
 
 use crate::args::Args;
-use crate::{db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump, trace};
+use crate::{
+    db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump, sst_layout, trace,
+};
 
 /// How a command fails, which decides what is printed and the exit status.
 pub enum Failure {
@@ -224,6 +226,17 @@ pub const COMMANDS: &[Command] = &[
         options: &["db"],
         flags: &[],
         run: db_read::get_property,
+    },
+    Command {
+        name: "sst_layout",
+        synopsis: "--file=<table>",
+        help: "Takes a table apart block by block, in file order: offset, size on disk (the 5-byte trailer not\n\
+               counted), the trailer's compression type, then what the block holds: each data block's entries,\n\
+               restart points, first and last keys and index key; the filter, metaindex and index blocks; the footer.\n\
+               Every block is read with its checksum verified.",
+        options: &["file"],
+        flags: &[],
+        run: sst_layout::run,
     },
     Command {
         name: "trace",
