@@ -240,15 +240,15 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "trace",
-        synopsis: "--db=<dir> (put <key> <value> | get <key> | [--threads=<n>] [--ops=<m>]) [--sync] [--pipelined_write] [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
+        synopsis: "--db=<dir> (put <key> <value> | get <key> | [--threads=<n>] [--ops=<m>]) [--write_buffer_size=<bytes>] [--sync] [--pipelined_write] [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
         help: "Runs one put, one get, or <n> writer threads of <m> puts each (default 4 and 10) with an event\n\
                listener set, and prints the engine's steps as a timeline, one line per step: [thread] #writer step.\n\
                Writers queue, the front one leads: it makes room, folds the batches queued behind it into its group\n\
                (group commit), takes the sequence numbers, appends the group to the log as one record, syncs,\n\
                inserts into the memtable and wakes the writers it wrote for. Memtable switches, flushes and\n\
-               compactions show as they happen. --sync syncs each write; --pipelined_write uses the experimental\n\
-               pipelined write path.",
-        options: &["db", "threads", "ops"],
+               compactions show as they happen (a small --write_buffer_size, 64 KiB at least, brings them on).\n\
+               --sync syncs each write; --pipelined_write uses the experimental pipelined write path.",
+        options: &["db", "threads", "ops", "write_buffer_size"],
         flags: &["sync", "pipelined_write", "create_if_missing", "hex", "key_hex", "value_hex"],
         run: trace::run,
     },

@@ -44,11 +44,11 @@ fn compression(file: &dyn RandomAccessFile, handle: &BlockHandle) -> Result<&'st
     })
 }
 
-/// The entries of a block, as (key, value) pairs.
-fn entries(
-    file: &dyn RandomAccessFile,
-    handle: &BlockHandle,
-) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u32), Failure> {
+/// A block's entries, as (key, value) pairs.
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The entries of a block, and its number of restart points.
+fn entries(file: &dyn RandomAccessFile, handle: &BlockHandle) -> Result<(Entries, u32), Failure> {
     let contents = read_block(file, true, handle)?;
     let restarts = contents
         .data

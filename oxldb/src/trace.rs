@@ -277,6 +277,11 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let timeline = Arc::new(Timeline::default());
     let options = Options {
         create_if_missing: args.flag("create_if_missing"),
+        write_buffer_size: count_option(
+            args,
+            "write_buffer_size",
+            Options::default().write_buffer_size,
+        )?,
         event_listener: Some(timeline.clone()),
         enable_pipelined_write: args.flag("pipelined_write"),
         ..Options::default()

@@ -400,15 +400,17 @@ impl DBImpl {
         }
     }
 
-    /// Tells the event listener, if one is set (`f` builds the event only then).
-    #[inline]
+    /// Tells the event listener, if one is set (`f` builds the event only then, out of line: the hot path keeps
+    /// one untaken branch and its code stays as small as without a listener).
+    #[inline(always)]
     fn listen(&self, f: impl FnOnce(&dyn EventListener)) {
         if let Some(listener) = &self.options.event_listener {
-            f(&**listener)
+            events::cold(|| f(&**listener))
         }
     }
 
     /// Tells the event listener one decision of `make_room_for_write`.
+    #[inline(always)]
     fn listen_make_room(&self, l: &MutexLock<'_>, decision: Room) {
         self.listen(|li| {
             li.on_make_room(&events::MakeRoom {
@@ -1668,7 +1670,8 @@ impl DBImpl {
         let leader = l.writers.pop_front().expect("the leader is queued");
         debug_assert!(Arc::ptr_eq(&leader, &w));
         let last_sequence = l.versions.last_sequence();
-        self.wake_followers(w.id, last_sequence, l.writers.drain(..group - 1), &status);
+        let followers = (1..group).map(|_| l.writers.pop_front().expect("the group is queued"));
+        self.wake_followers(w.id, last_sequence, followers, &status);
 
         // Notify the new head of the write queue.
         if let Some(front) = l.writers.front() {
@@ -1683,6 +1686,7 @@ impl DBImpl {
     /// write's status).
     ///
     /// LevelDB: the first half of DBImpl::Write
+    #[inline(always)]
     fn join_writer_queue(
         &self,
         l: &mut MutexLock<'_>,
@@ -1720,6 +1724,7 @@ impl DBImpl {
     /// Gives the group in `batch` the sequence numbers after `last_sequence`, and returns its last one.
     ///
     /// LevelDB: WriteBatchInternal::SetSequence (as DBImpl::Write calls it)
+    #[inline(always)]
     fn set_sequence(&self, w: &Writer, batch: &mut WriteBatch, last_sequence: SequenceNumber) -> SequenceNumber {
         // Unsigned, as LevelDB's (a damaged log can leave the last sequence at the top of the range).
         batch.set_sequence(last_sequence.wrapping_add(1));
@@ -1732,6 +1737,7 @@ impl DBImpl {
     /// is sticky: after a failed sync the record may or may not show up when the database is reopened.
     ///
     /// LevelDB: the log half of DBImpl::Write
+    #[inline(always)]
     fn write_to_log(&self, leader: u64, log_number: u64, contents: &[u8], sync: bool) -> (Result<()>, bool) {
         let mut log = self.log_writer();
         let log = log.as_mut().expect("an open database has a log");
@@ -1746,6 +1752,7 @@ impl DBImpl {
     }
 
     /// Gives the next writer id, or 0 when no event listener is set (nothing is counted then).
+    #[inline(always)]
     fn next_writer_id(&self, l: &mut MutexLock<'_>) -> u64 {
         if self.options.event_listener.is_none() {
             return 0;
@@ -1759,6 +1766,7 @@ impl DBImpl {
     /// an error (which the caller makes the background error: the memtable holds part of the group).
     ///
     /// LevelDB: WriteBatchInternal::InsertInto (as DBImpl::Write calls it)
+    #[inline(always)]
     fn insert_into_memtable(&self, batch: &WriteBatch, mem: &Arc<MemTable>, leader: u64) -> Result<()> {
         let status = catch_unwind(AssertUnwindSafe(|| batch.insert_into(mem)))
             .unwrap_or_else(|panic| Err(Error::from_panic(panic)));
@@ -1774,6 +1782,7 @@ impl DBImpl {
     }
 
     /// Marks the writers whose batches the leader wrote done with its status, and signals them.
+    #[inline(always)]
     fn wake_followers(
         &self,
         leader: u64,
@@ -1799,6 +1808,7 @@ impl DBImpl {
     /// `first_batch`) has a batch.
     ///
     /// LevelDB: DBImpl::BuildBatchGroup
+    #[inline(always)]
     fn build_batch_group(
         &self,
         l: &mut MutexLock<'_>,
@@ -1846,6 +1856,7 @@ impl DBImpl {
     /// one is full (or when `force` asks for a switch). Requires: this thread is at the front of the writer queue.
     ///
     /// LevelDB: DBImpl::MakeRoomForWrite
+    #[inline(always)]
     fn make_room_for_write(&self, l: &mut MutexLock<'_>, mut force: bool) -> Result<()> {
         debug_assert!(!l.writers.is_empty());
         let mut allow_delay = !force;

@@ -339,6 +339,14 @@ pub trait EventListener: Send + Sync {
     fn on_compaction_completed(&self, event: &CompactionCompleted) {}
 }
 
+/// Runs `f` out of line, on a path the compiler treats as unlikely: the database's calls to the listener, so that
+/// the code of an unset listener's hot path is the code without one.
+#[cold]
+#[inline(never)]
+pub(crate) fn cold(f: impl FnOnce()) {
+    f()
+}
+
 /// Tells `listener` the group a leader built (`members`: the leader, then its followers) and each follower folded.
 pub(crate) fn report_group(
     listener: &dyn EventListener,
@@ -379,6 +387,7 @@ pub(crate) fn compaction_completed(
 }
 
 /// Appends a group's record to `log`, telling `listener` (if any) the fragments written.
+#[inline]
 pub(crate) fn add_record_listened(
     log: &mut crate::db::log::Writer,
     log_number: u64,
@@ -388,6 +397,19 @@ pub(crate) fn add_record_listened(
     let Some((listener, leader)) = listener else {
         return log.add_record(contents);
     };
+    add_record_reported(log, log_number, contents, listener, leader)
+}
+
+/// `add_record_listened` with a listener: the fragments gathered and reported.
+#[cold]
+#[inline(never)]
+fn add_record_reported(
+    log: &mut crate::db::log::Writer,
+    log_number: u64,
+    contents: &[u8],
+    listener: &dyn EventListener,
+    leader: u64,
+) -> Result<()> {
     let mut fragments = Vec::new();
     let status = log.add_record_with(contents, |offset, record_type, length| {
         fragments.push(LogFragment {
@@ -406,6 +428,7 @@ pub(crate) fn add_record_listened(
 }
 
 /// Syncs `log`, telling `listener` (if any).
+#[inline]
 pub(crate) fn sync_listened(
     log: &mut crate::db::log::Writer,
     log_number: u64,

@@ -55,6 +55,7 @@ impl Writer {
 
     /// Appends `slice` as one record, and tells `on_fragment` the file offset, type and data length of each
     /// physical record as it is written (`add_record` passes a closure that does nothing, which compiles away).
+    #[inline]
     pub fn add_record_with(
         &mut self,
         slice: &[u8],
@@ -99,6 +100,7 @@ impl Writer {
     }
 
     /// LevelDB: log::Writer::EmitPhysicalRecord
+    #[inline]
     fn emit_physical_record(&mut self, t: RecordType, data: &[u8]) -> Result<()> {
         let length = data.len();
         debug_assert!(length <= 0xffff); // Must fit in two bytes.
