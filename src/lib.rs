@@ -110,6 +110,10 @@ pub mod txn;
 pub use db::db_impl::{destroy_db, Range, DB};
 pub use db::db_iter::DBIterator;
 pub use db::db_range::DBRange;
+/// The event listener (`Options::event_listener`) and its events: each step of a write, flush and compaction.
+pub mod events {
+    pub use crate::db::event_listener::*;
+}
 pub use db::log;
 pub use db::repair::repair_db;
 pub use db::snapshot::Snapshot;

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::db::event_listener::EventListener;
 use crate::db::snapshot::Snapshot;
 use crate::env::{default_env, Env, Logger};
 use crate::table::block::Block;
@@ -91,6 +92,18 @@ pub struct Options {
     pub reuse_logs: bool,
     /// A filter (such as a bloom filter) stored in each table to skip reads of blocks that miss.
     pub filter_policy: Option<Arc<dyn FilterPolicy>>,
+    /// Beyond LevelDB: an observer told each step of every write, memtable flush and compaction (see
+    /// [`crate::events`]). `None` (the default) costs one untaken branch per step.
+    ///
+    /// RocksDB: DBOptions::listeners
+    pub event_listener: Option<Arc<dyn EventListener>>,
+    /// Beyond LevelDB, EXPERIMENTAL: pipelined writes, as RocksDB's. A group's memtable insert overlaps the next
+    /// group's log write: the writer queue hands the group to a second queue, of memtable writers, as soon as its
+    /// log record is written. Off by default: the files are LevelDB's either way, and so is every guarantee
+    /// (a write is visible and acknowledged only once it and every earlier write are in the memtable).
+    ///
+    /// RocksDB: DBOptions::enable_pipelined_write
+    pub enable_pipelined_write: bool,
 }
 
 impl Default for Options {
@@ -113,6 +126,8 @@ impl Default for Options {
             compression: CompressionType::SnappyCompression,
             reuse_logs: false,
             filter_policy: None,
+            event_listener: None,
+            enable_pipelined_write: false,
         }
     }
 }
@@ -156,6 +171,8 @@ impl fmt::Debug for Options {
                 "filter_policy",
                 &self.filter_policy.as_ref().map(|p| p.name().to_string()),
             )
+            .field("event_listener", &self.event_listener.is_some())
+            .field("enable_pipelined_write", &self.enable_pipelined_write)
             .finish()
     }
 }

@@ -21,7 +21,8 @@
 //! sequence numbers were dense, and both still hold after a reopen.
 //!
 //! Variants: default options on disk; a 64 KiB write buffer and 1 KiB values in memory, so that memtables flush
-//! and compactions run under the concurrent writes; and sync writes mixed with plain ones on disk.
+//! and compactions run under the concurrent writes; and sync writes mixed with plain ones on disk. Each runs with
+//! LevelDB's write path and with pipelined writes (`Options::enable_pipelined_write`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -412,14 +413,15 @@ fn mem_env() -> Arc<dyn Env> {
     Arc::new(MemEnv::new(default_env()))
 }
 
-#[test]
-fn concurrent_batches_default_options() {
+/// Default options on disk.
+fn default_options(pipelined: bool) {
     let dir = tempfile::tempdir().unwrap();
     let variant = Variant {
         batches: 120,
         pad: 10,
         options: Options {
             create_if_missing: true,
+            enable_pipelined_write: pipelined,
             ..Options::default()
         },
         sync_every: None,
@@ -428,8 +430,8 @@ fn concurrent_batches_default_options() {
     run(variant, dir.path().join("db"));
 }
 
-#[test]
-fn concurrent_batches_with_flushes_and_compactions() {
+/// A 64 KiB write buffer and 1 KiB values in memory: memtables flush and compactions run under the writes.
+fn with_flushes_and_compactions(pipelined: bool) {
     let variant = Variant {
         batches: 60,
         pad: 1000,
@@ -438,6 +440,7 @@ fn concurrent_batches_with_flushes_and_compactions() {
             env: mem_env(),
             // LevelDB's minimum: about 9 batches of all threads fill a memtable.
             write_buffer_size: 64 << 10,
+            enable_pipelined_write: pipelined,
             ..Options::default()
         },
         sync_every: None,
@@ -446,18 +449,51 @@ fn concurrent_batches_with_flushes_and_compactions() {
     run(variant, PathBuf::from("/concurrency/db"));
 }
 
-#[test]
-fn concurrent_batches_with_sync_writes_mixed_in() {
+/// Sync writes mixed with plain ones on disk.
+fn with_sync_writes_mixed_in(pipelined: bool) {
     let dir = tempfile::tempdir().unwrap();
     let variant = Variant {
         batches: 40,
         pad: 100,
         options: Options {
             create_if_missing: true,
+            enable_pipelined_write: pipelined,
             ..Options::default()
         },
         sync_every: Some(3),
         expect_compactions: false,
     };
     run(variant, dir.path().join("db"));
+}
+
+#[test]
+fn concurrent_batches_default_options() {
+    default_options(false);
+}
+
+#[test]
+fn concurrent_batches_with_flushes_and_compactions() {
+    with_flushes_and_compactions(false);
+}
+
+#[test]
+fn concurrent_batches_with_sync_writes_mixed_in() {
+    with_sync_writes_mixed_in(false);
+}
+
+// The same under pipelined writes (Options::enable_pipelined_write): every guarantee above must hold there too.
+
+#[test]
+fn pipelined_concurrent_batches_default_options() {
+    default_options(true);
+}
+
+#[test]
+fn pipelined_concurrent_batches_with_flushes_and_compactions() {
+    with_flushes_and_compactions(true);
+}
+
+#[test]
+fn pipelined_concurrent_batches_with_sync_writes_mixed_in() {
+    with_sync_writes_mixed_in(true);
 }

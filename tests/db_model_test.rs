@@ -12,7 +12,7 @@
 //! (64 KiB), so memtables flush and level-0 compactions happen within a run.
 //!
 //! Every property runs under LevelDB's four `ChangeOptions` sets (default, `reuse_logs`, bloom filter,
-//! uncompressed), in memory (`MemEnv`) and on disk (`PosixEnv`, in a temporary directory). A failure prints the
+//! uncompressed) and under pipelined writes (`Options::enable_pipelined_write`), in memory (`MemEnv`) and on disk (`PosixEnv`, in a temporary directory). A failure prints the
 //! shrunk sequence of operations and the seed. The number of cases per property is `QUICKCHECK_TESTS` (default 60
 //! in memory, 10 on disk, where flushes wait for fsyncs), the maximum sequence length `QUICKCHECK_GENERATOR_SIZE`
 //! (default 250), and `QUICKCHECK_SEED` replays the cases of a seed that a failed run printed (each run picks a
@@ -276,13 +276,16 @@ enum Config {
     Reuse,
     Filter,
     Uncompressed,
+    /// Beyond LevelDB: pipelined writes (`Options::enable_pipelined_write`), which must keep every guarantee.
+    Pipelined,
 }
 
-const CONFIGS: [Config; 4] = [
+const CONFIGS: [Config; 5] = [
     Config::Default,
     Config::Reuse,
     Config::Filter,
     Config::Uncompressed,
+    Config::Pipelined,
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -304,6 +307,7 @@ fn options(config: Config, env: &Arc<dyn Env>) -> Options {
         Config::Reuse => options.reuse_logs = true,
         Config::Filter => options.filter_policy = Some(Arc::new(BloomFilterPolicy::new(10))),
         Config::Uncompressed => options.compression = CompressionType::NoCompression,
+        Config::Pipelined => options.enable_pipelined_write = true,
     }
     options
 }
@@ -699,6 +703,11 @@ fn model_uncompressed_mem() {
 }
 
 #[test]
+fn model_pipelined_write_mem() {
+    check(prop::<4, 0>, MEM_TESTS);
+}
+
+#[test]
 fn model_default_posix() {
     check(prop::<0, 1>, POSIX_TESTS);
 }
@@ -716,6 +725,11 @@ fn model_bloom_filter_posix() {
 #[test]
 fn model_uncompressed_posix() {
     check(prop::<3, 1>, POSIX_TESTS);
+}
+
+#[test]
+fn model_pipelined_write_posix() {
+    check(prop::<4, 1>, POSIX_TESTS);
 }
 
 /// A fixed run that must flush and compact, so that the properties above are known to reach the table levels:

@@ -6,7 +6,9 @@
 use std::io::{self, Write};
 
 use crate::args::Args;
-use crate::{db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump};
+use crate::{
+    db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump, sst_layout, trace,
+};
 
 /// How a command fails, which decides what is printed and the exit status.
 pub enum Failure {
@@ -224,6 +226,31 @@ pub const COMMANDS: &[Command] = &[
         options: &["db"],
         flags: &[],
         run: db_read::get_property,
+    },
+    Command {
+        name: "sst_layout",
+        synopsis: "--file=<table>",
+        help: "Takes a table apart block by block, in file order: offset, size on disk (the 5-byte trailer not\n\
+               counted), the trailer's compression type, then what the block holds: each data block's entries,\n\
+               restart points, first and last keys and index key; the filter, metaindex and index blocks; the footer.\n\
+               Every block is read with its checksum verified.",
+        options: &["file"],
+        flags: &[],
+        run: sst_layout::run,
+    },
+    Command {
+        name: "trace",
+        synopsis: "--db=<dir> (put <key> <value> | get <key> | [--threads=<n>] [--ops=<m>]) [--write_buffer_size=<bytes>] [--sync] [--pipelined_write] [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
+        help: "Runs one put, one get, or <n> writer threads of <m> puts each (default 4 and 10) with an event\n\
+               listener set, and prints the engine's steps as a timeline, one line per step: [thread] #writer step.\n\
+               Writers queue, the front one leads: it makes room, folds the batches queued behind it into its group\n\
+               (group commit), takes the sequence numbers, appends the group to the log as one record, syncs,\n\
+               inserts into the memtable and wakes the writers it wrote for. Memtable switches, flushes and\n\
+               compactions show as they happen (a small --write_buffer_size, 64 KiB at least, brings them on).\n\
+               --sync syncs each write; --pipelined_write uses the experimental pipelined write path.",
+        options: &["db", "threads", "ops", "write_buffer_size"],
+        flags: &["sync", "pipelined_write", "create_if_missing", "hex", "key_hex", "value_hex"],
+        run: trace::run,
     },
 ];
 

@@ -21,6 +21,8 @@ mod dump_wal;
 mod format;
 mod manifest_dump;
 mod sst_dump;
+mod sst_layout;
+mod trace;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};

@@ -27,6 +27,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use crate::db::builder::build_table;
 use crate::db::db_iter::{DBIterator, IterState};
 use crate::db::db_range::{DBRange, Start};
+use crate::db::event_listener::{self as events, EventListener, MakeRoomDecision as Room};
+use pipelined_write::PipelineState;
 use crate::db::dbformat::{
     config, parse_internal_key, InternalFilterPolicy, InternalKey, InternalKeyComparator,
     LookupKey, SequenceNumber, ValueType, MAX_SEQUENCE_NUMBER, VALUE_TYPE_FOR_SEEK,
@@ -53,6 +55,9 @@ use crate::util::cache::Cache;
 use crate::util::comparator::Comparator;
 use crate::util::logging::consume_decimal_number;
 
+#[path = "pipelined_write.rs"]
+mod pipelined_write;
+
 /// A range of user keys, `[start, limit)`.
 ///
 /// LevelDB: Range
@@ -78,6 +83,8 @@ impl Range {
 ///
 /// LevelDB: DBImpl::Writer
 struct Writer {
+    /// The writer's id for the event listener (0 when no listener is set).
+    id: u64,
     /// A copy of the writer's batch, made when the writer queues behind others (a leader may then fold it into
     /// its group while the writer waits). `None` for a writer that led at once, and for a flush request.
     batch: Option<WriteBatch>,
@@ -91,8 +98,9 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(batch: Option<WriteBatch>, is_flush: bool, sync: bool) -> Writer {
+    fn new(id: u64, batch: Option<WriteBatch>, is_flush: bool, sync: bool) -> Writer {
         Writer {
+            id,
             batch,
             is_flush,
             sync,
@@ -185,6 +193,10 @@ struct DBState {
     /// Have we encountered a background error in paranoid mode?
     bg_error: Result<()>,
     stats: [CompactionStats; config::NUM_LEVELS],
+    /// The last writer id given (counted only while an event listener is set).
+    last_writer_id: u64,
+    /// The pipelined write's state (`Options::enable_pipelined_write`).
+    pipeline: PipelineState,
 }
 
 /// The database mutex, held; [`MutexLock::unlocked`] releases it for the duration of a closure, as LevelDB's code
@@ -386,6 +398,8 @@ impl DBImpl {
                 versions,
                 bg_error: Ok(()),
                 stats: Default::default(),
+                last_writer_id: 0,
+                pipeline: Default::default(),
             }),
             background_work_finished_signal: Condvar::new(),
             has_imm: AtomicBool::new(false),
@@ -402,6 +416,29 @@ impl DBImpl {
             db: self,
             guard: Some(self.mutex.lock().unwrap_or_else(|e| e.into_inner())),
         }
+    }
+
+    /// Tells the event listener, if one is set (`f` builds the event only then, out of line: the hot path keeps
+    /// one untaken branch and its code stays as small as without a listener).
+    #[inline(always)]
+    fn listen(&self, f: impl FnOnce(&dyn EventListener)) {
+        if let Some(listener) = &self.options.event_listener {
+            events::cold(|| f(&**listener))
+        }
+    }
+
+    /// Tells the event listener one decision of `make_room_for_write`.
+    #[inline(always)]
+    fn listen_make_room(&self, l: &MutexLock<'_>, decision: Room) {
+        self.listen(|li| {
+            li.on_make_room(&events::MakeRoom {
+                writer: l.writers.front().map_or(0, |w| w.id),
+                decision,
+                memtable_usage: l.mem.as_ref().map_or(0, |m| m.approximate_memory_usage()),
+                write_buffer_size: self.options.write_buffer_size,
+                level0_files: l.versions.num_level_files(0),
+            })
+        });
     }
 
     fn log_writer(&self) -> MutexGuard<'_, Option<log::Writer>> {
@@ -860,6 +897,7 @@ impl DBImpl {
             bytes_written: meta.file_size,
         };
         l.stats[level].add(&stats);
+        self.listen(|li| li.on_flush_completed(&events::FlushCompleted::new(meta.number, level, meta.file_size, &s)));
         s
     }
 
@@ -1013,7 +1051,7 @@ impl DBImpl {
         }
         // Queue as a flush request and wait to be the leader: no other writer touches the log while it is
         // replaced. A leader that takes the request into its group wrote, so the error was gone.
-        let w = Arc::new(Writer::new(None, true, false));
+        let w = Arc::new(Writer::new(0, None, true, false));
         if let Some(status) = self.wait_for_turn(&mut l, &w) {
             return status;
         }
@@ -1184,6 +1222,7 @@ impl DBImpl {
                 if let Err(e) = &status {
                     self.record_background_error(l, e.clone());
                 }
+                self.listen(|li| li.on_compaction_completed(&events::compaction_completed(&c, true, [], &status)));
                 info_log!(
                     self.options.info_log,
                     "Moved #{} to level-{} {} bytes {}: {}\n",
@@ -1206,6 +1245,7 @@ impl DBImpl {
                 if let Err(e) = &status {
                     self.record_background_error(l, e.clone());
                 }
+                self.listen(|li| li.on_compaction_completed(&events::compaction_completed(&compact.compaction, false, compact.outputs.iter().map(|o| (o.number, o.file_size)), &status)));
                 self.cleanup_compaction(l, compact);
                 self.remove_obsolete_files(l);
             }
@@ -1656,6 +1696,16 @@ impl DBImpl {
             }
         });
 
+        self.listen(|li| {
+            li.on_get(&events::GetDone {
+                key: key.to_vec(),
+                snapshot,
+                from_memtables: !have_stat_update,
+                value_length: result.as_ref().ok().and_then(|v| v.as_ref().map(Vec::len)),
+                charged_file: stats.seek_file.as_ref().map(|(f, level)| (*level, f.number)),
+                error: result.as_ref().err().map(|e| e.to_string()),
+            })
+        });
         if have_stat_update && current.update_stats(&stats) {
             self.maybe_schedule_compaction(&mut l);
         }
@@ -1670,17 +1720,14 @@ impl DBImpl {
         if let Some(updates) = updates {
             updates.verify()?;
         }
-        let mut l = self.lock();
-        // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
-        let must_wait = !l.writers.is_empty();
-        let w = Arc::new(Writer::new(
-            if must_wait { updates.cloned() } else { None },
-            updates.is_none(),
-            options.sync,
-        ));
-        if let Some(status) = self.wait_for_turn(&mut l, &w) {
-            return status;
+        if self.options.enable_pipelined_write {
+            return self.pipelined_write(options, updates);
         }
+        let mut l = self.lock();
+        let w = match self.join_writer_queue(&mut l, options, updates) {
+            Ok(leader) => leader,
+            Err(status) => return status,
+        };
 
         // May temporarily unlock and wait.
         let mut status = self.make_room_for_write(&mut l, updates.is_none());
@@ -1690,39 +1737,23 @@ impl DBImpl {
             // A flush request has no batch.
             let mut write_batch = l.tmp_batch.take().unwrap_or_default();
             group = self.build_batch_group(&mut l, updates, &mut write_batch);
-            // Unsigned, as LevelDB's (a damaged log can leave the last sequence at the top of the range).
-            write_batch.set_sequence(last_sequence.wrapping_add(1));
-            last_sequence = last_sequence.wrapping_add(u64::from(write_batch.count()));
+            last_sequence = self.set_sequence(&w, &mut write_batch, last_sequence);
             let mem = l.mem.clone().expect("an open database has a memtable");
+            let log_number = l.logfile_number;
 
             // Add to the log and apply to the memtable. We can release the lock during this phase since w is
             // currently responsible for logging and protects against concurrent loggers and concurrent writes into
             // mem.
             let sticky_error;
             (status, sticky_error) = l.unlocked(|| {
-                let mut log = self.log_writer();
-                let log = log.as_mut().expect("an open database has a log");
-                let mut status = log.add_record(write_batch.contents());
-                if status.is_ok() && options.sync {
-                    // A synced write makes the writes before it durable too, those in the previous log included.
-                    if let Some(mut prev_log) = self.prev_log_writer().take() {
-                        status = prev_log.file().sync();
-                    }
+                let (status, sticky) =
+                    self.write_to_log(w.id, log_number, write_batch.contents(), options.sync);
+                if status.is_err() {
+                    return (status, sticky);
                 }
-                if status.is_ok() && options.sync {
-                    status = log.file().sync();
-                }
-                let log_error = status.is_err();
-                if !log_error {
-                    // The user's comparator runs here: a panic in it must not unwind past the writer queue,
-                    // which would leave this writer at its front and every later write waiting forever.
-                    if let Err(panic) =
-                        catch_unwind(AssertUnwindSafe(|| write_batch.insert_into(&mem)))
-                    {
-                        return (Err(Error::from_panic(panic)), true);
-                    }
-                }
-                (status, log_error)
+                let status = self.insert_into_memtable(&write_batch, &mem, w.id);
+                let sticky = status.is_err();
+                (status, sticky)
             });
             if sticky_error {
                 // After a failed append or sync the state of the log file is indeterminate: the log record we just
@@ -1746,26 +1777,56 @@ impl DBImpl {
         // The leader first, then the writers whose batches it wrote.
         let leader = l.writers.pop_front().expect("the leader is queued");
         debug_assert!(Arc::ptr_eq(&leader, &w));
-        for _ in 1..group {
-            let ready = l.writers.pop_front().expect("the group is queued");
-            *ready.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
-            ready.done.store(true, AtomicOrdering::Relaxed);
-            ready.cv.notify_one();
-        }
+        let last_sequence = l.versions.last_sequence();
+        let followers = (1..group).map(|_| l.writers.pop_front().expect("the group is queued"));
+        self.wake_followers(w.id, last_sequence, followers, &status);
 
         // Notify the new head of the write queue.
         if let Some(front) = l.writers.front() {
             front.cv.notify_one();
         }
+        self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
         status
+    }
+
+    /// Queues a writer for `updates` (`None`: a flush request) and waits until it is at the front of the queue,
+    /// where it leads (`Ok`: the writer, still queued), or until a leader has written its batch (`Err`: the
+    /// write's status).
+    ///
+    /// LevelDB: the first half of DBImpl::Write
+    #[inline(always)]
+    fn join_writer_queue(
+        &self,
+        l: &mut MutexLock<'_>,
+        options: &WriteOptions,
+        updates: Option<&WriteBatch>,
+    ) -> std::result::Result<Arc<Writer>, Result<()>> {
+        // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
+        let must_wait = !l.writers.is_empty();
+        let id = self.next_writer_id(l);
+        let w = Arc::new(Writer::new(
+            id,
+            if must_wait { updates.cloned() } else { None },
+            updates.is_none(),
+            options.sync,
+        ));
+        let queued_behind = l.writers.len();
+        self.listen(|li| li.on_write_queued(&events::WriteQueued::new(w.id, w.sync, updates, queued_behind)));
+        if let Some(status) = self.wait_for_turn(l, &w) {
+            self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
+            return Err(status);
+        }
+        self.listen(|li| li.on_write_leader(w.id));
+        Ok(w)
     }
 
     /// Queues `w` and waits until it is at the front of the queue (`None`: it leads) or a leader has done its
     /// write (its status).
     fn wait_for_turn(&self, l: &mut MutexLock<'_>, w: &Arc<Writer>) -> Option<Result<()>> {
         l.writers.push_back(w.clone());
+        // A pipelined leader leaves the queue before its followers are done: the queue may be empty.
         while !w.done.load(AtomicOrdering::Relaxed)
-            && !Arc::ptr_eq(w, l.writers.front().expect("queued"))
+            && !l.writers.front().is_some_and(|front| Arc::ptr_eq(w, front))
         {
             l.wait(&w.cv);
         }
@@ -1774,11 +1835,104 @@ impl DBImpl {
             .then(|| w.status.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
+    /// Gives the group in `batch` the sequence numbers after `last_sequence`, and returns its last one.
+    ///
+    /// LevelDB: WriteBatchInternal::SetSequence (as DBImpl::Write calls it)
+    #[inline(always)]
+    fn set_sequence(&self, w: &Writer, batch: &mut WriteBatch, last_sequence: SequenceNumber) -> SequenceNumber {
+        // Unsigned, as LevelDB's (a damaged log can leave the last sequence at the top of the range).
+        batch.set_sequence(last_sequence.wrapping_add(1));
+        let last = last_sequence.wrapping_add(u64::from(batch.count()));
+        self.listen(|li| li.on_sequence_assigned(&events::SequenceAssigned { leader: w.id, first: batch.sequence(), last }));
+        last
+    }
+
+    /// Appends a group's record to the log, and syncs the log (and the previous one, if still open) if asked.
+    /// Returns the status and whether a failure is sticky: every failure is, since after a failed append or sync
+    /// the record may or may not show up when the database is reopened (stricter than LevelDB, see `write`).
+    ///
+    /// LevelDB: the log half of DBImpl::Write
+    #[inline(always)]
+    fn write_to_log(&self, leader: u64, log_number: u64, contents: &[u8], sync: bool) -> (Result<()>, bool) {
+        let mut log = self.log_writer();
+        let log = log.as_mut().expect("an open database has a log");
+        let listener = self.options.event_listener.as_deref().map(|l| (l, leader));
+        let status = events::add_record_listened(log, log_number, contents, listener);
+        if status.is_err() || !sync {
+            // A failed append may leave a torn record, after which recovery reads nothing: sticky too.
+            let sticky = status.is_err();
+            return (status, sticky);
+        }
+        // A synced write makes the writes before it durable too, those in the previous log included.
+        if let Some(mut prev_log) = self.prev_log_writer().take() {
+            let status = prev_log.file().sync();
+            if status.is_err() {
+                return (status, true);
+            }
+        }
+        let status = events::sync_listened(log, log_number, listener);
+        let sticky = status.is_err();
+        (status, sticky)
+    }
+
+    /// Gives the next writer id, or 0 when no event listener is set (nothing is counted then).
+    #[inline(always)]
+    fn next_writer_id(&self, l: &mut MutexLock<'_>) -> u64 {
+        if self.options.event_listener.is_none() {
+            return 0;
+        }
+        l.last_writer_id += 1;
+        l.last_writer_id
+    }
+
+    /// Inserts a group's batch into `mem`. The user's comparator runs here: a panic in it must not unwind past the
+    /// writer queue, which would leave the leader at its front and every later write waiting forever; it becomes
+    /// an error (which the caller makes the background error: the memtable holds part of the group).
+    ///
+    /// LevelDB: WriteBatchInternal::InsertInto (as DBImpl::Write calls it)
+    #[inline(always)]
+    fn insert_into_memtable(&self, batch: &WriteBatch, mem: &Arc<MemTable>, leader: u64) -> Result<()> {
+        let status = catch_unwind(AssertUnwindSafe(|| batch.insert_into(mem)))
+            .unwrap_or_else(|panic| Err(Error::from_panic(panic)));
+        self.listen(|li| {
+            li.on_memtable_insert(&events::MemTableInsert {
+                leader,
+                count: batch.count(),
+                memtable_usage: mem.approximate_memory_usage(),
+                error: events::status_text(&status),
+            })
+        });
+        status
+    }
+
+    /// Marks the writers whose batches the leader wrote done with its status, and signals them.
+    #[inline(always)]
+    fn wake_followers(
+        &self,
+        leader: u64,
+        last_sequence: SequenceNumber,
+        followers: impl IntoIterator<Item = Arc<Writer>>,
+        status: &Result<()>,
+    ) {
+        // Filled only for the listener (an empty Vec allocates nothing).
+        let mut woken = Vec::new();
+        for ready in followers {
+            *ready.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
+            ready.done.store(true, AtomicOrdering::Relaxed);
+            ready.cv.notify_one();
+            if self.options.event_listener.is_some() {
+                woken.push(ready.id);
+            }
+        }
+        self.listen(|li| li.on_followers_woken(&events::FollowersWoken { leader, followers: woken, last_sequence }));
+    }
+
     /// Gathers the leader's batch and the batches queued behind it into `result`, and returns how many writers
     /// the group has (the leader and those right behind it; LevelDB returns the last of them). Requires: the writer queue is not empty, and the first writer (the leader, whose batch is
     /// `first_batch`) has a batch.
     ///
     /// LevelDB: DBImpl::BuildBatchGroup
+    #[inline(always)]
     fn build_batch_group(
         &self,
         l: &mut MutexLock<'_>,
@@ -1817,6 +1971,7 @@ impl DBImpl {
             }
             group += 1;
         }
+        self.listen(|li| events::report_group(li, l.writers.iter().take(group).map(|w| w.id), result, first_sync));
         group
     }
 
@@ -1825,12 +1980,14 @@ impl DBImpl {
     /// one is full (or when `force` asks for a switch). Requires: this thread is at the front of the writer queue.
     ///
     /// LevelDB: DBImpl::MakeRoomForWrite
+    #[inline(always)]
     fn make_room_for_write(&self, l: &mut MutexLock<'_>, mut force: bool) -> Result<()> {
         debug_assert!(!l.writers.is_empty());
         let mut allow_delay = !force;
         loop {
             if let Err(e) = &l.bg_error {
                 // Yield the previous error.
+                self.listen_make_room(l, Room::BackgroundError);
                 return Err(e.clone());
             } else if allow_delay
                 && l.versions.num_level_files(0) >= config::L0_SLOWDOWN_WRITES_TRIGGER
@@ -1839,6 +1996,7 @@ impl DBImpl {
                 // single write by several seconds when we hit the hard limit, start delaying each individual write by
                 // 1ms to reduce latency variance. Also, this delay hands over some CPU to the compaction thread in
                 // case it is sharing the same core as the writer.
+                self.listen_make_room(l, Room::SlowdownSleep);
                 l.unlocked(|| self.env.sleep_for_microseconds(1000));
                 allow_delay = false; // Do not delay a single write more than once.
             } else if !force
@@ -1849,18 +2007,26 @@ impl DBImpl {
                     <= self.options.write_buffer_size
             {
                 // There is room in the current memtable.
+                self.listen_make_room(l, Room::HasRoom);
                 return Ok(());
             } else if l.imm.is_some() {
                 // We have filled up the current memtable, but the previous one is still being compacted, so we
                 // wait.
                 info_log!(self.options.info_log, "Current memtable full; waiting...\n");
+                self.listen_make_room(l, Room::WaitForImmutable);
                 l.wait_for_background_work();
             } else if l.versions.num_level_files(0) >= config::L0_STOP_WRITES_TRIGGER {
                 // There are too many level-0 files.
                 info_log!(self.options.info_log, "Too many L0 files; waiting...\n");
+                self.listen_make_room(l, Room::WaitForLevel0);
+                l.wait_for_background_work();
+            } else if l.pipeline.memtable_writers_pending() {
+                // A pipelined group is still inserting into the memtable: it cannot be switched out under it.
+                self.listen_make_room(l, Room::WaitForMemTableWriters);
                 l.wait_for_background_work();
             } else {
                 // Attempt to switch to a new memtable and trigger compaction of the old one.
+                self.listen_make_room(l, Room::SwitchMemTable);
                 self.switch_to_new_log(l)?;
                 force = false; // Do not force another compaction if we have room.
                 self.maybe_schedule_compaction(l);
@@ -1893,6 +2059,7 @@ impl DBImpl {
         // acknowledged. (It is closed when its writer is dropped; LevelDB 1.23 ignores the close status too.)
         *self.prev_log_writer() = self.log_writer().replace(log::Writer::new(lfile));
         l.logfile_number = new_log_number;
+        self.listen(|li| li.on_memtable_switched(&events::MemTableSwitched { writer: l.writers.front().map_or(0, |w| w.id), new_log_number, old_memtable_usage: l.mem.as_ref().map_or(0, |m| m.approximate_memory_usage()) }));
         l.imm = l.mem.take();
         self.has_imm.store(true, AtomicOrdering::Release);
         l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));

@@ -9,6 +9,7 @@ pub mod db_iter;
 pub mod db_range;
 pub mod dbformat;
 pub mod dumpfile;
+pub mod event_listener;
 pub mod filename;
 pub mod log;
 pub mod memtable;

@@ -21,6 +21,8 @@ pub struct OpenOptions {
     /// Bloom filter bits per key; `None` means no filter.
     pub bloom_bits: Option<usize>,
     pub reuse_logs: bool,
+    /// oxleveldb's experimental pipelined writes (LevelDB has none: its engine ignores this).
+    pub pipelined_write: bool,
 }
 
 /// A database engine, as db_bench uses it. Implementations are zero-sized: everything lives in `Db`, `Batch` and
@@ -93,6 +95,7 @@ impl OxLevelDb {
                 .bloom_bits
                 .map(|bits| std::sync::Arc::new(BloomFilterPolicy::new(bits)) as std::sync::Arc<_>),
             reuse_logs: o.reuse_logs,
+            enable_pipelined_write: o.pipelined_write,
             ..Options::default()
         }
     }

@@ -51,6 +51,8 @@ struct Flags {
     key_prefix: usize,
     use_existing_db: bool,
     reuse_logs: bool,
+    /// oxleveldb only: `Options::enable_pipelined_write` (RocksDB's flag of the same name).
+    pipelined_write: bool,
     db: PathBuf,
     engines: Vec<String>,
 }
@@ -75,6 +77,7 @@ impl Default for Flags {
             key_prefix: 0,
             use_existing_db: false,
             reuse_logs: false,
+            pipelined_write: false,
             db: oxleveldb::env::default_env()
                 .get_test_directory()
                 .unwrap_or_else(|_| std::env::temp_dir())
@@ -116,6 +119,7 @@ fn parse_flags(args: impl Iterator<Item = String>) -> Result<Flags, String> {
             "histogram" => flags.histogram = bool01()?,
             "use_existing_db" => flags.use_existing_db = bool01()?,
             "reuse_logs" => flags.reuse_logs = bool01()?,
+            "pipelined_write" => flags.pipelined_write = bool01()?,
             "num" => flags.num = size()?,
             "reads" => flags.reads = usize::try_from(int()?).ok(),
             "threads" => flags.threads = size()?,
@@ -434,6 +438,7 @@ impl<E: Engine> Benchmark<E> {
             cache_size: self.flags.cache_size,
             bloom_bits: self.flags.bloom_bits,
             reuse_logs: self.flags.reuse_logs,
+            pipelined_write: self.flags.pipelined_write,
         }
     }
 

@@ -15,6 +15,8 @@ pub struct Writer {
     dest: Box<dyn WritableFile>,
     /// Current offset in the block.
     block_offset: usize,
+    /// Current offset in the file (told to `add_record_with`'s callback, for the event listener's timeline).
+    file_offset: u64,
     /// crc32c values for all supported record types, precomputed to reduce the overhead of computing the crc of
     /// the record type stored in the header.
     type_crc: [u32; MAX_RECORD_TYPE as usize + 1],
@@ -39,6 +41,7 @@ impl Writer {
         Writer {
             dest,
             block_offset: (dest_length % BLOCK_SIZE as u64) as usize,
+            file_offset: dest_length,
             type_crc,
         }
     }
@@ -47,6 +50,17 @@ impl Writer {
     ///
     /// LevelDB: log::Writer::AddRecord
     pub fn add_record(&mut self, slice: &[u8]) -> Result<()> {
+        self.add_record_with(slice, |_, _, _| {})
+    }
+
+    /// Appends `slice` as one record, and tells `on_fragment` the file offset, type and data length of each
+    /// physical record as it is written (`add_record` passes a closure that does nothing, which compiles away).
+    #[inline]
+    pub fn add_record_with(
+        &mut self,
+        slice: &[u8],
+        mut on_fragment: impl FnMut(u64, RecordType, usize),
+    ) -> Result<()> {
         let mut left = slice;
         // Fragment the record if necessary and emit it. Note that if slice is empty, we still want to iterate
         // once to emit a single zero-length record.
@@ -59,6 +73,7 @@ impl Writer {
                     // Fill the trailer (LevelDB ignores the status of this write; a failure will show in the
                     // next one).
                     let _ = self.dest.append(&[0u8; HEADER_SIZE - 1][..leftover]);
+                    self.file_offset += leftover as u64;
                 }
                 self.block_offset = 0;
             }
@@ -74,6 +89,7 @@ impl Writer {
                 (false, false) => RecordType::Middle,
             };
             let (fragment, rest) = left.split_at(fragment_length);
+            on_fragment(self.file_offset, record_type, fragment_length);
             self.emit_physical_record(record_type, fragment)?;
             left = rest;
             begin = false;
@@ -84,6 +100,7 @@ impl Writer {
     }
 
     /// LevelDB: log::Writer::EmitPhysicalRecord
+    #[inline]
     fn emit_physical_record(&mut self, t: RecordType, data: &[u8]) -> Result<()> {
         let length = data.len();
         debug_assert!(length <= 0xffff); // Must fit in two bytes.
@@ -106,8 +123,10 @@ impl Writer {
             .and_then(|_| self.dest.append(data))
             .and_then(|_| self.dest.flush());
         self.block_offset += HEADER_SIZE + length;
+        self.file_offset += (HEADER_SIZE + length) as u64;
         result
     }
+
 
     /// The file the log is written to (to sync or close it).
     pub fn file(&mut self) -> &mut dyn WritableFile {
