@@ -1,7 +1,12 @@
 //! What the database commands share: the database named by `--db=<dir>`, opened with LevelDB's default options
 //! (so with the bytewise comparator), and their key flags (`--hex`, `--key_hex`, `--value_hex`, `--from`, `--to`).
 //!
-//! RocksDB: LDBCommand::OpenDB, LDBCommand::IsKeyHex, LDBCommand::IsValueHex
+//! Invariant: a command that only reads opens the database with `DB::open_read_only`, so it takes no LOCK and
+//! creates, writes and deletes no file (no LOG, no new log, no compaction): it works while another process has
+//! the database open, and leaves the directory byte for byte as it found it.
+//!
+//! RocksDB: LDBCommand::OpenDB (with `try_load_options`' read-only mode), LDBCommand::IsKeyHex,
+//! LDBCommand::IsValueHex
 
 use std::path::PathBuf;
 
@@ -16,12 +21,20 @@ pub fn db_path(args: &Args) -> Result<PathBuf, Failure> {
     args.required_path("db")
 }
 
-/// Opens the database of `--db` with `options` (LevelDB's defaults, changed by the command).
+/// Opens the database of `--db` for writing (it takes the LOCK) with `options` (LevelDB's defaults, changed by
+/// the command).
 pub fn open_db(args: &Args, options: Options) -> Result<DB, Failure> {
     Ok(DB::open(options, db_path(args)?)?)
 }
 
-/// Opens the database of `--db`, creating it if the command has `--create_if_missing`.
+/// Opens the database of `--db` for reading only, with `options`: no LOCK, no file touched.
+///
+/// RocksDB: DB::OpenForReadOnly
+pub fn open_db_read_only(args: &Args, options: Options) -> Result<DB, Failure> {
+    Ok(DB::open_read_only(options, db_path(args)?)?)
+}
+
+/// Opens the database of `--db` for writing, creating it if the command has `--create_if_missing`.
 pub fn open_db_for_writes(args: &Args) -> Result<DB, Failure> {
     let options = Options {
         create_if_missing: args.flag("create_if_missing"),
