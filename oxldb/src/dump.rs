@@ -8,8 +8,9 @@
 //! LevelDB's dump writes what it cannot read into its output and still succeeds; the tool exits 1 when it did.
 //! It tells by the lines: every byte of data in a dump is escaped (`\xNN`), so only such a report can start a
 //! line with `corruption: `, `  error: `, `iterator error: `, `badkey '`, or `--- offset N; ` followed by anything
-//! but `sequence ` or `VersionEdit {`. And as the log reader says nothing of a record cut off at the end of a log
-//! or MANIFEST, the tool then looks for one (see `log_records`) and reports it on stderr.
+//! but `sequence ` or `VersionEdit {`. Two things it does not see, the tool then looks for and reports on stderr:
+//! a record cut off at the end of a log or MANIFEST, which the log reader passes over in silence (see
+//! `log_records`), and a bad block in a table, as LevelDB's dump does not verify the blocks' checksums.
 //!
 //! LevelDB: db/leveldbutil.cc
 
@@ -25,6 +26,7 @@ use oxleveldb::{Env, Result};
 use crate::args::Args;
 use crate::commands::{Failure, Output};
 use crate::log_records::{Drops, LogRecords};
+use crate::sst_dump::read_table;
 
 /// How many bytes of a line tell whether it reports trouble (`--- offset <20 digits>; VersionEdit {` fits).
 const LINE_START: usize = 64;
@@ -196,17 +198,18 @@ pub fn run(args: &Args, out: &mut Output) -> std::result::Result<(), Failure> {
                 ok = false;
             }
             Ok(()) => {
-                if printer.take_trouble() {
-                    ok = false;
+                let reported = printer.take_trouble();
+                let report = match file_type {
+                    Some(FileType::LogFile | FileType::DescriptorFile) => cut_record(file),
+                    // Once the dump has said what is wrong, a second report would only repeat it.
+                    Some(FileType::TableFile) if !reported => bad_block(file),
+                    _ => None,
+                };
+                if let Some(report) = &report {
+                    let _ = writeln!(stderr, "{report}");
                 }
-                if matches!(
-                    file_type,
-                    Some(FileType::LogFile | FileType::DescriptorFile)
-                ) {
-                    if let Some(report) = cut_record(file)? {
-                        let _ = writeln!(stderr, "{report}");
-                        ok = false;
-                    }
+                if reported || report.is_some() {
+                    ok = false;
                 }
             }
         }
@@ -219,13 +222,33 @@ pub fn run(args: &Args, out: &mut Output) -> std::result::Result<(), Failure> {
 }
 
 /// The report of a record cut off at the end of the log or MANIFEST `file`, if it has one.
-fn cut_record(file: &Path) -> std::result::Result<Option<String>, Failure> {
+fn cut_record(file: &Path) -> Option<String> {
     // The dump has printed the drops already.
     let drops = Drops::quiet();
-    let mut records = LogRecords::open(file, &drops)?;
-    let mut record = Vec::new();
-    while records.next(&mut record).is_some() {}
-    records.cut_record()
+    let cut = LogRecords::open(file, &drops).and_then(|mut records| {
+        let mut record = Vec::new();
+        while records.next(&mut record).is_some() {}
+        records.cut_record()
+    });
+    failure_report(file, cut)
+}
+
+/// The report of the first bad block of the table `file`, if it has one.
+fn bad_block(file: &Path) -> Option<String> {
+    failure_report(file, read_table(file, |_, _| Ok(())).map(|_| None))
+}
+
+/// What a second look at `file` found: its report, or the error that stopped it.
+fn failure_report(
+    file: &Path,
+    found: std::result::Result<Option<String>, Failure>,
+) -> Option<String> {
+    match found {
+        Ok(report) => report,
+        Err(Failure::Failed(error)) => Some(format!("{}: {error}", file.display())),
+        // Nothing is written to stdout on the way, so nothing else can fail.
+        Err(_) => None,
+    }
 }
 
 #[cfg(test)]
