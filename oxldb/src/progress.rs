@@ -98,7 +98,9 @@ impl Progress {
         let mut stderr = io::stderr();
         if let Some(meter) = &self.0 {
             let mut state = meter.lock();
-            let _ = write!(stderr, "\r{:width$}\r", "", width = state.width);
+            if state.width > 0 {
+                let _ = write!(stderr, "\r{:width$}\r", "", width = state.width);
+            }
             state.width = 0;
             state.last_drawn = None;
         }
