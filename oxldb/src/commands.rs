@@ -24,12 +24,18 @@ pub const LOCK_HINT: &str = "oxldb: another process has the database open (or it
                              read commands (get, scan, idump, approxsize, get_property, checkconsistency) \
                              don't need the lock";
 
+/// True if `e` is the refusal of a database's LOCK, held by another process or handle (`IO error: lock
+/// <dir>/LOCK: ...`), not a failure to create the file.
+///
+/// LevelDB: PosixEnv::LockFile
+pub fn is_lock_held(e: &oxleveldb::Error) -> bool {
+    e.is_io_error() && e.message().starts_with("lock ") && e.message().contains("LOCK: ")
+}
+
 impl From<oxleveldb::Error> for Failure {
-    /// LevelDB's text; a LOCK held elsewhere (`IO error: lock <dir>/LOCK: ...`) is explained on a second line.
+    /// LevelDB's text; a LOCK held elsewhere is explained on a second line.
     fn from(e: oxleveldb::Error) -> Failure {
-        let locked =
-            e.is_io_error() && e.message().starts_with("lock ") && e.message().contains("LOCK: ");
-        if locked {
+        if is_lock_held(&e) {
             Failure::Failed(format!("{e}\n{LOCK_HINT}"))
         } else {
             Failure::Failed(e.to_string())

@@ -8,7 +8,7 @@ use oxleveldb::{destroy_db, repair_db, Options, ReadOptions};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
-use crate::database::{db_path, key_option, open_db, open_db_read_only};
+use crate::database::{db_path, key_option, lock_db, open_db, open_db_read_only};
 use crate::progress::Progress;
 use crate::progress_env::watched;
 
@@ -26,14 +26,18 @@ pub fn compact(args: &Args, _out: &mut Output) -> Result<(), Failure> {
 }
 
 /// `repair`: LevelDB's RepairDB; prints `OK`, and its progress (the entries found, the bytes read) on stderr.
+/// LevelDB's RepairDB takes no lock, and would rewrite the MANIFEST under a process that has the database open;
+/// the tool holds the LOCK while it repairs, so it refuses such a database instead.
 ///
 /// RocksDB: RepairCommand::DoCommand
 pub fn repair(args: &Args, out: &mut Output) -> Result<(), Failure> {
     args.expect_params(0, "no parameters")?;
     let path = db_path(args)?;
+    let lock = lock_db(&path)?;
     let progress = Progress::start("repair", true);
-    repair_db(path, &watched(Options::default(), &progress))?;
+    repair_db(&path, &watched(Options::default(), &progress))?;
     drop(progress);
+    drop(lock);
     out.write_all(b"OK\n")?;
     Ok(())
 }
