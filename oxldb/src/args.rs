@@ -1,6 +1,6 @@
 //! The command line of one command, read the way RocksDB's `ldb` reads it: `--name=value` options, `--name`
 //! flags and positional parameters, in any order (a bare `--` makes everything after it a parameter, so a key may
-//! start with `--`).
+//! start with `--`, or be `-h`, which is `--help` before it).
 //!
 //! Invariant: a command runs only after `Args::check` has refused every option or flag it does not accept, so a
 //! command reads its flags without looking for typos.
@@ -31,7 +31,9 @@ impl Args {
         let mut only_params = false;
         for arg in raw {
             let bytes = arg.as_bytes();
-            if only_params || !bytes.starts_with(b"--") {
+            if !only_params && bytes == b"-h" {
+                args.switches.push(("help".to_string(), None));
+            } else if only_params || !bytes.starts_with(b"--") {
                 args.params.push(arg.clone());
             } else if bytes == b"--" {
                 only_params = true;

@@ -21,9 +21,27 @@ pub enum Failure {
     Quiet,
 }
 
+/// What follows LevelDB's error when the database's LOCK is taken.
+pub const LOCK_HINT: &str = "oxldb: another process has the database open (or it is open in this one); \
+                             read commands (get, scan, idump, approxsize, get_property, checkconsistency) \
+                             don't need the lock";
+
+/// True if `e` is the refusal of a database's LOCK, held by another process or handle (`IO error: lock
+/// <dir>/LOCK: ...`), not a failure to create the file.
+///
+/// LevelDB: PosixEnv::LockFile
+pub fn is_lock_held(e: &oxleveldb::Error) -> bool {
+    e.is_io_error() && e.message().starts_with("lock ") && e.message().contains("LOCK: ")
+}
+
 impl From<oxleveldb::Error> for Failure {
+    /// LevelDB's text; a LOCK held elsewhere is explained on a second line.
     fn from(e: oxleveldb::Error) -> Failure {
-        Failure::Failed(e.to_string())
+        if is_lock_held(&e) {
+            Failure::Failed(format!("{e}\n{LOCK_HINT}"))
+        } else {
+            Failure::Failed(e.to_string())
+        }
     }
 }
 
@@ -79,10 +97,12 @@ const SHARED_SWITCHES: &[(&str, &str)] = &[
 pub const COMMANDS: &[Command] = &[
     Command {
         name: "dump",
-        synopsis: "FILE...",
+        synopsis: "[--type=log|manifest|table] FILE...",
         help: "Prints log (NNNNNN.log), MANIFEST (MANIFEST-NNNNNN) and table (NNNNNN.ldb, NNNNNN.sst) files\n\
-               byte for byte as LevelDB's `leveldbutil dump` does. Each file's error goes to stderr.",
-        options: &[],
+               byte for byte as LevelDB's `leveldbutil dump` does; --type gives the type of files named otherwise.\n\
+               Each file's error goes to stderr. What cannot be read is said in the output, as leveldbutil says\n\
+               it (a record cut off at the end of a log or MANIFEST on stderr), and makes the exit status 1.",
+        options: &["type"],
         flags: &[],
         run: dump::run,
     },
@@ -92,7 +112,8 @@ pub const COMMANDS: &[Command] = &[
         help: "Prints each record of a log file as a row, as RocksDB's `ldb dump_wal` does:\n\
                <sequence>,<count>,<byte size>,<file offset>, then each update followed by a space:\n\
                PUT(0) : 0x<KEY> (with --print_value: PUT(0) : 0x<KEY> : 0x<VALUE>) or DELETE(0) : 0x<KEY>.\n\
-               --header first prints the column names. Skipped corruption is reported on stderr (exit status 1).",
+               --header first prints the column names. What cannot be read (corruption, a bad batch, a record cut\n\
+               off at the end) is reported on stderr as it is met, the rest is still printed (exit status 1).",
         options: &["walfile"],
         flags: &["header", "print_value"],
         run: dump_wal::run,
@@ -102,7 +123,8 @@ pub const COMMANDS: &[Command] = &[
         synopsis: "--path=<MANIFEST file> [--hex]",
         help: "Prints each VersionEdit of a MANIFEST, then the files per level of the version they build\n\
                (--- level L --- and  <number>:<size>['<smallest>' seq:N, type:T .. '<largest>' seq:N, type:T]),\n\
-               then next_file_number N last_sequence N prev_log_number N. --hex prints the keys in hex.",
+               then next_file_number N last_sequence N prev_log_number N. --hex prints the keys in hex.\n\
+               A corrupt record stops it after the edits before (exit status 1), as it stops LevelDB's open.",
         options: &["path"],
         flags: &["hex"],
         run: manifest_dump::run,
@@ -112,7 +134,8 @@ pub const COMMANDS: &[Command] = &[
         synopsis: "--file=<table> [--command=scan|check] [--output_hex]",
         help: "scan (the default) prints each entry of a table as '<key>' seq:<N>, type:<T> => <value>\n\
                (unprintable bytes as \\xNN, or everything in hex with --output_hex).\n\
-               check reads every block with its checksum verified and prints <file>: OK, <N> entries.",
+               check reads every block and prints <file>: OK, <N> entries. Both verify every block's checksum; a\n\
+               bad block is reported on stderr after the entries of the others (exit status 1).",
         options: &["file", "command"],
         flags: &["output_hex"],
         run: sst_dump::run,
@@ -153,7 +176,8 @@ pub const COMMANDS: &[Command] = &[
         name: "scan",
         synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--max_keys=<n>] [--hex] [--key_hex] [--value_hex]",
         help: "Prints `<key> ==> <value>` for each entry from --from (included) to --to (excluded), at most\n\
-               --max_keys of them. Without hex flags keys and values are printed as they are.",
+               --max_keys of them. Without hex flags keys and values are printed as they are. A whole scan shows\n\
+               its progress on stderr when only stderr is a terminal (OXLDB_PROGRESS=1 or 0 forces it).",
         options: &["db", "from", "to", "max_keys"],
         flags: &["hex", "key_hex", "value_hex"],
         run: db_read::scan,
@@ -161,8 +185,9 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "load",
         synopsis: "--db=<dir> [--create_if_missing] [--hex] [--key_hex] [--value_hex] < lines",
-        help: "Reads `<key> ==> <value>` lines (as scan prints them) from stdin and puts each one. Other lines\n\
-               are counted and reported as `Warning: N bad lines ignored.`",
+        help: "Reads `<key> ==> <value>` lines (as scan prints them) from stdin and puts each one. Each other\n\
+               line is reported on stderr, then `Warning: N bad lines ignored.`; if no line was an entry, the exit\n\
+               status is 1. Progress goes to stderr when it is a terminal (OXLDB_PROGRESS=1 or 0 forces it).",
         options: &["db"],
         flags: &["create_if_missing", "hex", "key_hex", "value_hex"],
         run: db_write::load,
@@ -189,7 +214,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "compact",
         synopsis: "--db=<dir> [--from=<key>] [--to=<key>] [--hex] [--key_hex]",
-        help: "Compacts the keys from --from to --to (all keys by default).",
+        help: "Compacts the keys from --from to --to (all keys by default). Progress (the level, the bytes read)\n\
+               goes to stderr when it is a terminal (OXLDB_PROGRESS=1 or 0 forces it).",
         options: &["db", "from", "to"],
         flags: &["hex", "key_hex"],
         run: db_admin::compact,
@@ -197,7 +223,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "repair",
         synopsis: "--db=<dir>",
-        help: "Runs LevelDB's RepairDB on the database; prints OK.",
+        help: "Runs LevelDB's RepairDB on the database; prints OK. Progress (the entries found, the bytes read)\n\
+               goes to stderr when it is a terminal (OXLDB_PROGRESS=1 or 0 forces it).",
         options: &["db"],
         flags: &[],
         run: db_admin::repair,
@@ -213,7 +240,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "checkconsistency",
         synopsis: "--db=<dir>",
-        help: "Opens the database with paranoid checks and reads every entry with checksums verified; prints OK.",
+        help: "Opens the database read-only with paranoid checks and reads every entry with checksums verified;\n\
+               prints OK.",
         options: &["db"],
         flags: &[],
         run: db_admin::checkconsistency,
@@ -267,6 +295,10 @@ pub fn usage() -> String {
     for c in COMMANDS {
         s.push_str(&format!("  {} {}\n", c.name, c.synopsis));
     }
+    s.push_str(
+        "The read commands (get, scan, idump, approxsize, get_property, checkconsistency) open the database\n\
+         read-only: they take no lock and change no file. oxldb --version prints the version.\n",
+    );
     s
 }
 

@@ -1,14 +1,21 @@
 //! What the database commands share: the database named by `--db=<dir>`, opened with LevelDB's default options
 //! (so with the bytewise comparator), and their key flags (`--hex`, `--key_hex`, `--value_hex`, `--from`, `--to`).
 //!
-//! RocksDB: LDBCommand::OpenDB, LDBCommand::IsKeyHex, LDBCommand::IsValueHex
+//! Invariant: a command that only reads opens the database with `DB::open_read_only`, so it takes no LOCK and
+//! creates, writes and deletes no file (no LOG, no new log, no compaction): it works while another process has
+//! the database open, and leaves the directory byte for byte as it found it.
+//!
+//! RocksDB: LDBCommand::OpenDB (with `try_load_options`' read-only mode), LDBCommand::IsKeyHex,
+//! LDBCommand::IsValueHex
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use oxleveldb::db::filename::lock_file_name;
+use oxleveldb::env::{default_env, FileLock};
 use oxleveldb::{Options, DB};
 
 use crate::args::Args;
-use crate::commands::Failure;
+use crate::commands::{is_lock_held, Failure};
 use crate::format::{input, HexMode};
 
 /// The directory given by `--db`.
@@ -16,12 +23,44 @@ pub fn db_path(args: &Args) -> Result<PathBuf, Failure> {
     args.required_path("db")
 }
 
-/// Opens the database of `--db` with `options` (LevelDB's defaults, changed by the command).
-pub fn open_db(args: &Args, options: Options) -> Result<DB, Failure> {
-    Ok(DB::open(options, db_path(args)?)?)
+/// The LOCK of a database, held until dropped.
+pub struct DbLock(Option<Box<dyn FileLock>>);
+
+/// Takes the LOCK of the database at `path`. Held by another process (or handle), it is the command's error; with
+/// no directory to take it in, nothing is locked, and the command's own open or repair says what is wrong.
+pub fn lock_db(path: &Path) -> Result<DbLock, Failure> {
+    match default_env().lock_file(&lock_file_name(path)) {
+        Ok(lock) => Ok(DbLock(Some(lock))),
+        Err(e) if is_lock_held(&e) => Err(e.into()),
+        Err(_) => Ok(DbLock(None)),
+    }
 }
 
-/// Opens the database of `--db`, creating it if the command has `--create_if_missing`.
+impl Drop for DbLock {
+    fn drop(&mut self) {
+        if let Some(lock) = self.0.take() {
+            let _ = default_env().unlock_file(lock);
+        }
+    }
+}
+
+/// Opens the database of `--db` for writing (it takes the LOCK) with `options` (LevelDB's defaults, changed by
+/// the command). The LOCK is tried first: LevelDB's open starts a new LOG (moving the old one to LOG.old) before
+/// it finds the LOCK taken, which would rotate the LOG of the process that has the database open.
+pub fn open_db(args: &Args, options: Options) -> Result<DB, Failure> {
+    let path = db_path(args)?;
+    drop(lock_db(&path)?);
+    Ok(DB::open(options, path)?)
+}
+
+/// Opens the database of `--db` for reading only, with `options`: no LOCK, no file touched.
+///
+/// RocksDB: DB::OpenForReadOnly
+pub fn open_db_read_only(args: &Args, options: Options) -> Result<DB, Failure> {
+    Ok(DB::open_read_only(options, db_path(args)?)?)
+}
+
+/// Opens the database of `--db` for writing, creating it if the command has `--create_if_missing`.
 pub fn open_db_for_writes(args: &Args) -> Result<DB, Failure> {
     let options = Options {
         create_if_missing: args.flag("create_if_missing"),

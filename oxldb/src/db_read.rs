@@ -1,5 +1,5 @@
 //! The database commands that read: `get`, `scan`, `idump`, `approxsize`, `get_property`, in the shapes of
-//! RocksDB's `ldb`.
+//! RocksDB's `ldb`. Each opens the database read-only (see `database`): it needs no lock and changes nothing.
 //!
 //! RocksDB: GetCommand, ScanCommand, InternalDumpCommand, ApproxSizeCommand, GetPropertyCommand
 
@@ -10,8 +10,9 @@ use oxleveldb::{Options, Range, ReadOptions, DB};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
-use crate::database::{hex_mode, key_option, open_db};
+use crate::database::{hex_mode, key_option, open_db_read_only};
 use crate::format::{debug_bytes, input, internal_key, output, HexMode};
+use crate::progress::Progress;
 
 /// `get <key>`: the value alone, or `Key not found` (exit status 1).
 ///
@@ -20,7 +21,7 @@ pub fn get(args: &Args, out: &mut Output) -> Result<(), Failure> {
     args.expect_params(1, "one <key>")?;
     let hex = hex_mode(args);
     let key = input(&args.params[0], hex.key)?;
-    let db = open_db(args, Options::default())?;
+    let db = open_db_read_only(args, Options::default())?;
     match db.get(&ReadOptions::default(), &key)? {
         Some(value) => {
             out.write_all(&output(&value, hex.value))?;
@@ -52,12 +53,17 @@ impl Listing {
         let to = key_option(args, "to")?;
         let max_keys = args.max_keys()?;
         Ok(Listing {
-            db: open_db(args, Options::default())?,
+            db: open_db_read_only(args, Options::default())?,
             hex,
             from,
             to,
             max_keys,
         })
+    }
+
+    /// True if every entry is listed.
+    fn is_whole(&self) -> bool {
+        self.from.is_none() && self.to.is_none() && self.max_keys.is_none()
     }
 
     /// True while `user_key` is before `to`, and fewer than `max_keys` entries are printed.
@@ -67,12 +73,18 @@ impl Listing {
     }
 }
 
-/// `scan [--from] [--to] [--max_keys]`: `key ==> value` for each entry in `[from, to)`.
+/// `scan [--from] [--to] [--max_keys]`: `key ==> value` for each entry in `[from, to)`. A scan of the whole
+/// database shows its progress on stderr (see `progress`).
 ///
 /// RocksDB: ScanCommand::DoCommand
 pub fn scan(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let listing = Listing::new(args)?;
     let hex = listing.hex;
+    let progress = if listing.is_whole() {
+        Progress::start_beside_rows("scan")
+    } else {
+        Progress::none()
+    };
     let mut iter = listing.db.new_iterator(&ReadOptions::default());
     match &listing.from {
         Some(from) => iter.seek(from),
@@ -85,6 +97,7 @@ pub fn scan(args: &Args, out: &mut Output) -> Result<(), Failure> {
         out.write_all(&output(iter.value(), hex.value))?;
         out.write_all(b"\n")?;
         scanned += 1;
+        progress.add(1, (iter.key().len() + iter.value().len()) as u64);
         iter.next();
     }
     Ok(iter.status()?)
@@ -134,7 +147,7 @@ pub fn approxsize(args: &Args, out: &mut Output) -> Result<(), Failure> {
     args.expect_params(0, "no parameters")?;
     let from = key_option(args, "from")?.unwrap_or_default();
     let to = key_option(args, "to")?;
-    let db = open_db(args, Options::default())?;
+    let db = open_db_read_only(args, Options::default())?;
     let to = match to {
         Some(to) => to,
         None => {
@@ -162,7 +175,7 @@ pub fn approxsize(args: &Args, out: &mut Output) -> Result<(), Failure> {
 pub fn get_property(args: &Args, out: &mut Output) -> Result<(), Failure> {
     args.expect_params(1, "one <property name>")?;
     let name = args.params[0].to_string_lossy();
-    let db = open_db(args, Options::default())?;
+    let db = open_db_read_only(args, Options::default())?;
     match db.get_property(&name) {
         Some(value) => {
             writeln!(out, "{name}: {value}")?;

@@ -5,12 +5,14 @@
 
 use std::io::BufRead;
 
+use oxleveldb::util::logging::escape_string;
 use oxleveldb::{Options, WriteBatch, WriteOptions};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
 use crate::database::{hex_mode, open_db, open_db_for_writes};
 use crate::format::{decode, input};
+use crate::progress::Progress;
 
 /// What `scan` puts between a key and its value, and `load` looks for.
 ///
@@ -64,32 +66,60 @@ pub fn batchput(args: &Args, out: &mut Output) -> Result<(), Failure> {
 }
 
 /// `load`: puts each `key ==> value` line of stdin (as `scan` prints them). `Keys in range:` lines are skipped;
-/// other lines without the separator (or with bad hex) are counted and reported as bad.
+/// each other line without the separator (or with bad hex) is reported on stderr with its number, then counted as
+/// `Warning: N bad lines ignored.` A load that puts nothing fails: its input was not what it takes. The progress
+/// goes to stderr (see `progress`).
 ///
 /// RocksDB: DBLoaderCommand::DoCommand
-pub fn load(args: &Args, out: &mut Output) -> Result<(), Failure> {
+pub fn load(args: &Args, _out: &mut Output) -> Result<(), Failure> {
     args.expect_params(0, "no parameters (the entries come from stdin)")?;
     let hex = hex_mode(args);
     let db = open_db_for_writes(args)?;
-    let mut bad_lines = 0;
-    for line in std::io::stdin().lock().split(b'\n') {
+    let progress = Progress::start("load", true);
+    let (mut loaded, mut bad_lines) = (0u64, 0u64);
+    for (number, line) in std::io::stdin().lock().split(b'\n').enumerate() {
         let line = line?;
-        let entry = line
-            .windows(DELIM.len())
-            .position(|w| w == DELIM)
-            .and_then(|pos| {
-                let key = decode(&line[..pos], hex.key)?;
-                let value = decode(&line[pos + DELIM.len()..], hex.value)?;
-                Some((key, value))
-            });
+        let entry = match line.windows(DELIM.len()).position(|w| w == DELIM) {
+            None if line.starts_with(b"Keys in range:") => continue,
+            None => Err("no ' ==> ' between a key and a value"),
+            Some(pos) => decode(&line[..pos], hex.key)
+                .zip(decode(&line[pos + DELIM.len()..], hex.value))
+                .ok_or("bad hex: 0x and pairs of hex digits expected"),
+        };
         match entry {
-            Some((key, value)) => db.put(&WriteOptions::default(), &key, &value)?,
-            None if line.starts_with(b"Keys in range:") => {}
-            None => bad_lines += 1,
+            Ok((key, value)) => {
+                db.put(&WriteOptions::default(), &key, &value)?;
+                loaded += 1;
+                progress.add(1, line.len() as u64 + 1);
+            }
+            Err(reason) => {
+                bad_lines += 1;
+                progress.say(&format!(
+                    "line {}: {reason}: {}",
+                    number + 1,
+                    quoted_start(&line)
+                ));
+            }
         }
     }
     if bad_lines > 0 {
-        writeln!(out, "Warning: {bad_lines} bad lines ignored.")?;
+        progress.say(&format!("Warning: {bad_lines} bad lines ignored."));
+    }
+    if loaded == 0 {
+        return Err(Failure::Failed(
+            "oxldb: load read no entries (it takes `<key> ==> <value>` lines, as scan prints them)"
+                .to_string(),
+        ));
     }
     Ok(())
+}
+
+/// The start of a bad line, escaped, for its report.
+fn quoted_start(line: &[u8]) -> String {
+    const SHOWN: usize = 60;
+    let mut text = format!("'{}'", escape_string(&line[..line.len().min(SHOWN)]));
+    if line.len() > SHOWN {
+        text.push_str("...");
+    }
+    text
 }

@@ -3,37 +3,30 @@
 //! `PUT(0) : 0x<KEY>` (with `--print_value`, `PUT(0) : 0x<KEY> : 0x<VALUE>`) or `DELETE(0) : 0x<KEY>`. The byte
 //! size is the whole batch with its 12-byte header; the offset is where the record's first fragment starts.
 //!
-//! Corruption the log reader skips is reported on stderr, and makes the exit status 1 once the rest is printed.
+//! Whatever the file holds that cannot be read (a corrupt stretch the log reader skips, a record too short or not a
+//! batch, a record cut off at the end) is reported on stderr as it is met, the rest is still printed, and the exit
+//! status is then 1.
 //!
 //! RocksDB: tools/ldb_cmd.cc (WALDumperCommand, DumpWalFile, InMemoryHandler)
 
-use std::cell::Cell;
 use std::io::Write;
 
 use oxleveldb::db::write_batch::{Handler, HEADER};
-use oxleveldb::env::default_env;
-use oxleveldb::log::{Reader, Reporter};
 use oxleveldb::{Error, WriteBatch};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
 use crate::format::to_hex;
+use crate::log_records::{Drops, LogRecords};
 
-/// Reports what the log reader drops on stderr, and remembers that it did.
+/// Reports a part of the log that cannot be read on stderr.
 ///
 /// RocksDB: StdErrReporter
-struct StdErrReporter {
-    corrupt: Cell<bool>,
-}
-
-impl Reporter for StdErrReporter {
-    fn corruption(&self, _bytes: usize, status: &Error) {
-        self.corrupt.set(true);
-        let _ = writeln!(
-            std::io::stderr(),
-            "Corruption detected in log file {status}"
-        );
-    }
+fn report(status: &Error) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "Corruption detected in log file {status}"
+    );
 }
 
 /// Appends each update of a batch to a row.
@@ -71,11 +64,8 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
         )));
     }
     let print_values = args.flag("print_value");
-    let file = default_env().new_sequential_file(&walfile)?;
-    let reporter = StdErrReporter {
-        corrupt: Cell::new(false),
-    };
-    let mut reader = Reader::new(file, Some(&reporter), true, 0);
+    let drops = Drops::new(report);
+    let mut records = LogRecords::open(&walfile, &drops)?;
     if args.flag("header") {
         out.write_all(b"Sequence,Count,ByteSize,Physical Offset,Key(s)")?;
         if print_values {
@@ -83,29 +73,38 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
         }
         out.write_all(b"\n")?;
     }
+    let mut bad_batches = false;
     let mut record = Vec::new();
-    while reader.read_record(&mut record) {
+    while let Some(offset) = records.next(&mut record) {
         if record.len() < HEADER {
-            reporter.corruption(record.len(), &Error::corruption("log record too small", ""));
+            report(&Error::corruption("log record too small", ""));
+            bad_batches = true;
             continue;
         }
         let batch = WriteBatch::from_contents(&record)?;
         let mut printer = RowPrinter {
             row: format!(
-                "{},{},{},{},",
+                "{},{},{},{offset},",
                 batch.sequence(),
                 batch.count(),
                 batch.byte_size(),
-                reader.last_record_offset()
             ),
             print_values,
         };
         let status = batch.iterate(&mut printer);
         printer.row.push('\n');
         out.write_all(printer.row.as_bytes())?;
-        status?;
+        if let Err(e) = status {
+            // The updates before the bad one are in the row; the next records may be sound.
+            let _ = writeln!(std::io::stderr(), "{e}");
+            bad_batches = true;
+        }
     }
-    if reporter.corrupt.get() {
+    let cut = records.cut_record()?;
+    if let Some(report) = &cut {
+        let _ = writeln!(std::io::stderr(), "{report}");
+    }
+    if bad_batches || drops.first().is_some() || cut.is_some() {
         return Err(Failure::Quiet);
     }
     Ok(())

@@ -4,7 +4,8 @@
 //! `sst_dump` show single files, and the database commands (`get`, `put`, `scan`, `load`, `idump`, ...) work on
 //! the database of `--db=<dir>`, in the names, flags and output shapes of RocksDB's `ldb` (see `oxldb --help`).
 //!
-//! Output goes to stdout. A bad command line prints one line of error and the usage on stderr (exit status 2); a
+//! `oxldb --version` prints the version, `oxldb --help` (or `-h`) the commands, `oxldb COMMAND --help` one of
+//! them. Output goes to stdout; progress (see `progress`) and warnings go to stderr. A bad command line prints one line of error and the usage on stderr (exit status 2); a
 //! failed operation prints its error on stderr, LevelDB's `Status::ToString` text for database errors (exit
 //! status 1).
 //!
@@ -19,7 +20,10 @@ mod db_write;
 mod dump;
 mod dump_wal;
 mod format;
+mod log_records;
 mod manifest_dump;
+mod progress;
+mod progress_env;
 mod sst_dump;
 mod sst_layout;
 mod trace;
@@ -50,7 +54,7 @@ fn report(failure: Failure, command: Option<&Command>) -> ExitCode {
     }
 }
 
-/// Prints `text` on stdout (help asked for).
+/// Prints `text` on stdout (help or the version asked for).
 fn print_help(text: &str) -> ExitCode {
     match io::stdout().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,6 +68,12 @@ fn main() -> ExitCode {
     if args.params.is_empty() {
         if args.flag("help") {
             return print_help(&commands::usage());
+        }
+        if args.flag("version") {
+            return print_help(&format!(
+                "oxldb {} (LevelDB 1.23 files)\n",
+                env!("CARGO_PKG_VERSION")
+            ));
         }
         return report(Failure::Usage("no command given".to_string()), None);
     }

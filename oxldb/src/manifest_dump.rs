@@ -5,11 +5,12 @@
 //!
 //! The edits go through LevelDB's own `VersionSet::Builder`, so files are ordered as the database orders them
 //! (with the bytewise comparator: the tool does not know a custom one). As in `VersionSet::Recover`, the first
-//! corrupt record or undecodable edit stops the dump with an error.
+//! corrupt record or undecodable edit stops the dump with an error, after the edits before it. A record cut off
+//! at the end of the file, which `Recover` ignores, is reported on stderr after the files (exit status 1).
 //!
 //! RocksDB: ManifestDumpCommand, VersionSet::DumpManifest
 
-use std::cell::RefCell;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -17,38 +18,21 @@ use oxleveldb::db::dbformat::{config, InternalKeyComparator};
 use oxleveldb::db::table_cache::TableCache;
 use oxleveldb::db::version_edit::VersionEdit;
 use oxleveldb::db::version_set::{Builder, Version};
-use oxleveldb::log::{Reader, Reporter};
-use oxleveldb::{Error, Options};
+use oxleveldb::Options;
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
 use crate::format::internal_key;
-
-/// Keeps the first corruption the log reader reports.
-///
-/// LevelDB: VersionSet::Recover's LogReporter
-struct FirstError {
-    status: RefCell<Option<Error>>,
-}
-
-impl Reporter for FirstError {
-    fn corruption(&self, _bytes: usize, status: &Error) {
-        self.status
-            .borrow_mut()
-            .get_or_insert_with(|| status.clone());
-    }
-}
+use crate::log_records::{Drops, LogRecords};
 
 /// RocksDB: ManifestDumpCommand::DoCommand
 pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let path = args.required_path("path")?;
     let hex = args.flag("hex");
     let options = Options::default();
-    let file = options.env.new_sequential_file(&path)?;
-    let reporter = FirstError {
-        status: RefCell::new(None),
-    };
-    let mut reader = Reader::new(file, Some(&reporter), true, 0);
+    // The first drop stops the dump (LevelDB: VersionSet::Recover's LogReporter).
+    let drops = Drops::quiet();
+    let mut records = LogRecords::open(&path, &drops)?;
 
     let icmp = InternalKeyComparator::new(options.comparator.clone());
     let dbname = path.parent().unwrap_or(Path::new("."));
@@ -66,7 +50,7 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let (mut next_file, mut last_sequence, mut prev_log_number) = (0, 0, 0);
 
     let mut record = Vec::new();
-    while reporter.status.borrow().is_none() && reader.read_record(&mut record) {
+    while records.next(&mut record).is_some() && drops.first().is_none() {
         let edit = VersionEdit::decode_from(&record)?;
         out.write_all(edit.debug_string().as_bytes())?;
         builder.apply(&edit, &mut compact_pointers);
@@ -74,7 +58,7 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
         last_sequence = edit.last_sequence().unwrap_or(last_sequence);
         prev_log_number = edit.prev_log_number().unwrap_or(prev_log_number);
     }
-    if let Some(e) = reporter.status.take() {
+    if let Some(e) = drops.first() {
         return Err(e.into());
     }
 
@@ -97,5 +81,11 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
         out,
         "next_file_number {next_file} last_sequence {last_sequence} prev_log_number {prev_log_number}"
     )?;
-    Ok(())
+    match records.cut_record()? {
+        Some(report) => {
+            let _ = writeln!(std::io::stderr(), "{report}");
+            Err(Failure::Quiet)
+        }
+        None => Ok(()),
+    }
 }

@@ -32,7 +32,11 @@ fn oxldb_dump_reports_bad_names_and_missing_files() {
     );
     let (code, _, stderr) = oxldb(&["dump", "README.md"]);
     assert_eq!(code, 1);
-    assert_eq!(stderr, "Invalid argument: README.md: unknown file type\n");
+    assert_eq!(
+        stderr,
+        "Invalid argument: README.md: unknown file type\n\
+         oxldb: name the type of a file named otherwise with --type=log|manifest|table\n"
+    );
     let (code, _, stderr) = oxldb(&["dump", "/nonexistent/000001.log"]);
     assert_eq!(code, 1);
     assert_eq!(

@@ -84,10 +84,14 @@ fn dump_wal_reports_short_records_and_bad_batches() {
     bad.truncate(bad.len() - 1);
     write_log(&log, &[b"short", good.contents(), &bad, good.contents()]);
 
-    // The short record is reported and skipped; the bad batch stops the dump with LevelDB's error.
+    // The short record and the bad batch are reported (LevelDB's error for the batch) as they are met, and the
+    // record after them is still printed.
     let (code, stdout, stderr) = oxldb(&["dump_wal", &flag("walfile", &log)]);
     assert_eq!(code, 1);
-    assert_eq!(text(stdout), "5,1,17,12,PUT(0) : 0x6B \n6,1,16,36,\n");
+    assert_eq!(
+        text(stdout),
+        "5,1,17,12,PUT(0) : 0x6B \n6,1,16,36,\n5,1,17,59,PUT(0) : 0x6B \n"
+    );
     assert_eq!(
         stderr,
         "Corruption detected in log file Corruption: log record too small\n\
@@ -391,7 +395,12 @@ fn load_and_scan_round_trip_any_bytes_in_hex_and_text_as_it_is() {
         oxldb_with_input(&["load", &db, "--create_if_missing"], input.as_bytes());
     assert_eq!(
         (code, text(stdout), stderr.as_str()),
-        (0, "Warning: 1 bad lines ignored.\n".to_string(), "")
+        (
+            0,
+            String::new(),
+            "line 2: no ' ==> ' between a key and a value: 'no separator'\n\
+             Warning: 1 bad lines ignored.\n"
+        )
     );
     let scan = ok(&["scan", &db]);
     assert_eq!(scan, "k1 ==> one\nk2 ==> two ==> 2\n");
@@ -543,13 +552,19 @@ fn database_errors_print_leveldbs_text_with_exit_status_1() {
         (1, "failed to get property: leveldb.nosuch\n")
     );
 
-    // The database is locked while another process has it open.
+    // The database is locked while another process has it open: LevelDB's error, then what it means.
     let open = DB::open(Options::default(), dir.path()).unwrap();
-    let (code, _, stderr) = oxldb(&["get", &db, "k"]);
+    let (code, _, stderr) = oxldb(&["put", &db, "k", "w"]);
     assert_eq!(code, 1);
+    let (error, hint) = stderr.split_once('\n').unwrap();
     assert!(
-        stderr.starts_with(&format!("IO error: lock {}/LOCK: ", dir.path().display())),
+        error.starts_with(&format!("IO error: lock {}/LOCK: ", dir.path().display())),
         "{stderr}"
+    );
+    assert_eq!(
+        hint,
+        "oxldb: another process has the database open (or it is open in this one); read commands (get, scan, \
+         idump, approxsize, get_property, checkconsistency) don't need the lock\n"
     );
     drop(open);
 

@@ -1,4 +1,7 @@
-//! Runs the `oxldb` binary of this package.
+//! Runs the `oxldb` binary of this package, with its stdin, stdout and stderr piped (so never on a terminal), and
+//! without `OXLDB_PROGRESS` unless the test sets it.
+
+#![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
 /// Runs the oxldb binary with `args`, returning (exit code, stdout, stderr).
 pub fn oxldb(args: &[&str]) -> (i32, Vec<u8>, String) {
@@ -7,10 +10,18 @@ pub fn oxldb(args: &[&str]) -> (i32, Vec<u8>, String) {
 
 /// Runs the oxldb binary with `args` and `input` on its stdin, returning (exit code, stdout, stderr).
 pub fn oxldb_with_input(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
+    oxldb_with_env(args, input, &[])
+}
+
+/// Runs the oxldb binary with `args`, `input` on its stdin and the environment variables `env`, returning (exit
+/// code, stdout, stderr).
+pub fn oxldb_with_env(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> (i32, Vec<u8>, String) {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_oxldb"))
         .args(args)
+        .env_remove("OXLDB_PROGRESS")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
