@@ -51,6 +51,9 @@ pub enum Answer {
     Sizes(Vec<u64>),
     /// Snapshots and releases answer nothing.
     Nothing,
+    /// An answer that depends on timing now (a property or approximate sizes while the files are not determined):
+    /// not compared, and not kept, so that a replay gives the same answers.
+    Undetermined,
 }
 
 fn show_position(p: &Position) -> String {
@@ -99,6 +102,7 @@ impl fmt::Display for Answer {
             },
             Answer::Sizes(s) => write!(f, "{s:?}"),
             Answer::Nothing => f.write_str("-"),
+            Answer::Undetermined => f.write_str("(depends on timing)"),
         }
     }
 }
@@ -167,7 +171,7 @@ pub struct Diverged;
 /// What a run found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// The answers both engines agreed on, one per operation (the left engine's where they were not compared).
+    /// The answers both engines agreed on, one per operation ([`Answer::Undetermined`] where timing decides).
     pub answers: Vec<Answer>,
     /// How many times the files were compared byte for byte.
     pub file_checkpoints: usize,
@@ -279,7 +283,11 @@ impl<'e> Lockstep<'e> {
 
     /// Compares two answers; `comparable` is false for answers that depend on timing now.
     fn agree(&mut self, op: &str, a: Answer, b: Answer, comparable: bool) -> Result<(), Diverged> {
-        if comparable && a != b {
+        if !comparable {
+            self.outcome.answers.push(Answer::Undetermined);
+            return Ok(());
+        }
+        if a != b {
             let what = first_difference(&a, &b).unwrap_or_else(|| "the answers differ".to_string());
             return self.diverge(op, what, [a.to_string(), b.to_string()]);
         }

@@ -2,13 +2,16 @@
 //! divergence. The seeds are drawn anew by each run (from the clock, or `OXLDB_DIFF_SEED=S` to start elsewhere) and
 //! printed, so a failure replays with `oxldb diff --seed=S --ops=2000`.
 //!
-//! 200 seeds × 2,000 operations, split over two threads (the machine's cores); the package is built with
-//! opt-level 2 in the dev profile (the root Cargo.toml) so the suite stays within CI's time in debug builds.
+//! 200 seeds × 2,000 operations, split over two threads (CI's two cores), with the databases on a RAM disk when
+//! there is one; the harness package is built with opt-level 2 in the dev profile (the root Cargo.toml), so the
+//! suite stays within CI's time in debug builds (oxleveldb itself stays a debug build).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use leveldb_differential::{generate, run, CppEngine, OxEngine};
+use std::path::PathBuf;
+
+use leveldb_differential::{generate, run_in, CppEngine, OxEngine};
 
 const SEEDS: u64 = 200;
 const OPS: usize = 2000;
@@ -22,6 +25,17 @@ fn first_seed() -> u64 {
     }
 }
 
+/// Where the databases go: a RAM disk when there is one (fsyncs are most of a run's time on a real disk, and
+/// durability is not what this suite compares), else the system's temporary directory.
+fn databases_dir() -> PathBuf {
+    let shm = PathBuf::from("/dev/shm");
+    if shm.is_dir() && tempfile::tempdir_in(&shm).is_ok() {
+        shm
+    } else {
+        std::env::temp_dir()
+    }
+}
+
 #[test]
 fn generated_workloads_agree_across_the_option_space() {
     let first = first_seed();
@@ -30,6 +44,7 @@ fn generated_workloads_agree_across_the_option_space() {
         "lockstep seeds {first}..{} ({OPS} operations each)",
         first + SEEDS - 1
     );
+    let dir = databases_dir();
     let next = AtomicUsize::new(0);
     let file_checkpoints = AtomicUsize::new(0);
     let failures: Vec<String> = std::thread::scope(|scope| {
@@ -39,8 +54,9 @@ fn generated_workloads_agree_across_the_option_space() {
                     let mut failures = Vec::new();
                     while let Some(&seed) = seeds.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let log = generate(seed, OPS);
-                        let outcome = run(&log, &mut OxEngine::new(), &mut CppEngine::new())
-                            .expect("a generated log runs");
+                        let outcome =
+                            run_in(&dir, &log, &mut OxEngine::new(), &mut CppEngine::new())
+                                .expect("a generated log runs");
                         file_checkpoints.fetch_add(outcome.file_checkpoints, Ordering::Relaxed);
                         if let Some(divergence) = outcome.divergence {
                             failures.push(format!(
