@@ -8,7 +8,7 @@
 //! - [`oplog`]: the operation log ([`OpLog`]) and its line-based text format (docs/oplog.md).
 //! - [`runner`]: [`run`] applies a log to two engines and reports the first [`Divergence`];
 //!   [`run_cross_open`] also has each engine open and change the other's database.
-//! - [`shrink`]: delta debugging over operations, then over key and value lengths.
+//! - [`mod@shrink`]: delta debugging over operations, then over key and value lengths.
 //! - [`recorder`]: [`RecordingDb`], a `DB` that records the calls a program makes, for a workload of one's own.
 //!
 //! ```
