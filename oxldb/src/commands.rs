@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use crate::args::Args;
 use crate::{
-    db_admin, db_read, db_write, dump, dump_wal, manifest_dump, sst_dump, sst_layout, trace,
+    db_admin, db_read, db_write, diff, dump, dump_wal, manifest_dump, sst_dump, sst_layout, trace,
 };
 
 /// How a command fails, which decides what is printed and the exit status.
@@ -279,6 +279,27 @@ pub const COMMANDS: &[Command] = &[
         options: &["db", "threads", "ops", "write_buffer_size"],
         flags: &["sync", "pipelined_write", "create_if_missing", "hex", "key_hex", "value_hex"],
         run: trace::run,
+    },
+    Command {
+        name: "diff",
+        synopsis: "[--seed=S] [--ops=N] [--options=...] [--record=FILE] | --replay=FILE  [--shrink] [--out=FILE]",
+        help: "Differential testing against the system's C++ LevelDB 1.23 (oxldb built with the feature\n\
+               system-leveldb: cargo build --release -p oxldb --features system-leveldb). Runs a workload on\n\
+               oxleveldb and on LevelDB in lockstep, compares every answer and, where timing cannot decide them,\n\
+               the files byte for byte; stops at the first divergence and prints its report.\n\
+               --seed=S --ops=N      a generated workload (options drawn from the seed; N defaults to 2000,\n\
+                                     S to one from the clock, printed)\n\
+               --options=a=1,b=2     override drawn options (write_buffer_size, max_open_files, block_cache,\n\
+                                     block_size, block_restart_interval, max_file_size, compression,\n\
+                                     bloom_bits, paranoid_checks, reuse_logs)\n\
+               --record=FILE         write the generated operation log (docs/oplog.md) to FILE\n\
+               --replay=FILE         run the operation log in FILE instead\n\
+               --shrink              shrink a divergence to a minimal log, printed and written to --out\n\
+                                     (default oxldb-diff-shrunk.oplog)\n\
+               Exit status: 0 no divergence, 1 a divergence (the report on stdout), 2 a bad command line or log.",
+        options: &["seed", "ops", "options", "record", "replay", "out"],
+        flags: &["shrink"],
+        run: diff::run,
     },
 ];
 

@@ -1,7 +1,8 @@
 //! `oxldb`: LevelDB's `leveldbutil` and the commands of RocksDB's `ldb`, for LevelDB databases.
 //!
 //! `oxldb dump FILE...` prints files exactly as `leveldbutil dump` does; `dump_wal`, `manifest_dump` and
-//! `sst_dump` show single files, and the database commands (`get`, `put`, `scan`, `load`, `idump`, ...) work on
+//! `sst_dump` show single files, `diff` tests oxleveldb against the system's C++ LevelDB (with the feature
+//! `system-leveldb`), and the database commands (`get`, `put`, `scan`, `load`, `idump`, ...) work on
 //! the database of `--db=<dir>`, in the names, flags and output shapes of RocksDB's `ldb` (see `oxldb --help`).
 //!
 //! `oxldb --version` prints the version, `oxldb --help` (or `-h`) the commands, `oxldb COMMAND --help` one of
@@ -17,6 +18,7 @@ mod database;
 mod db_admin;
 mod db_read;
 mod db_write;
+mod diff;
 mod dump;
 mod dump_wal;
 mod format;

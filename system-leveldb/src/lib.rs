@@ -218,6 +218,17 @@ pub mod ffi {
     }
 }
 
+/// The setters leveldb/c.h lacks, from src/options_shim.cc (compiled by build.rs).
+mod shim {
+    use super::ffi::leveldb_options_t;
+
+    #[link(name = "system_leveldb_shim", kind = "static")]
+    extern "C" {
+        /// Sets `Options::reuse_logs`.
+        pub fn system_leveldb_options_set_reuse_logs(options: *mut leveldb_options_t, v: u8);
+    }
+}
+
 /// Turns a C error message into an `Err`, freeing it.
 fn check(err: *mut c_char) -> Result<(), String> {
     if err.is_null() {
@@ -358,6 +369,12 @@ impl Options {
         };
         // SAFETY: a live options object; the setter only stores the value.
         unsafe { ffi::leveldb_options_set_compression(self.raw, compression) };
+        self
+    }
+    /// `Options::reuse_logs` (not in the C API: set through src/options_shim.cc).
+    pub fn set_reuse_logs(&mut self, v: bool) -> &mut Options {
+        // SAFETY: a live options object; the shim only stores the value in its `rep`.
+        unsafe { shim::system_leveldb_options_set_reuse_logs(self.raw, u8::from(v)) };
         self
     }
     /// The block cache; the options and every database opened with them keep it alive.
@@ -642,7 +659,17 @@ impl Db {
         Snapshot {
             // SAFETY: a live database.
             raw: unsafe { ffi::leveldb_create_snapshot(self.raw) },
-            db: self,
+            db: SnapshotOwner::Borrowed(self),
+        }
+    }
+
+    /// A snapshot that keeps its database open itself, so that it can be stored beside the database (as the
+    /// differential harness holds snapshots across writes, compactions and other calls).
+    pub fn shared_snapshot(self: &Arc<Db>) -> Snapshot<'static> {
+        Snapshot {
+            // SAFETY: a live database.
+            raw: unsafe { ffi::leveldb_create_snapshot(self.raw) },
+            db: SnapshotOwner::Shared(Arc::clone(self)),
         }
     }
 
@@ -722,14 +749,24 @@ pub fn repair_db(options: &Options, path: &Path) -> Result<(), String> {
 /// A snapshot (`leveldb_create_snapshot`), released when dropped.
 pub struct Snapshot<'a> {
     raw: *const ffi::leveldb_snapshot_t,
-    db: &'a Db,
+    db: SnapshotOwner<'a>,
+}
+
+/// How a snapshot keeps its database alive: by a borrow, or by a share of it.
+enum SnapshotOwner<'a> {
+    Borrowed(&'a Db),
+    Shared(Arc<Db>),
 }
 
 impl Drop for Snapshot<'_> {
     fn drop(&mut self) {
-        // SAFETY: created on this live database, released once; read options naming it borrow it, so none is
-        // left.
-        unsafe { ffi::leveldb_release_snapshot(self.db.raw, self.raw) };
+        let db = match &self.db {
+            SnapshotOwner::Borrowed(db) => db,
+            SnapshotOwner::Shared(db) => &**db,
+        };
+        // SAFETY: created on this database, which the borrow or the Arc keeps open; released once; read options
+        // naming it borrow it, so none is left.
+        unsafe { ffi::leveldb_release_snapshot(db.raw, self.raw) };
     }
 }
 

@@ -25,7 +25,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxleveldb::db::dumpfile::dump_file;
+use leveldb_differential::files::{self, dump};
 use oxleveldb::env::default_env;
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::random::Random;
@@ -822,102 +822,10 @@ fn same_files(name: &str, sessions: &[Session]) -> FilesOutcome {
     outcome
 }
 
-/// The files of a database directory that both engines must write identically: all but the info log.
-fn db_files(path: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(path)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "LOG" && n != "LOG.old")
-        .collect();
-    names.sort();
-    names
-}
-
-/// oxleveldb's dump of a database file (leveldbutil's format), or the error.
-fn dump(path: &Path) -> String {
-    let mut out = Vec::new();
-    match dump_file(&*default_env(), path, &mut out) {
-        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-        Err(e) => format!("(cannot dump: {e})"),
-    }
-}
-
-/// Compares the two directories: the same file names, and byte-identical contents. Returns how many tables there
-/// are.
+/// Compares the two directories (leveldb_differential::files): the same file names, and byte-identical contents.
+/// Returns how many tables there are.
 fn compare_dirs(ox: &Path, cpp: &Path, what: &str) -> usize {
-    let names = db_files(cpp);
-    assert_eq!(
-        db_files(ox),
-        names,
-        "{what}: file names (oxleveldb, LevelDB)"
-    );
-    for name in &names {
-        if cpp.join(name).is_dir() {
-            // lost/, where RepairDB moves what it could not use.
-            compare_dirs(&ox.join(name), &cpp.join(name), &format!("{what}: {name}/"));
-            continue;
-        }
-        let (a, b) = (
-            fs::read(ox.join(name)).unwrap(),
-            fs::read(cpp.join(name)).unwrap(),
-        );
-        if a == b {
-            continue;
-        }
-        let at = a
-            .iter()
-            .zip(&b)
-            .position(|(x, y)| x != y)
-            .unwrap_or(a.len().min(b.len()));
-        let (dump_a, dump_b) = (dump(&ox.join(name)), dump(&cpp.join(name)));
-        let (lines_a, lines_b): (Vec<&str>, Vec<&str>) =
-            (dump_a.lines().collect(), dump_b.lines().collect());
-        let line = (0..lines_a.len().max(lines_b.len()))
-            .find(|&i| lines_a.get(i) != lines_b.get(i))
-            .unwrap_or(0);
-        // The column where the first differing lines differ: dump lines can be long (values).
-        let column = match (lines_a.get(line), lines_b.get(line)) {
-            (Some(x), Some(y)) => x
-                .bytes()
-                .zip(y.bytes())
-                .position(|(p, q)| p != q)
-                .unwrap_or(0),
-            _ => 0,
-        };
-        let around = |lines: &[&str]| {
-            let mut out = String::new();
-            for (i, l) in lines
-                .iter()
-                .enumerate()
-                .skip(line.saturating_sub(2))
-                .take(5)
-            {
-                let (from, to) = if i == line {
-                    (column.saturating_sub(60), column + 60)
-                } else {
-                    (0, 120)
-                };
-                let shown: String = l.chars().skip(from).take(to - from).collect();
-                let marker = if i == line { ">" } else { " " };
-                out.push_str(&format!(
-                    "  {marker} {}{shown}\n",
-                    if from > 0 { "..." } else { "" }
-                ));
-            }
-            out
-        };
-        panic!(
-            "{what}: {name} differs: {} bytes (oxleveldb) vs {} (LevelDB), first difference at byte {at} \
-             ({:?} vs {:?}); the dumps first differ at line {line}, column {column}:\n oxleveldb:\n{} LevelDB:\n{}",
-            a.len(),
-            b.len(),
-            a.get(at),
-            b.get(at),
-            around(&lines_a),
-            around(&lines_b)
-        );
-    }
-    names.iter().filter(|n| n.ends_with(".ldb")).count()
+    files::compare_dirs(ox, cpp, ["oxleveldb", "LevelDB"]).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// The basic life of a database, with every kind of step. No memtable switches while writing (the write buffer
@@ -1486,7 +1394,9 @@ fn same_open_error(
         .set_create_if_missing(create_if_missing)
         .set_error_if_exists(error_if_exists);
     let cpp_result = cpp::Db::open(&options, &path).map(|_| ());
-    let cpp_files = fs::read_dir(&path).ok().map(|_| db_files(&path));
+    let cpp_files = fs::read_dir(&path)
+        .ok()
+        .map(|_| files::db_files(&path).unwrap());
 
     let _ = fs::remove_dir_all(&path);
     setup(&path);
@@ -1498,7 +1408,9 @@ fn same_open_error(
     let ox_result = DB::open(options, &path)
         .map(|_| ())
         .map_err(|e| e.to_string());
-    let ox_files = fs::read_dir(&path).ok().map(|_| db_files(&path));
+    let ox_files = fs::read_dir(&path)
+        .ok()
+        .map(|_| files::db_files(&path).unwrap());
 
     let Err(message) = &cpp_result else {
         panic!("{what}: LevelDB opened the database (oxleveldb: {ox_result:?})");
@@ -1530,7 +1442,8 @@ fn make_db(path: &Path) {
 
 /// The first file of the database whose name starts or ends with `part` ("MANIFEST-", ".ldb").
 fn file_named(path: &Path, part: &str) -> PathBuf {
-    let name = db_files(path)
+    let name = files::db_files(path)
+        .unwrap()
         .into_iter()
         .find(|n| n.starts_with(part) || n.ends_with(part))
         .unwrap_or_else(|| panic!("no {part} file"));
