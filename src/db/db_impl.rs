@@ -21,7 +21,7 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use crate::db::builder::build_table;
@@ -37,6 +37,7 @@ use crate::db::filename::{
 use crate::db::log;
 use crate::db::memtable::{MemTable, MemTableGet};
 use crate::db::snapshot::{Snapshot, SnapshotList};
+use crate::db::super_version::SuperVersions;
 use crate::db::table_cache::TableCache;
 use crate::db::version_edit::{FileMetaData, VersionEdit};
 use crate::db::version_set::{Compaction, GetStats, Version, VersionSet};
@@ -155,8 +156,6 @@ struct DBState {
     /// The memtable being compacted.
     imm: Option<Arc<MemTable>>,
     logfile_number: u64,
-    /// For sampling.
-    seed: u32,
     /// Queue of writers.
     writers: VecDeque<Arc<Writer>>,
     /// The batch a leader gathers its group in (taken out while the leader writes).
@@ -246,6 +245,14 @@ pub(crate) struct DBImpl {
     /// written without the database mutex.
     log: Mutex<Option<log::Writer>>,
     snapshots: Arc<SnapshotList>,
+    /// What reads see (mem, imm, the current version), installed under the mutex each time one of them changes
+    /// and read without it.
+    super_versions: Arc<SuperVersions>,
+    /// The versions' last sequence, published (under the mutex) after the writes it covers are in the memtable,
+    /// so that reads pick their sequence without the mutex.
+    last_sequence: AtomicU64,
+    /// For sampling.
+    seed: AtomicU32,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -315,7 +322,6 @@ impl DBImpl {
                 mem: None,
                 imm: None,
                 logfile_number: 0,
-                seed: 0,
                 writers: VecDeque::new(),
                 tmp_batch: Some(WriteBatch::new()),
                 pending_outputs: HashSet::new(),
@@ -329,6 +335,9 @@ impl DBImpl {
             has_imm: AtomicBool::new(false),
             log: Mutex::new(None),
             snapshots: SnapshotList::new(),
+            super_versions: SuperVersions::new(),
+            last_sequence: AtomicU64::new(0),
+            seed: AtomicU32::new(0),
             weak_self: weak_self.clone(),
             options,
         })
@@ -364,6 +373,7 @@ impl DBImpl {
             *self.log_writer() = None;
             l.versions.close_manifest();
         }
+        self.super_versions.clear();
         let lock = self
             .db_lock
             .lock()
@@ -564,6 +574,8 @@ impl DBImpl {
         if l.versions.last_sequence() < max_sequence {
             l.versions.set_last_sequence(max_sequence);
         }
+        self.last_sequence
+            .store(l.versions.last_sequence(), AtomicOrdering::SeqCst);
         Ok(save_manifest)
     }
 
@@ -789,7 +801,17 @@ impl DBImpl {
     fn log_and_apply(&self, l: &mut MutexLock<'_>, edit: &mut VersionEdit) -> Result<()> {
         let mut write = l.versions.prepare_log_and_apply(edit);
         l.unlocked(|| write.write());
-        l.versions.finish_log_and_apply(write)
+        let status = l.versions.finish_log_and_apply(write);
+        self.install_super_version(l);
+        status
+    }
+
+    /// Makes reads see the current mem, imm and version (called each time one of them changes).
+    fn install_super_version(&self, l: &DBState) {
+        if let Some(mem) = &l.mem {
+            self.super_versions
+                .install(mem.clone(), l.imm.clone(), l.versions.current().clone());
+        }
     }
 
     /// Compacts the in-memory write buffer to disk. Switches to a new log-file/memtable and writes a new
@@ -824,6 +846,7 @@ impl DBImpl {
                 // Commit to the new state.
                 l.imm = None;
                 self.has_imm.store(false, AtomicOrdering::Release);
+                self.install_super_version(l);
                 self.remove_obsolete_files(l);
             }
             Err(e) => self.record_background_error(l, e),
@@ -1407,21 +1430,24 @@ impl DBImpl {
         &self,
         options: &ReadOptions,
     ) -> (Box<dyn Iterator>, IterState, SequenceNumber, u32) {
-        let mut l = self.lock();
-        let latest_snapshot = l.versions.last_sequence();
+        // The sequence first: the super version read next holds everything written up to it.
+        let latest_snapshot = self.last_sequence.load(AtomicOrdering::SeqCst);
+        let (mem, imm, version) = self
+            .super_versions
+            .with_current(|sv| (sv.mem.clone(), sv.imm.clone(), sv.current.clone()))
+            .expect("an open database has a super version");
 
         // Collect together all needed child iterators.
-        let mem = l.mem.clone().expect("an open database has a memtable");
-        let imm = l.imm.clone();
-        let version = l.versions.current().clone();
         let mut list: Vec<Box<dyn Iterator>> = vec![Box::new(mem.new_iterator())];
         if let Some(imm) = &imm {
             list.push(Box::new(imm.new_iterator()));
         }
         version.add_iterators(options, &mut list);
         let internal_iter = new_merging_iterator(Arc::new(self.internal_comparator.clone()), list);
-        l.seed = l.seed.wrapping_add(1);
-        let seed = l.seed;
+        let seed = self
+            .seed
+            .fetch_add(1, AtomicOrdering::Relaxed)
+            .wrapping_add(1);
         (
             internal_iter,
             IterState { mem, imm, version },
@@ -1440,41 +1466,41 @@ impl DBImpl {
         }
     }
 
+    /// Reads `key` without the database mutex: the sequence number comes from `last_sequence` and mem, imm and
+    /// the version from the thread's cached super version. The mutex is taken only when the read used up a
+    /// file's allowed seeks, to schedule its compaction.
+    ///
     /// LevelDB: DBImpl::Get
     fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let mut l = self.lock();
         let snapshot = match &options.snapshot {
             Some(snapshot) => snapshot.sequence_number(),
-            None => l.versions.last_sequence(),
+            None => self.last_sequence.load(AtomicOrdering::SeqCst),
         };
-        let mem = l.mem.clone().expect("an open database has a memtable");
-        let imm = l.imm.clone();
-        let current = l.versions.current().clone();
-
         let mut stats = GetStats::default();
-        let mut have_stat_update = false;
-        // Unlock while reading from files and memtables.
-        let result = l.unlocked(|| {
-            // First look in the memtable, then in the immutable memtable (if any).
-            let lkey = LookupKey::new(key, snapshot);
-            let found = match mem.get(&lkey) {
-                MemTableGet::NotPresent => imm
-                    .as_ref()
-                    .map_or(MemTableGet::NotPresent, |imm| imm.get(&lkey)),
-                found => found,
-            };
-            match found {
-                MemTableGet::Found(value) => Ok(Some(value)),
-                MemTableGet::Deleted => Ok(None),
-                MemTableGet::NotPresent => {
-                    have_stat_update = true;
-                    current.get(options, &lkey, &mut stats)
+        let (result, compaction_wanted) = self
+            .super_versions
+            .with_current(|sv| {
+                // First look in the memtable, then in the immutable memtable (if any).
+                let lkey = LookupKey::new(key, snapshot);
+                let found = match sv.mem.get(&lkey) {
+                    MemTableGet::NotPresent => sv
+                        .imm
+                        .as_ref()
+                        .map_or(MemTableGet::NotPresent, |imm| imm.get(&lkey)),
+                    found => found,
+                };
+                match found {
+                    MemTableGet::Found(value) => (Ok(Some(value)), false),
+                    MemTableGet::Deleted => (Ok(None), false),
+                    MemTableGet::NotPresent => {
+                        let result = sv.current.get(options, &lkey, &mut stats);
+                        (result, sv.current.update_stats(&stats))
+                    }
                 }
-            }
-        });
-
-        if have_stat_update && current.update_stats(&stats) {
-            self.maybe_schedule_compaction(&mut l);
+            })
+            .expect("an open database has a super version");
+        if compaction_wanted {
+            self.maybe_schedule_compaction(&mut self.lock());
         }
         result
     }
@@ -1542,6 +1568,8 @@ impl DBImpl {
             write_batch.clear();
             l.tmp_batch = Some(write_batch);
             l.versions.set_last_sequence(last_sequence);
+            self.last_sequence
+                .store(last_sequence, AtomicOrdering::SeqCst);
         }
 
         // The leader first, then the writers whose batches it wrote.
@@ -1667,6 +1695,7 @@ impl DBImpl {
                 l.imm = l.mem.take();
                 self.has_imm.store(true, AtomicOrdering::Release);
                 l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));
+                self.install_super_version(l);
                 force = false; // Do not force another compaction if we have room.
                 self.maybe_schedule_compaction(l);
             }
@@ -1796,6 +1825,7 @@ impl DB {
             edit.set_log_number(logfile_number);
             inner.log_and_apply(&mut l, &mut edit)?;
         }
+        inner.install_super_version(&l);
         inner.remove_obsolete_files(&mut l);
         inner.maybe_schedule_compaction(&mut l);
         Ok(())
