@@ -21,8 +21,10 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Deref, DerefMut};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering as AtomicOrdering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering as AtomicOrdering,
+};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 
 use crate::db::builder::build_table;
 use crate::db::db_iter::{DBIterator, IterState};
@@ -78,8 +80,8 @@ impl Range {
 /// LevelDB: DBImpl::Writer
 struct Writer {
     /// A copy of the writer's batch, made when the writer queues behind others (a leader may then fold it into
-    /// its group while the writer waits). `None` for a writer that led at once, and for a flush request.
-    batch: Option<WriteBatch>,
+    /// its group while the writer waits). Empty for a writer that led at once, and for a flush request.
+    batch: OnceLock<WriteBatch>,
     /// A flush request (LevelDB's null batch): it only makes room, forcing a memtable switch.
     is_flush: bool,
     sync: bool,
@@ -253,6 +255,8 @@ pub(crate) struct DBImpl {
     last_sequence: AtomicU64,
     /// For sampling.
     seed: AtomicU32,
+    /// The length of the writer queue, as of the last change (a hint read without the mutex).
+    queued_writers: AtomicUsize,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -338,6 +342,7 @@ impl DBImpl {
             super_versions: SuperVersions::new(),
             last_sequence: AtomicU64::new(0),
             seed: AtomicU32::new(0),
+            queued_writers: AtomicUsize::new(0),
             weak_self: weak_self.clone(),
             options,
         })
@@ -1507,18 +1512,33 @@ impl DBImpl {
 
     /// LevelDB: DBImpl::Write
     fn write(&self, options: &WriteOptions, updates: Option<&WriteBatch>) -> Result<()> {
-        let mut l = self.lock();
-        // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
-        let must_wait = !l.writers.is_empty();
+        // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy. When others
+        // are queued it will most likely wait, so the copy (and the writer) is made before taking the mutex, where
+        // it would lengthen the critical section every writer waits on.
         let w = Arc::new(Writer {
-            batch: if must_wait { updates.cloned() } else { None },
+            batch: OnceLock::new(),
             is_flush: updates.is_none(),
             sync: options.sync,
             done: AtomicBool::new(false),
             status: Mutex::new(Ok(())),
             cv: Condvar::new(),
         });
+        let leave_copy = |w: &Writer| {
+            if let Some(updates) = updates {
+                w.batch.get_or_init(|| updates.clone());
+            }
+        };
+        if self.queued_writers.load(AtomicOrdering::Relaxed) > 0 {
+            leave_copy(&w);
+        }
+        let mut l = self.lock();
+        if !l.writers.is_empty() {
+            // The queue filled since the hint was read: copy under the mutex after all.
+            leave_copy(&w);
+        }
         l.writers.push_back(w.clone());
+        self.queued_writers
+            .store(l.writers.len(), AtomicOrdering::Relaxed);
         while !w.done.load(AtomicOrdering::Relaxed)
             && !Arc::ptr_eq(&w, l.writers.front().expect("queued"))
         {
@@ -1581,6 +1601,8 @@ impl DBImpl {
             ready.done.store(true, AtomicOrdering::Relaxed);
             ready.cv.notify_one();
         }
+        self.queued_writers
+            .store(l.writers.len(), AtomicOrdering::Relaxed);
 
         // Notify the new head of the write queue.
         if let Some(front) = l.writers.front() {
@@ -1620,7 +1642,7 @@ impl DBImpl {
             if !w.is_flush {
                 let batch = w
                     .batch
-                    .as_ref()
+                    .get()
                     .expect("a waiting writer leaves a copy of its batch");
                 size += batch.byte_size();
                 if size > max_size {
