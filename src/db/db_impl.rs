@@ -1443,7 +1443,10 @@ impl DBImpl {
             .expect("an open database has a super version");
 
         // Collect together all needed child iterators.
-        let mut list: Vec<Box<dyn Iterator>> = vec![Box::new(mem.new_iterator())];
+        // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
+        let mut list: Vec<Box<dyn Iterator>> =
+            Vec::with_capacity(2 + version.files(0).len() + config::NUM_LEVELS - 1);
+        list.push(Box::new(mem.new_iterator()));
         if let Some(imm) = &imm {
             list.push(Box::new(imm.new_iterator()));
         }
