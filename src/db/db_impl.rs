@@ -21,7 +21,9 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering as AtomicOrdering,
+};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use crate::db::builder::build_table;
@@ -40,6 +42,7 @@ use crate::db::filename::{
 use crate::db::log;
 use crate::db::memtable::{MemTable, MemTableGet};
 use crate::db::snapshot::{Snapshot, SnapshotList};
+use crate::db::super_version::SuperVersions;
 use crate::db::table_cache::TableCache;
 use crate::db::version_edit::{FileMetaData, VersionEdit};
 use crate::db::version_set::{Compaction, GetStats, Version, VersionSet};
@@ -178,8 +181,6 @@ struct DBState {
     /// The memtable being compacted.
     imm: Option<Arc<MemTable>>,
     logfile_number: u64,
-    /// For sampling.
-    seed: u32,
     /// Queue of writers.
     writers: VecDeque<Arc<Writer>>,
     /// The batch a leader gathers its group in (taken out while the leader writes).
@@ -280,6 +281,14 @@ pub(crate) struct DBImpl {
     /// `switch_to_new_log`). Touched as `log` is.
     prev_log: Mutex<Option<log::Writer>>,
     snapshots: Arc<SnapshotList>,
+    /// What reads see (mem, imm, the current version), installed under the mutex each time one of them changes
+    /// and read without it.
+    super_versions: Arc<SuperVersions>,
+    /// The versions' last sequence, published (under the mutex) after the writes it covers are in the memtable,
+    /// so that reads pick their sequence without the mutex.
+    last_sequence: AtomicU64,
+    /// For sampling.
+    seed: AtomicU32,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -389,7 +398,6 @@ impl DBImpl {
                 mem: None,
                 imm: None,
                 logfile_number: 0,
-                seed: 0,
                 writers: VecDeque::new(),
                 tmp_batch: Some(WriteBatch::new()),
                 pending_outputs: HashSet::new(),
@@ -406,6 +414,9 @@ impl DBImpl {
             log: Mutex::new(None),
             prev_log: Mutex::new(None),
             snapshots: SnapshotList::new(),
+            super_versions: SuperVersions::new(),
+            last_sequence: AtomicU64::new(0),
+            seed: AtomicU32::new(0),
             weak_self: weak_self.clone(),
             options,
         })
@@ -469,6 +480,7 @@ impl DBImpl {
             *self.prev_log_writer() = None;
             l.versions.close_manifest();
         }
+        self.super_versions.clear();
     }
 
     /// Writes the MANIFEST of a new, empty database and points CURRENT to it.
@@ -663,6 +675,10 @@ impl DBImpl {
         if l.versions.last_sequence() < max_sequence {
             l.versions.set_last_sequence(max_sequence);
         }
+        self.last_sequence
+            .store(l.versions.last_sequence(), AtomicOrdering::SeqCst);
+        self.last_sequence
+            .store(l.versions.last_sequence(), AtomicOrdering::SeqCst);
         Ok(save_manifest)
     }
 
@@ -905,7 +921,24 @@ impl DBImpl {
     fn log_and_apply(&self, l: &mut MutexLock<'_>, edit: &mut VersionEdit) -> Result<()> {
         let mut write = l.versions.prepare_log_and_apply(edit);
         l.unlocked(|| write.write());
-        l.versions.finish_log_and_apply(write)
+        let status = l.versions.finish_log_and_apply(write);
+        self.install_super_version(l);
+        status
+    }
+
+    /// Sets the last sequence number, and publishes it to the reads that take no mutex (`get`, iterators).
+    fn set_last_sequence(&self, l: &mut MutexLock<'_>, last_sequence: SequenceNumber) {
+        l.versions.set_last_sequence(last_sequence);
+        self.last_sequence
+            .store(last_sequence, AtomicOrdering::SeqCst);
+    }
+
+    /// Makes reads see the current mem, imm and version (called each time one of them changes).
+    fn install_super_version(&self, l: &DBState) {
+        if let Some(mem) = &l.mem {
+            self.super_versions
+                .install(mem.clone(), l.imm.clone(), l.versions.current().clone());
+        }
     }
 
     /// Compacts the in-memory write buffer to disk. Switches to a new log-file/memtable and writes a new
@@ -947,6 +980,7 @@ impl DBImpl {
             // Commit to the new state. The previous log is no longer needed, synced or not.
             l.imm = None;
             self.has_imm.store(false, AtomicOrdering::Release);
+            self.install_super_version(l);
             *self.prev_log_writer() = None;
             self.remove_obsolete_files(l);
         }
@@ -1603,21 +1637,27 @@ impl DBImpl {
         &self,
         options: &ReadOptions,
     ) -> (Box<dyn Iterator>, IterState, SequenceNumber, u32) {
-        let mut l = self.lock();
-        let latest_snapshot = l.versions.last_sequence();
+        // The sequence first: the super version read next holds everything written up to it.
+        let latest_snapshot = self.last_sequence.load(AtomicOrdering::SeqCst);
+        let (mem, imm, version) = self
+            .super_versions
+            .with_current(|sv| (sv.mem.clone(), sv.imm.clone(), sv.current.clone()))
+            .expect("an open database has a super version");
 
         // Collect together all needed child iterators.
-        let mem = l.mem.clone().expect("an open database has a memtable");
-        let imm = l.imm.clone();
-        let version = l.versions.current().clone();
-        let mut list: Vec<Box<dyn Iterator>> = vec![Box::new(mem.new_iterator())];
+        // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
+        let mut list: Vec<Box<dyn Iterator>> =
+            Vec::with_capacity(2 + version.files(0).len() + config::NUM_LEVELS - 1);
+        list.push(Box::new(mem.new_iterator()));
         if let Some(imm) = &imm {
             list.push(Box::new(imm.new_iterator()));
         }
         version.add_iterators(options, &mut list);
         let internal_iter = new_merging_iterator(Arc::new(self.internal_comparator.clone()), list);
-        l.seed = l.seed.wrapping_add(1);
-        let seed = l.seed;
+        let seed = self
+            .seed
+            .fetch_add(1, AtomicOrdering::Relaxed)
+            .wrapping_add(1);
         (
             internal_iter,
             IterState { mem, imm, version },
@@ -1666,48 +1706,50 @@ impl DBImpl {
         }
     }
 
+    /// Reads `key` without the database mutex: the sequence number comes from `last_sequence` and mem, imm and
+    /// the version from the thread's cached super version. The mutex is taken only when the read used up a
+    /// file's allowed seeks, to schedule its compaction.
+    ///
     /// LevelDB: DBImpl::Get
     fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let mut l = self.lock();
-        let snapshot = self.read_sequence(options, l.versions.last_sequence())?;
-        let mem = l.mem.clone().expect("an open database has a memtable");
-        let imm = l.imm.clone();
-        let current = l.versions.current().clone();
-
+        let snapshot = self.read_sequence(options, self.last_sequence.load(AtomicOrdering::SeqCst))?;
+        let mut from_memtables = true;
         let mut stats = GetStats::default();
-        let mut have_stat_update = false;
-        // Unlock while reading from files and memtables.
-        let result = l.unlocked(|| {
-            // First look in the memtable, then in the immutable memtable (if any).
-            let lkey = LookupKey::new(key, snapshot);
-            let found = match mem.get(&lkey) {
-                MemTableGet::NotPresent => imm
-                    .as_ref()
-                    .map_or(MemTableGet::NotPresent, |imm| imm.get(&lkey)),
-                found => found,
-            };
-            match found {
-                MemTableGet::Found(value) => Ok(Some(value)),
-                MemTableGet::Deleted => Ok(None),
-                MemTableGet::NotPresent => {
-                    have_stat_update = true;
-                    current.get(options, &lkey, &mut stats)
+        let (result, compaction_wanted) = self
+            .super_versions
+            .with_current(|sv| {
+                // First look in the memtable, then in the immutable memtable (if any).
+                let lkey = LookupKey::new(key, snapshot);
+                let found = match sv.mem.get(&lkey) {
+                    MemTableGet::NotPresent => sv
+                        .imm
+                        .as_ref()
+                        .map_or(MemTableGet::NotPresent, |imm| imm.get(&lkey)),
+                    found => found,
+                };
+                match found {
+                    MemTableGet::Found(value) => (Ok(Some(value)), false),
+                    MemTableGet::Deleted => (Ok(None), false),
+                    MemTableGet::NotPresent => {
+                        from_memtables = false;
+                        let result = sv.current.get(options, &lkey, &mut stats);
+                        (result, sv.current.update_stats(&stats))
+                    }
                 }
-            }
-        });
-
+            })
+            .expect("an open database has a super version");
         self.listen(|li| {
             li.on_get(&events::GetDone {
                 key: key.to_vec(),
                 snapshot,
-                from_memtables: !have_stat_update,
+                from_memtables,
                 value_length: result.as_ref().ok().and_then(|v| v.as_ref().map(Vec::len)),
                 charged_file: stats.seek_file.as_ref().map(|(f, level)| (*level, f.number)),
                 error: result.as_ref().err().map(|e| e.to_string()),
             })
         });
-        if have_stat_update && current.update_stats(&stats) {
-            self.maybe_schedule_compaction(&mut l);
+        if compaction_wanted {
+            self.maybe_schedule_compaction(&mut self.lock());
         }
         result
     }
@@ -1770,7 +1812,7 @@ impl DBImpl {
             write_batch.clear();
             l.tmp_batch = Some(write_batch);
             if status.is_ok() || !sticky_error {
-                l.versions.set_last_sequence(last_sequence);
+                self.set_last_sequence(&mut l, last_sequence);
             }
         }
 
@@ -2063,6 +2105,7 @@ impl DBImpl {
         l.imm = l.mem.take();
         self.has_imm.store(true, AtomicOrdering::Release);
         l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));
+        self.install_super_version(l);
         Ok(())
     }
 
@@ -2224,6 +2267,7 @@ impl DB {
             if l.mem.is_none() {
                 l.mem = Some(Arc::new(MemTable::new(inner.internal_comparator.clone())));
             }
+            inner.install_super_version(&l);
             return Ok(());
         }
         if l.mem.is_none() {
@@ -2243,6 +2287,7 @@ impl DB {
             edit.set_log_number(logfile_number);
             inner.log_and_apply(&mut l, &mut edit)?;
         }
+        inner.install_super_version(&l);
         inner.remove_obsolete_files(&mut l);
         inner.maybe_schedule_compaction(&mut l);
         Ok(())

@@ -217,6 +217,8 @@ impl Iterator for MemTableIterator {
     fn seek(&mut self, k: &[u8]) {
         // LevelDB: EncodeKey
         self.tmp.clear();
+        // One allocation of the whole size, not one for the length and a second as the key follows.
+        self.tmp.reserve(5 + k.len());
         put_varint32(&mut self.tmp, k.len() as u32);
         self.tmp.extend_from_slice(k);
         self.iter.seek(&EntryPtr(self.tmp.as_ptr()));

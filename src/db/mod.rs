@@ -16,6 +16,7 @@ pub mod memtable;
 pub mod repair;
 pub mod skiplist;
 pub mod snapshot;
+pub(crate) mod super_version;
 pub mod table_cache;
 pub mod version_edit;
 pub mod version_set;

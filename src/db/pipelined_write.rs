@@ -141,7 +141,7 @@ impl DBImpl {
                 let mem = l.mem.clone().expect("an open database has a memtable");
                 let status = l.unlocked(|| self.insert_into_memtable(batch, &mem, w.id));
                 match &status {
-                    Ok(()) => l.versions.set_last_sequence(last_sequence),
+                    Ok(()) => self.set_last_sequence(l, last_sequence),
                     Err(e) => self.record_background_error(l, e.clone()),
                 }
                 status

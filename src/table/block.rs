@@ -8,6 +8,7 @@
 //! iterator invalid with the status `Corruption: bad entry in block`.
 
 use std::cmp::Ordering;
+use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
@@ -75,23 +76,17 @@ impl Block {
         comparator: Arc<dyn Comparator>,
         pin: Option<Handle<Block>>,
     ) -> BlockIter {
-        if self.malformed {
-            return BlockIter::error(Error::corruption("bad block contents", ""));
-        }
-        let num_restarts = self.num_restarts();
-        BlockIter {
-            block: self.clone(),
-            _pin: pin,
-            comparator: Some(comparator),
-            restarts: self.restart_offset,
-            num_restarts,
-            current: self.restart_offset,
-            restart_index: num_restarts,
-            key: Vec::new(),
-            value_offset: 0,
-            value_len: 0,
-            status: Ok(()),
-        }
+        BlockIter::new(self.clone(), comparator, pin)
+    }
+
+    /// An iterator that borrows the block and the comparator instead of holding references of its own, for a
+    /// lookup that ends before the block could go (`Table::internal_get`): no reference count is touched, so
+    /// readers on several threads do not contend for the counts of the blocks and comparator they share.
+    pub fn borrowed_iter<'a>(
+        &'a self,
+        comparator: &'a (dyn Comparator + 'static),
+    ) -> BlockIter<&'a Block, &'a (dyn Comparator + 'static)> {
+        BlockIter::new(self, comparator, None)
     }
 
     /// [`Block::iter`], boxed as a cursor like any other.
@@ -105,11 +100,28 @@ impl Block {
 }
 
 /// A block without entries, for iterators that have nothing to show.
-fn empty_block() -> Arc<Block> {
+fn empty_block() -> &'static Arc<Block> {
     static EMPTY: OnceLock<Arc<Block>> = OnceLock::new();
-    EMPTY
-        .get_or_init(|| Arc::new(Block::new(vec![0, 0, 0, 0])))
-        .clone()
+    EMPTY.get_or_init(|| Arc::new(Block::new(vec![0, 0, 0, 0])))
+}
+
+/// How a block iterator holds its block: a reference of its own (`Arc`, for iterators that live on their own) or
+/// a borrow (for a lookup within a call).
+pub trait BlockRef: Deref<Target = Block> {
+    /// The block without entries.
+    fn empty() -> Self;
+}
+
+impl BlockRef for Arc<Block> {
+    fn empty() -> Self {
+        empty_block().clone()
+    }
+}
+
+impl BlockRef for &Block {
+    fn empty() -> Self {
+        empty_block()
+    }
 }
 
 /// The header of an entry: shared key bytes, unshared key bytes, value length, and where the key delta starts.
@@ -146,11 +158,14 @@ fn decode_entry(data: &[u8], p: usize, limit: usize) -> Option<(u32, u32, u32, u
 /// and never becomes valid.
 ///
 /// LevelDB: Block::Iter (and, for the empty and error cases, NewEmptyIterator and NewErrorIterator)
-pub struct BlockIter {
-    block: Arc<Block>,
+pub struct BlockIter<
+    B: BlockRef = Arc<Block>,
+    C: Deref<Target = dyn Comparator> = Arc<dyn Comparator>,
+> {
+    block: B,
     _pin: Option<Handle<Block>>,
     /// None only for an error iterator, which never compares.
-    comparator: Option<Arc<dyn Comparator>>,
+    comparator: Option<C>,
     /// Offset of the restart array (list of fixed32).
     restarts: u32,
     /// Number of u32 entries in the restart array.
@@ -166,11 +181,32 @@ pub struct BlockIter {
     status: Result<()>,
 }
 
-impl BlockIter {
-    /// An iterator over nothing whose status is `status`.
-    pub fn error(status: Error) -> BlockIter {
+impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
+    /// An iterator over `block` (an error iterator if its contents are malformed), holding `pin` until dropped.
+    fn new(block: B, comparator: C, pin: Option<Handle<Block>>) -> Self {
+        if block.malformed {
+            return BlockIter::error(Error::corruption("bad block contents", ""));
+        }
+        let (restarts, num_restarts) = (block.restart_offset, block.num_restarts());
         BlockIter {
-            block: empty_block(),
+            block,
+            _pin: pin,
+            comparator: Some(comparator),
+            restarts,
+            num_restarts,
+            current: restarts,
+            restart_index: num_restarts,
+            key: Vec::new(),
+            value_offset: 0,
+            value_len: 0,
+            status: Ok(()),
+        }
+    }
+
+    /// An iterator over nothing whose status is `status`.
+    pub fn error(status: Error) -> Self {
+        BlockIter {
+            block: B::empty(),
             _pin: None,
             comparator: None,
             restarts: 0,
@@ -267,7 +303,7 @@ impl BlockIter {
     }
 }
 
-impl Iterator for BlockIter {
+impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for BlockIter<B, C> {
     fn valid(&self) -> bool {
         self.current < self.restarts
     }

@@ -17,6 +17,7 @@ use crate::table::filter_block::FilterBlockReader;
 use crate::table::format::{read_block, BlockHandle, Footer};
 use crate::table::iterator::Iterator;
 use crate::table::two_level_iterator::TwoLevelIterator;
+use crate::util::cache::Handle;
 use crate::util::coding::encode_fixed64;
 use crate::util::comparator::{bytewise_comparator, Comparator};
 use crate::util::filter_policy::FilterPolicy;
@@ -84,45 +85,46 @@ impl Table {
         self.index_block.iter(self.comparator.clone(), None)
     }
 
-    /// Converts an index iterator value (i.e., an encoded BlockHandle) into an iterator over the contents of the
-    /// corresponding block, from the block cache if it is there.
-    ///
-    /// LevelDB: Table::BlockReader
-    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
+    /// The data block an index value (an encoded BlockHandle) names: from the block cache if it is there (the
+    /// handle then pins it), else read from the file (and added to the cache if it may be).
+    fn read_data_block(&self, options: &ReadOptions, index_value: &[u8]) -> Result<DataBlock> {
         // We intentionally allow extra stuff in index_value so that we can add more features in the future.
         let mut input = index_value;
-        let handle = match BlockHandle::decode_from(&mut input) {
-            Ok(handle) => handle,
-            Err(e) => return BlockIter::error(e),
-        };
+        let handle = BlockHandle::decode_from(&mut input)?;
         let Some(block_cache) = &self.block_cache else {
-            return match read_block(&*self.file, options.verify_checksums, &handle) {
-                Ok(contents) => {
-                    Arc::new(Block::new(contents.data)).iter(self.comparator.clone(), None)
-                }
-                Err(e) => BlockIter::error(e),
-            };
+            let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
+            return Ok(DataBlock::Owned(Arc::new(Block::new(contents.data))));
         };
 
         let mut cache_key = [0u8; 16];
         encode_fixed64(&mut cache_key[..8], self.cache_id);
         encode_fixed64(&mut cache_key[8..], handle.offset());
         if let Some(cache_handle) = block_cache.lookup(&cache_key) {
-            let block = cache_handle.value_arc().clone();
-            return block.iter(self.comparator.clone(), Some(cache_handle));
+            return Ok(DataBlock::Cached(cache_handle));
         }
-        match read_block(&*self.file, options.verify_checksums, &handle) {
-            Ok(contents) => {
-                let block = Block::new(contents.data);
-                if contents.cachable && options.fill_cache {
-                    let charge = block.size();
-                    let cache_handle = block_cache.insert(&cache_key, block, charge);
-                    let block = cache_handle.value_arc().clone();
-                    block.iter(self.comparator.clone(), Some(cache_handle))
-                } else {
-                    Arc::new(block).iter(self.comparator.clone(), None)
-                }
+        let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
+        let block = Block::new(contents.data);
+        if contents.cachable && options.fill_cache {
+            let charge = block.size();
+            Ok(DataBlock::Cached(
+                block_cache.insert(&cache_key, block, charge),
+            ))
+        } else {
+            Ok(DataBlock::Owned(Arc::new(block)))
+        }
+    }
+
+    /// Converts an index iterator value (i.e., an encoded BlockHandle) into an iterator over the contents of the
+    /// corresponding block, from the block cache if it is there.
+    ///
+    /// LevelDB: Table::BlockReader
+    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
+        match self.read_data_block(options, index_value) {
+            Ok(DataBlock::Cached(cache_handle)) => {
+                let block = cache_handle.value_arc().clone();
+                block.iter(self.comparator.clone(), Some(cache_handle))
             }
+            Ok(DataBlock::Owned(block)) => block.iter(self.comparator.clone(), None),
             Err(e) => BlockIter::error(e),
         }
     }
@@ -163,7 +165,8 @@ impl Table {
         key: &[u8],
         handle_result: &mut dyn FnMut(&[u8], &[u8]),
     ) -> Result<()> {
-        let mut iiter = self.index_iterator();
+        // Borrowing iterators: a lookup touches no reference count of the index block or the comparator.
+        let mut iiter = self.index_block.borrowed_iter(&*self.comparator);
         iiter.seek(key);
         if iiter.valid() {
             let handle_value = iiter.value();
@@ -173,7 +176,8 @@ impl Table {
                     .is_ok_and(|handle| !filter.key_may_match(handle.offset(), key))
             });
             if !filtered_out {
-                let mut block_iter = self.block_reader(options, handle_value);
+                let block = self.read_data_block(options, handle_value)?;
+                let mut block_iter = block.block().borrowed_iter(&*self.comparator);
                 block_iter.seek(key);
                 if block_iter.valid() {
                     handle_result(block_iter.key(), block_iter.value());
@@ -238,4 +242,19 @@ fn read_filter(
     let filter_handle = BlockHandle::decode_from(&mut input).ok()?;
     let block = read_block(file, verify_checksums, &filter_handle).ok()?;
     Some(FilterBlockReader::new(policy.clone(), block.data))
+}
+
+/// A data block, pinned in the block cache or owned outright.
+enum DataBlock {
+    Cached(Handle<Block>),
+    Owned(Arc<Block>),
+}
+
+impl DataBlock {
+    fn block(&self) -> &Block {
+        match self {
+            DataBlock::Cached(handle) => handle.value(),
+            DataBlock::Owned(block) => block,
+        }
+    }
 }

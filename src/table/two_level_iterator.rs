@@ -31,9 +31,16 @@ pub struct TwoLevelIterator<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u
     index_iter: IteratorWrapper<I>,
     /// May hold no iterator.
     data_iter: IteratorWrapper<D>,
-    /// If data_iter holds an iterator, this is the index value passed to block_function to create it.
-    data_block_handle: Vec<u8>,
+    /// If data_iter holds an iterator, this is the index value passed to block_function to create it: its first
+    /// `data_block_handle_len` bytes, kept inline so that opening a table iterator allocates no buffer for it.
+    /// `None` when there is none, or it was longer than the buffer (then it is not reused, only reopened).
+    data_block_handle: [u8; MAX_KEPT_HANDLE],
+    data_block_handle_len: Option<usize>,
 }
+
+/// The longest index value kept for reuse: a block handle takes at most 20 bytes, a level's file number and size
+/// 16. (Index values may carry more, which LevelDB allows for the future; such blocks are simply reopened.)
+const MAX_KEPT_HANDLE: usize = 20;
 
 impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send>
     TwoLevelIterator<I, D, F>
@@ -48,7 +55,8 @@ impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send>
             status: Ok(()),
             index_iter: IteratorWrapper::new(Some(index_iter)),
             data_iter: IteratorWrapper::new(None),
-            data_block_handle: Vec::new(),
+            data_block_handle: [0; MAX_KEPT_HANDLE],
+            data_block_handle_len: None,
         }
     }
 
@@ -113,13 +121,18 @@ impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send>
             return;
         }
         let handle = self.index_iter.value();
-        if self.data_iter.has_iter() && handle == self.data_block_handle.as_slice() {
+        let kept = self
+            .data_block_handle_len
+            .map(|len| &self.data_block_handle[..len]);
+        if self.data_iter.has_iter() && kept == Some(handle) {
             // data_iter is already constructed with this iterator, so no need to change anything.
             return;
         }
         let iter = (self.block_function)(&self.options, handle);
-        self.data_block_handle.clear();
-        self.data_block_handle.extend_from_slice(handle);
+        self.data_block_handle_len = self.data_block_handle.get_mut(..handle.len()).map(|kept| {
+            kept.copy_from_slice(handle);
+            handle.len()
+        });
         self.set_data_iterator(Some(iter));
     }
 }

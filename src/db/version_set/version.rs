@@ -415,7 +415,8 @@ impl Version {
     }
 
     /// Adds `stats` into the current state: charges a seek to the file, and returns true if a new compaction may
-    /// need to be triggered. The caller holds the database mutex.
+    /// need to be triggered. Needs no lock: the count is atomic, and `file_to_compact` is locked only when a file
+    /// has used up its seeks (readers on several threads then race only for that rare moment).
     ///
     /// LevelDB: Version::UpdateStats
     pub fn update_stats(&self, stats: &GetStats) -> bool {
@@ -424,13 +425,15 @@ impl Version {
                 .allowed_seeks
                 .fetch_sub(1, std::sync::atomic::Ordering::Relaxed)
                 - 1;
-            let mut file_to_compact = self
-                .file_to_compact
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if allowed_seeks <= 0 && file_to_compact.is_none() {
-                *file_to_compact = Some((f.clone(), *level));
-                return true;
+            if allowed_seeks <= 0 {
+                let mut file_to_compact = self
+                    .file_to_compact
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if file_to_compact.is_none() {
+                    *file_to_compact = Some((f.clone(), *level));
+                    return true;
+                }
             }
         }
         false

@@ -1,0 +1,270 @@
+//! The super version: an immutable snapshot of what a read needs (the memtable, the immutable memtable and the
+//! current `Version`), swapped as a whole each time one of them changes, and cached per thread so that a read
+//! takes no lock shared with other threads in the common case.
+//!
+//! LevelDB's `Get` takes the database mutex twice (once to pin mem, imm and the version, once to charge the seek
+//! statistics); with several reader threads the mutex is where they meet. RocksDB replaces those pins with a
+//! "super version" kept in a thread-local slot; this module does the same in safe Rust.
+//!
+//! How it works: the database installs a new `SuperVersion` (under its mutex) whenever mem, imm or the current
+//! version changes, and bumps `number`. Each thread has, per database, a `Slot` (a mutex only that thread and the
+//! installer ever touch, so it is never contended). A read takes the super version out of its slot, checks that
+//! its number is still the installed one (else it takes the installed one, under a small mutex), reads, and puts
+//! it back if it is still current.
+//!
+//! Invariants:
+//! - after `install` returns, no slot holds an older super version: `install` bumps `number` first and then
+//!   empties every slot, and a read puts its super version back only if, under the slot's lock, its number is
+//!   still `number`. So an old memtable or version is released once the reads that were using it finish, as
+//!   LevelDB's reference counts release them, and obsolete files are deleted at the same moments as LevelDB's.
+//! - a read that loads the last sequence number first and its super version second sees everything written up to
+//!   that sequence: the memtable holding those writes was installed before the sequence was published.
+//! - lock order: the database mutex, then `slots`, then any slot; a read holds at most one of `slots`, a slot or
+//!   `installed` at a time.
+//!
+//! RocksDB: SuperVersion, ColumnFamilyData::GetThreadLocalSuperVersion
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use crate::db::memtable::MemTable;
+use crate::db::version_set::Version;
+
+/// What a read sees: the memtable, the immutable memtable and the current version, pinned together.
+///
+/// RocksDB: SuperVersion
+pub(crate) struct SuperVersion {
+    pub(crate) mem: Arc<MemTable>,
+    pub(crate) imm: Option<Arc<MemTable>>,
+    pub(crate) current: Arc<Version>,
+    /// The value of `SuperVersions::number` this was installed as.
+    number: u64,
+}
+
+/// A thread's cached super version of one database.
+type Slot = Mutex<Option<Arc<SuperVersion>>>;
+
+/// The super versions of one database: the installed one and every thread's cached copy.
+pub(crate) struct SuperVersions {
+    /// Bumped (under the database mutex) each time a super version is installed.
+    number: AtomicU64,
+    installed: Mutex<Option<Arc<SuperVersion>>>,
+    /// Every thread's slot for this database (threads that ended have dropped theirs).
+    slots: Mutex<Vec<Weak<Slot>>>,
+}
+
+thread_local! {
+    /// This thread's slots, one per database it has read from (entries of closed databases are pruned when a new
+    /// database is added).
+    static LOCAL_SLOTS: RefCell<Vec<(Weak<SuperVersions>, Arc<Slot>)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SuperVersions {
+    pub(crate) fn new() -> Arc<SuperVersions> {
+        Arc::new(SuperVersions {
+            number: AtomicU64::new(0),
+            installed: Mutex::new(None),
+            slots: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Installs a new super version and empties every thread's cache. Called with the database mutex held,
+    /// each time mem, imm or the current version changes.
+    ///
+    /// RocksDB: ColumnFamilyData::InstallSuperVersion
+    pub(crate) fn install(
+        &self,
+        mem: Arc<MemTable>,
+        imm: Option<Arc<MemTable>>,
+        current: Arc<Version>,
+    ) {
+        let number = self.number.load(Ordering::SeqCst) + 1;
+        let new = Arc::new(SuperVersion {
+            mem,
+            imm,
+            current,
+            number,
+        });
+        let old = lock(&self.installed).replace(new);
+        self.number.store(number, Ordering::SeqCst);
+        self.release_cached();
+        drop(old);
+    }
+
+    /// Empties every thread's cache (installing, and closing the database: nothing stays pinned by a thread that
+    /// may never read again). The super versions are dropped outside the slots' locks.
+    pub(crate) fn release_cached(&self) {
+        let mut released = Vec::new();
+        lock(&self.slots).retain(|slot| match slot.upgrade() {
+            Some(slot) => {
+                released.extend(lock(&slot).take());
+                true
+            }
+            None => false,
+        });
+        drop(released);
+    }
+
+    /// Drops the installed super version (the database is closing).
+    pub(crate) fn clear(&self) {
+        let old = lock(&self.installed).take();
+        self.number.fetch_add(1, Ordering::SeqCst);
+        self.release_cached();
+        drop(old);
+    }
+
+    /// This thread's slot for this database, made and registered on the first read.
+    fn local_slot(self: &Arc<Self>) -> Arc<Slot> {
+        LOCAL_SLOTS.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            if let Some((_, slot)) = slots
+                .iter()
+                .find(|(owner, _)| std::ptr::eq(owner.as_ptr(), Arc::as_ptr(self)))
+            {
+                return slot.clone();
+            }
+            slots.retain(|(owner, _)| owner.strong_count() > 0);
+            let slot: Arc<Slot> = Arc::new(Mutex::new(None));
+            lock(&self.slots).push(Arc::downgrade(&slot));
+            slots.push((Arc::downgrade(self), slot.clone()));
+            slot
+        })
+    }
+
+    /// Runs `f` on the current super version; `None` if none is installed (the database is closed).
+    ///
+    /// RocksDB: ColumnFamilyData::GetThreadLocalSuperVersion, ReturnThreadLocalSuperVersion
+    pub(crate) fn with_current<R>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&SuperVersion) -> R,
+    ) -> Option<R> {
+        let slot = self.local_slot();
+        let number = self.number.load(Ordering::SeqCst);
+        let cached = lock(&slot).take().filter(|sv| sv.number == number);
+        let sv = match cached {
+            Some(sv) => sv,
+            None => lock(&self.installed).clone()?,
+        };
+        let result = f(&sv);
+        // Keep it for the next read only if it is still the installed one; else it is released here.
+        let mut cached = lock(&slot);
+        if sv.number == self.number.load(Ordering::SeqCst) {
+            *cached = Some(sv);
+        } else {
+            drop(cached);
+            drop(sv);
+        }
+        Some(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dbformat::InternalKeyComparator;
+    use crate::db::table_cache::TableCache;
+    use crate::util::comparator::bytewise_comparator;
+    use std::path::Path;
+    use std::sync::mpsc;
+
+    fn memtable() -> Arc<MemTable> {
+        Arc::new(MemTable::new(InternalKeyComparator::new(
+            bytewise_comparator(),
+        )))
+    }
+
+    fn version() -> Arc<Version> {
+        let icmp = InternalKeyComparator::new(bytewise_comparator());
+        let options = crate::options::Options::default();
+        let table_cache = Arc::new(TableCache::new(Path::new("unused"), options, 10));
+        Arc::new(Version::new(icmp, table_cache, 2 << 20))
+    }
+
+    #[test]
+    fn a_read_sees_the_installed_super_version() {
+        let svs = SuperVersions::new();
+        assert!(svs.with_current(|_| ()).is_none());
+        let (mem, v) = (memtable(), version());
+        svs.install(mem.clone(), None, v.clone());
+        assert!(svs
+            .with_current(|sv| Arc::ptr_eq(&sv.mem, &mem) && Arc::ptr_eq(&sv.current, &v))
+            .unwrap());
+        let mem2 = memtable();
+        svs.install(mem2.clone(), Some(mem.clone()), v.clone());
+        assert!(svs
+            .with_current(
+                |sv| Arc::ptr_eq(&sv.mem, &mem2) && Arc::ptr_eq(sv.imm.as_ref().unwrap(), &mem)
+            )
+            .unwrap());
+    }
+
+    #[test]
+    fn installing_releases_what_threads_cached() {
+        let svs = SuperVersions::new();
+        let old = memtable();
+        svs.install(old.clone(), None, version());
+        // This thread and another cache the super version holding `old`.
+        svs.with_current(|_| ()).unwrap();
+        let (cached, wait) = mpsc::channel();
+        let (release, done) = mpsc::channel::<()>();
+        let other = {
+            let svs = svs.clone();
+            std::thread::spawn(move || {
+                svs.with_current(|_| ()).unwrap();
+                cached.send(()).unwrap();
+                done.recv().unwrap();
+            })
+        };
+        wait.recv().unwrap();
+        assert_eq!(
+            Arc::strong_count(&old),
+            2,
+            "ours, and the one super version"
+        );
+        svs.install(memtable(), None, version());
+        assert_eq!(Arc::strong_count(&old), 1, "no slot keeps the old memtable");
+        release.send(()).unwrap();
+        other.join().unwrap();
+        svs.clear();
+        assert!(svs.with_current(|_| ()).is_none());
+    }
+
+    /// Readers on several threads while another installs new super versions: every read sees a super version
+    /// whose memtable was installed no earlier than the number it started from, and after the last install
+    /// every old memtable is released (nothing cached keeps it).
+    #[test]
+    fn readers_and_installs_on_threads() {
+        let svs = SuperVersions::new();
+        let first = memtable();
+        svs.install(first.clone(), None, version());
+        let installed: Vec<Arc<MemTable>> = (0..200).map(|_| memtable()).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                let svs = svs.clone();
+                scope.spawn(move || {
+                    let mut last = 0;
+                    for _ in 0..20_000 {
+                        let before = svs.number.load(Ordering::SeqCst);
+                        let n = svs.with_current(|sv| sv.number).unwrap();
+                        assert!(n >= before, "read an older super version than installed");
+                        assert!(n >= last, "went back in time");
+                        last = n;
+                    }
+                });
+            }
+            for mem in &installed {
+                svs.install(mem.clone(), None, version());
+            }
+        });
+        let last = installed.last().unwrap();
+        for mem in installed.iter().chain([&first]) {
+            let expected = if Arc::ptr_eq(mem, last) { 2 } else { 1 };
+            assert_eq!(Arc::strong_count(mem), expected);
+        }
+    }
+}
