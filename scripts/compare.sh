@@ -38,7 +38,7 @@ case "$mode" in
 esac
 
 cd "$(dirname "$0")/.."
-bench=$(cargo bench --bench db_bench --features system-leveldb --no-run 2>&1 |
+bench=$(cargo bench -p oxleveldb-bench --bench db_bench --features system-leveldb --no-run 2>&1 |
     sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 [ -x "$bench" ] || { echo "could not build db_bench" >&2; exit 1; }
 
