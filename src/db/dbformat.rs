@@ -117,14 +117,6 @@ impl<'a> ParsedInternalKey<'a> {
     }
 }
 
-/// The length of the encoding of `key`.
-///
-/// LevelDB: InternalKeyEncodingLength
-#[cfg(any(test, feature = "internals"))] // For the tests and tools.
-pub fn internal_key_encoding_length(key: &ParsedInternalKey<'_>) -> usize {
-    key.user_key.len() + 8
-}
-
 /// Sequence numbers past `MAX_SEQUENCE_NUMBER` lose their top byte, as in a release build of LevelDB (whose
 /// assert is compiled out): they come only from a damaged log (a zeroed batch header wraps the last sequence to
 /// 2^64 - 1), and such input must not panic.
@@ -339,13 +331,6 @@ impl InternalKey {
     /// LevelDB: InternalKey::user_key
     pub fn user_key(&self) -> &[u8] {
         extract_user_key(&self.rep)
-    }
-
-    /// LevelDB: InternalKey::SetFrom
-    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
-    pub fn set_from(&mut self, p: &ParsedInternalKey<'_>) {
-        self.rep.clear();
-        append_internal_key(&mut self.rep, p);
     }
 
     /// LevelDB: InternalKey::Clear

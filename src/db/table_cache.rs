@@ -131,11 +131,4 @@ impl TableCache {
         self.cache.erase(&key);
     }
 
-    /// A table that cannot be opened, as an error (for callers that must report it).
-    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
-    pub fn check_table(&self, file_number: u64, file_size: u64) -> Result<()> {
-        self.find_table(file_number, file_size)
-            .map(|_| ())
-            .map_err(|e: crate::error::Error| e)
-    }
 }

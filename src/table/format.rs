@@ -62,16 +62,6 @@ impl BlockHandle {
         self.size
     }
 
-    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
-    pub fn set_offset(&mut self, offset: u64) {
-        self.offset = offset;
-    }
-
-    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
-    pub fn set_size(&mut self, size: u64) {
-        self.size = size;
-    }
-
     /// LevelDB: BlockHandle::EncodeTo
     pub fn encode_to(&self, dst: &mut Vec<u8>) {
         put_varint64(dst, self.offset);

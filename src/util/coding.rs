@@ -184,16 +184,6 @@ pub fn get_length_prefixed_slice<'a>(input: &mut &'a [u8]) -> Option<&'a [u8]> {
     Some(slice)
 }
 
-/// Decodes the length-prefixed slice at the start of `data` without a bound on the input, as LevelDB's
-/// `GetLengthPrefixedSlice(const char*)` does for arena entries: the caller knows the bytes are well formed.
-/// Returns `None` (instead of reading out of bounds) when they are not.
-#[inline]
-#[cfg(any(test, feature = "internals"))] // For the tests and tools.
-pub fn decode_length_prefixed_slice(data: &[u8]) -> Option<&[u8]> {
-    let (len, n) = decode_varint32(data)?;
-    data.get(n..n + len as usize)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
