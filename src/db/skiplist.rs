@@ -32,6 +32,20 @@ use crate::util::random::Random;
 pub const MAX_HEIGHT: usize = 12;
 const BRANCHING: u32 = 4;
 
+/// Asks the CPU to start loading the cache line at `node` (a hint: nothing is read, and a null or stale pointer is
+/// harmless).
+#[inline(always)]
+fn prefetch_node<K>(node: *const Node<K>) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint to the cache; it reads nothing the program sees and cannot fault, whatever
+    // the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(node.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = node;
+}
+
 /// Orders the keys of a skiplist.
 pub trait KeyComparator<K>: Send + Sync {
     fn compare(&self, a: &K, b: &K) -> CmpOrdering;
@@ -67,6 +81,24 @@ impl<K> Node<K> {
     unsafe fn next(node: *const Node<K>, level: usize) -> *mut Node<K> {
         // SAFETY: forwarded to the caller (see `link`).
         unsafe { Self::link(node, level).load(Ordering::Acquire) }
+    }
+
+    /// [`Node::next`] for a search that moves along `level`: if it moves on to the returned node, the node after
+    /// that is the one it reads next, so that one starts loading now, while the returned node's key is compared,
+    /// instead of after (RocksDB's InlineSkipList does this). A search through a memtable larger than the CPU's
+    /// caches waits on each node it visits; this overlaps two of the waits.
+    ///
+    /// # Safety
+    /// As for [`Node::next`].
+    #[inline]
+    unsafe fn next_for_search(node: *const Node<K>, level: usize) -> *mut Node<K> {
+        // SAFETY: forwarded to the caller.
+        let next = unsafe { Self::next(node, level) };
+        if !next.is_null() {
+            // SAFETY: `next` was reached through a link at `level`, so it has a link at `level`.
+            prefetch_node(unsafe { Self::next(next, level) });
+        }
+        next
     }
 
     /// LevelDB: Node::SetNext — release, so that anybody who reads through this pointer observes a fully
@@ -197,7 +229,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         let mut level = self.max_height() - 1;
         loop {
             // SAFETY: `x` is the head or a node reached through links at `level`, so it has a link at `level`.
-            let next = unsafe { Node::next(x, level) };
+            let next = unsafe { Node::next_for_search(x, level) };
             if self.key_is_after_node(key, next) {
                 // Keep searching in this list.
                 x = next;
@@ -222,7 +254,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         let mut level = self.max_height() - 1;
         loop {
             // SAFETY: as in find_greater_or_equal.
-            let next = unsafe { Node::next(x, level) };
+            let next = unsafe { Node::next_for_search(x, level) };
             // SAFETY: a non-null link points to a live node.
             if next.is_null()
                 || self.compare.compare(unsafe { &(*next).key }, key) != CmpOrdering::Less
@@ -246,7 +278,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         let mut level = self.max_height() - 1;
         loop {
             // SAFETY: as in find_greater_or_equal.
-            let next = unsafe { Node::next(x, level) };
+            let next = unsafe { Node::next_for_search(x, level) };
             if next.is_null() {
                 if level == 0 {
                     return x;
