@@ -104,8 +104,8 @@ impl Encoder {
     /// LevelDB: snappy::RawCompress (port::Snappy_Compress)
     pub fn compress(&mut self, input: &[u8], output: &mut Vec<u8>) {
         // The output is sized for the worst case up front (plus the slack the fast paths over-write into), and
-        // truncated to what was written. Not cleared first: the bytes a reused buffer holds are written over, and
-        // only its growth is zeroed (the table builder reuses one buffer for all its blocks).
+        // truncated to what was written.
+        output.clear();
         output.resize(max_compressed_length(input.len()) + 16, 0);
         let mut op = encode_varint32(output, input.len() as u32);
         for fragment in input.chunks(BLOCK_SIZE) {
@@ -758,21 +758,6 @@ mod tests {
         let mut expected = b"abc".repeat(21);
         expected.extend_from_slice(&[b'c'; 11]);
         assert_eq!(output, expected);
-    }
-
-    #[test]
-    fn compressing_into_a_reused_buffer_writes_the_same_bytes() {
-        // The encoder writes over what the buffer held instead of clearing it: the result must not depend on it.
-        let mut rnd = Random::new(301);
-        let mut reused = vec![0xee; 10_000];
-        for len in [0usize, 1, 17, 100, 4096, 3000, 70_000, 5] {
-            let input: Vec<u8> = (0..len).map(|_| rnd.uniform(4) as u8).collect();
-            let mut fresh = Vec::new();
-            compress(&input, &mut fresh);
-            compress(&input, &mut reused);
-            assert_eq!(reused, fresh, "{len} bytes");
-            assert_eq!(decompress(&reused), input);
-        }
     }
 
     #[test]
