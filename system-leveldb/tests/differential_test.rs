@@ -1197,22 +1197,24 @@ impl History {
         });
     }
 
-    /// Reads everything back through oxleveldb: both scan directions, and a get of every key ever written.
-    fn check_ox(&self, what: &str, db: &DB) {
+    /// Reads everything back through one engine (its `scan` in each direction, its `get`): both scan
+    /// directions, and a get of every key ever written.
+    fn check(
+        &self,
+        what: &str,
+        scan: impl Fn(bool) -> Vec<(Vec<u8>, Vec<u8>)>,
+        get: impl Fn(&[u8]) -> Option<Vec<u8>>,
+    ) {
         let model = &self.model;
         assert_eq!(
-            ox_scan(db, None, false),
+            scan(false),
             model_scan(model, false),
             "{what}: forward scan"
         );
-        assert_eq!(
-            ox_scan(db, None, true),
-            model_scan(model, true),
-            "{what}: backward scan"
-        );
+        assert_eq!(scan(true), model_scan(model, true), "{what}: backward scan");
         for key in &self.all_keys {
             assert_eq!(
-                ox_get(db, None, key),
+                get(key),
                 model.get(key).cloned(),
                 "{what}: get '{}'",
                 show(key)
@@ -1220,27 +1222,22 @@ impl History {
         }
     }
 
-    /// The same through LevelDB.
+    /// [`History::check`] through oxleveldb.
+    fn check_ox(&self, what: &str, db: &DB) {
+        self.check(
+            what,
+            |reverse| ox_scan(db, None, reverse),
+            |key| ox_get(db, None, key),
+        );
+    }
+
+    /// [`History::check`] through LevelDB.
     fn check_cpp(&self, what: &str, db: &cpp::Db) {
-        let model = &self.model;
-        assert_eq!(
-            cpp_scan(db, None, false),
-            model_scan(model, false),
-            "{what}: forward scan"
+        self.check(
+            what,
+            |reverse| cpp_scan(db, None, reverse),
+            |key| cpp_get(db, None, key),
         );
-        assert_eq!(
-            cpp_scan(db, None, true),
-            model_scan(model, true),
-            "{what}: backward scan"
-        );
-        for key in &self.all_keys {
-            assert_eq!(
-                cpp_get(db, None, key),
-                model.get(key).cloned(),
-                "{what}: get '{}'",
-                show(key)
-            );
-        }
     }
 }
 
