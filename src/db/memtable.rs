@@ -157,10 +157,7 @@ impl MemTable {
             + internal_key_size
             + varint_length(val_size as u64)
             + val_size;
-        self.table.insert_with(|arena| {
-            let buf = arena.allocate(encoded_len);
-            // SAFETY: `buf` is a fresh arena allocation of `encoded_len` bytes, written once here and never again.
-            let dst = unsafe { std::slice::from_raw_parts_mut(buf.as_ptr(), encoded_len) };
+        self.table.insert_with(encoded_len, |dst| {
             let mut p = encode_varint32(dst, internal_key_size as u32);
             dst[p..p + key_size].copy_from_slice(key);
             p += key_size;
@@ -169,7 +166,7 @@ impl MemTable {
             p += encode_varint32(&mut dst[p..], val_size as u32);
             dst[p..p + val_size].copy_from_slice(value);
             debug_assert_eq!(p + val_size, encoded_len);
-            EntryPtr(buf.as_ptr())
+            EntryPtr(dst.as_ptr())
         });
     }
 
