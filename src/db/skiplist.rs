@@ -86,10 +86,11 @@ impl<K> Node<K> {
         unsafe { Self::link(node, level).load(Ordering::Acquire) }
     }
 
-    /// [`Node::next`] for a search that moves along `level`: if it moves on to the returned node, the node after
-    /// that is the one it reads next, so that one starts loading now, while the returned node's key is compared,
-    /// instead of after (RocksDB's InlineSkipList does this). A search through a memtable larger than the CPU's
-    /// caches waits on each node it visits; this overlaps two of the waits.
+    /// [`Node::next`] for a search that moves along `level`. The search reads one of two nodes next: if it moves
+    /// on to the returned node, the node after that; if it stops and drops a level, the node after `node` one level
+    /// down. Both start loading now, while the returned node's key is compared, instead of after (RocksDB's
+    /// InlineSkipList prefetches the first). A search through a memtable larger than the CPU's caches waits on each
+    /// node it visits; this overlaps the waits.
     ///
     /// # Safety
     /// As for [`Node::next`].
@@ -100,6 +101,10 @@ impl<K> Node<K> {
         if !next.is_null() {
             // SAFETY: `next` was reached through a link at `level`, so it has a link at `level`.
             prefetch_node(unsafe { Self::next(next, level) });
+        }
+        if level > 0 {
+            // SAFETY: `node` has a link at `level`, and so at every level below it.
+            prefetch_node(unsafe { Self::next(node, level - 1) });
         }
         next
     }
