@@ -144,6 +144,9 @@ pub struct SkipList<K, C> {
     head: NonNull<Node<K>>,
     /// Height of the entire list. Modified only by the writer; read racily by readers (stale values are fine).
     max_height: AtomicUsize,
+    /// The arena's usage, copied out of it after every insert, so that the write path can ask whether the memtable
+    /// is full without taking the writer lock (LevelDB's arena keeps this count in an atomic for the same reason).
+    memory_usage: AtomicUsize,
     writer: Mutex<WriterState<K>>,
 }
 
@@ -165,6 +168,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
             compare,
             head,
             max_height: AtomicUsize::new(1),
+            memory_usage: AtomicUsize::new(arena.memory_usage()),
             writer: Mutex::new(WriterState {
                 arena,
                 rnd: Random::new(0xdeadbeef),
@@ -214,7 +218,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
 
     /// The arena's memory usage, as LevelDB counts it.
     pub fn memory_usage(&self) -> usize {
-        self.lock_writer().arena.memory_usage()
+        self.memory_usage.load(Ordering::Relaxed)
     }
 
     fn max_height(&self) -> usize {
@@ -379,6 +383,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
             }
         }
         writer.appending = x == writer.tail[0].cast_mut();
+        self.memory_usage.store(writer.arena.memory_usage(), Ordering::Relaxed);
     }
 
     /// Inserts `key` (see [`SkipList::insert_with`]).
