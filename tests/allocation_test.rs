@@ -1,6 +1,7 @@
 //! The allocation promises: a memtable insert allocates nothing outside the memtable's arena; iterating a block and
 //! probing a bloom filter allocate nothing per entry; a table scan allocates per block read, never per entry (each
-//! key is copied once, into the block iterator's reused key buffer, and handed out from there).
+//! key is copied once, into the block iterator's reused key buffer, and handed out from there); a thread that writes
+//! alone allocates no queue entry per write.
 //!
 //! The test binary counts the allocations its own thread makes, through a global allocator that wraps the system's:
 //! other test threads running at the same time do not disturb the counts.
@@ -214,4 +215,34 @@ fn a_table_scan_allocates_per_block_not_per_entry() {
         backward < (blocks as u64) * 8,
         "{backward} allocations for a backward scan of {N} entries in about {blocks} blocks"
     );
+}
+
+/// A thread that writes alone reuses its writer (the queue's entry for it) from one write to the next: a write of a
+/// prepared batch allocates only the memtable's arena blocks, and what the log file's buffer and the log itself
+/// grow by.
+#[test]
+fn a_write_alone_allocates_no_writer() {
+    const N: usize = 5000;
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new(default_env()));
+    let options = Options {
+        create_if_missing: true,
+        env,
+        ..Options::default()
+    };
+    let db = oxleveldb::DB::open(options, Path::new("/alloc_write")).unwrap();
+    let batches: Vec<oxleveldb::WriteBatch> = (0..N)
+        .map(|i| {
+            let mut batch = oxleveldb::WriteBatch::new();
+            batch.put(key(i), value(i));
+            batch
+        })
+        .collect();
+    db.write(&Default::default(), &batches[0]).unwrap();
+    let (n, ()) = allocations_in(|| {
+        for batch in &batches[1..] {
+            db.write(&Default::default(), batch).unwrap();
+        }
+    });
+    // About 30 entries of this size fill an arena block; the in-memory log file grows by doubling.
+    assert!(n < N as u64 / 10, "{n} allocations for {N} writes");
 }

@@ -16,7 +16,7 @@
 //!
 //! LevelDB: db/db_impl.h, db/db_impl.cc
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -112,6 +112,30 @@ impl Writer {
             cv: Condvar::new(),
         }
     }
+
+    /// A shared writer for a new write. LevelDB's writer lives on the writing thread's stack; here it is shared
+    /// with the queue, and a thread reuses the one it last led a write with ([`Writer::keep_spare`]) when nobody
+    /// else holds it any more, so a thread that writes alone does not allocate one per write.
+    fn new_shared(id: u64, batch: Option<WriteBatch>, is_flush: bool, sync: bool) -> Arc<Writer> {
+        let fresh = Writer::new(id, batch, is_flush, sync);
+        if let Some(mut spare) = SPARE_WRITER.take() {
+            if let Some(writer) = Arc::get_mut(&mut spare) {
+                *writer = fresh;
+                return spare;
+            }
+        }
+        Arc::new(fresh)
+    }
+
+    /// Keeps `w`, done with, for this thread's next write.
+    fn keep_spare(w: Arc<Writer>) {
+        SPARE_WRITER.set(Some(w));
+    }
+}
+
+thread_local! {
+    /// The writer this thread led its last write with (see [`Writer::new_shared`]).
+    static SPARE_WRITER: Cell<Option<Arc<Writer>>> = const { Cell::new(None) };
 }
 
 /// Per level compaction stats. stats[level] stores the stats for compactions that produced data for the
@@ -1828,6 +1852,8 @@ impl DBImpl {
             front.cv.notify_one();
         }
         self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
+        drop(l);
+        Writer::keep_spare(w);
         status
     }
 
@@ -1846,12 +1872,12 @@ impl DBImpl {
         // A writer that has to wait may see its batch folded into a leader's group: it leaves a copy.
         let must_wait = !l.writers.is_empty();
         let id = self.next_writer_id(l);
-        let w = Arc::new(Writer::new(
+        let w = Writer::new_shared(
             id,
             if must_wait { updates.cloned() } else { None },
             updates.is_none(),
             options.sync,
-        ));
+        );
         let queued_behind = l.writers.len();
         self.listen(|li| li.on_write_queued(&events::WriteQueued::new(w.id, w.sync, updates, queued_behind)));
         if let Some(status) = self.wait_for_turn(l, &w) {
