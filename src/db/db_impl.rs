@@ -127,9 +127,13 @@ impl Writer {
         Arc::new(fresh)
     }
 
-    /// Keeps `w`, done with, for this thread's next write.
-    fn keep_spare(w: Arc<Writer>) {
-        SPARE_WRITER.set(Some(w));
+    /// Keeps `w`, done with, for this thread's next write, if nobody else holds it. Without the copy of its batch,
+    /// which may be large and is not needed again.
+    fn keep_spare(mut w: Arc<Writer>) {
+        if let Some(writer) = Arc::get_mut(&mut w) {
+            writer.batch = None;
+            SPARE_WRITER.set(Some(w));
+        }
     }
 }
 
@@ -1843,6 +1847,7 @@ impl DBImpl {
         // The leader first, then the writers whose batches it wrote.
         let leader = l.writers.pop_front().expect("the leader is queued");
         debug_assert!(Arc::ptr_eq(&leader, &w));
+        drop(leader);
         let last_sequence = l.versions.last_sequence();
         let followers = (1..group).map(|_| l.writers.pop_front().expect("the group is queued"));
         self.wake_followers(w.id, last_sequence, followers, &status);
