@@ -849,7 +849,7 @@ mod tests {
 
     /// Every level of `list` is sorted, and holds only nodes the level below it holds.
     fn assert_well_formed(list: &TestList) {
-        let mut below: Option<Vec<Key>> = None;
+        let mut level_above: Option<Vec<Key>> = None;
         for level in (0..MAX_HEIGHT).rev() {
             let mut keys = Vec::new();
             // SAFETY: the head has MAX_HEIGHT links, and a node reached at `level` has a link at `level`.
@@ -862,8 +862,13 @@ mod tests {
                 }
             }
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "level {level} out of order: {keys:?}");
-            if let Some(above) = below.replace(keys.clone()) {
-                assert!(above.iter().all(|k| keys.contains(k)), "level {level} lacks a key of level {}", level + 1);
+            if let Some(above) = level_above.replace(keys.clone()) {
+                // `keys` is sorted (checked above), so a binary search finds each key of the level above.
+                assert!(
+                    above.iter().all(|k| keys.binary_search(k).is_ok()),
+                    "level {level} lacks a key of level {}",
+                    level + 1
+                );
             }
         }
     }
