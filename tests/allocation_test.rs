@@ -110,10 +110,15 @@ fn iterating_a_block_allocates_nothing_per_entry() {
     }
     let block = Arc::new(Block::new(builder.finish().to_vec()));
     let mut iter = block.iter(bytewise_comparator(), None);
-    // A first pass grows the iterator's key buffer to the longest key; from then on the buffer is reused.
+    // A first pass each way grows the iterator's buffers (the key, and the restart interval that steps back use)
+    // to their largest; from then on they are reused.
     iter.seek_to_first();
     while iter.valid() {
         iter.next();
+    }
+    iter.seek_to_last();
+    while iter.valid() {
+        iter.prev();
     }
 
     let (forward, seen) = allocations_in(|| {

@@ -4,6 +4,11 @@
 //! linear scan of at most one restart interval. It rebuilds each key from the shared prefix of the previous one
 //! in a buffer it reuses, so iterating allocates nothing per entry.
 //!
+//! Going backwards, LevelDB's iterator scans forward again from a restart point for every step back: about half a
+//! restart interval of entries parsed per `prev`. This one remembers the entries of the interval it scanned (their
+//! offsets and whole keys), and steps back through them until it leaves the interval: one scan per interval, the
+//! same entries and the same errors.
+//!
 //! Corrupt contents never make a read go out of bounds: every offset is checked, and a bad entry makes the
 //! iterator invalid with the status `Corruption: bad entry in block`.
 
@@ -179,6 +184,23 @@ pub struct BlockIter<
     value_offset: u32,
     value_len: u32,
     status: Result<()>,
+    /// The entries of the restart interval that `prev` or `seek_to_last` last scanned, in order, up to the entry
+    /// it stopped at; their whole keys are in `interval_keys`.
+    interval: Vec<IntervalEntry>,
+    interval_keys: Vec<u8>,
+    /// The index in `interval` of the current entry, while the iterator has only moved back through it since it
+    /// was scanned (any other move forgets it: the entries stay right, but the position is no longer known).
+    interval_index: Option<usize>,
+}
+
+/// One entry of a scanned restart interval: where it starts, its whole key (in `BlockIter::interval_keys`) and its
+/// value.
+#[derive(Clone, Copy)]
+struct IntervalEntry {
+    offset: u32,
+    key_end: u32,
+    value_offset: u32,
+    value_len: u32,
 }
 
 impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
@@ -200,6 +222,9 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
             value_offset: 0,
             value_len: 0,
             status: Ok(()),
+            interval: Vec::new(),
+            interval_keys: Vec::new(),
+            interval_index: None,
         }
     }
 
@@ -217,6 +242,9 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
             value_offset: 0,
             value_len: 0,
             status: Err(status),
+            interval: Vec::new(),
+            interval_keys: Vec::new(),
+            interval_index: None,
         }
     }
 
@@ -301,6 +329,59 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
             }
         }
     }
+
+    /// Parses the entries from restart point `index` on, remembering each, up to the first one that ends at or
+    /// past `end`, and stops there (invalid, with the status set, if an entry is corrupt).
+    ///
+    /// LevelDB: the loops of Block::Iter::Prev and SeekToLast
+    fn scan_interval_to(&mut self, index: u32, end: u32) {
+        self.seek_to_restart_point(index);
+        self.interval.clear();
+        self.interval_keys.clear();
+        self.interval_index = None;
+        while self.parse_next_key() {
+            if self.interval.capacity() == 0 {
+                // One allocation each for a whole interval of the usual size (16 entries, keys alike in length)
+                // rather than one per doubling: a backward scan makes an iterator per block.
+                self.interval.reserve(16);
+                self.interval_keys.reserve(16 * self.key.len());
+            }
+            self.interval_keys.extend_from_slice(&self.key);
+            self.interval.push(IntervalEntry {
+                offset: self.current,
+                key_end: self.interval_keys.len() as u32,
+                value_offset: self.value_offset,
+                value_len: self.value_len,
+            });
+            if self.next_entry_offset() >= end {
+                self.interval_index = Some(self.interval.len() - 1);
+                return;
+            }
+        }
+    }
+
+    /// Steps back to the entry before the current one within the scanned interval, if the iterator is in it and
+    /// not at its first entry. Nothing is parsed: the entry and its whole key were remembered.
+    fn step_back_in_interval(&mut self) -> bool {
+        let Some(index) = self.interval_index.filter(|&i| i > 0) else {
+            return false;
+        };
+        let entry = self.interval[index - 1];
+        let key_start = if index == 1 {
+            0
+        } else {
+            self.interval[index - 2].key_end as usize
+        };
+        self.key.clear();
+        self.key
+            .extend_from_slice(&self.interval_keys[key_start..entry.key_end as usize]);
+        self.current = entry.offset;
+        self.value_offset = entry.value_offset;
+        self.value_len = entry.value_len;
+        // The restart index stays: the whole interval lies after one restart point.
+        self.interval_index = Some(index - 1);
+        true
+    }
 }
 
 impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for BlockIter<B, C> {
@@ -324,11 +405,15 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
 
     fn next(&mut self) {
         assert!(self.valid());
+        self.interval_index = None;
         self.parse_next_key();
     }
 
     fn prev(&mut self) {
         assert!(self.valid());
+        if self.step_back_in_interval() {
+            return;
+        }
         // Scan backwards to a restart point before current.
         let original = self.current;
         while self.get_restart_point(self.restart_index) >= original {
@@ -340,16 +425,15 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
             }
             self.restart_index -= 1;
         }
-
-        self.seek_to_restart_point(self.restart_index);
         // Loop until the end of the current entry hits the start of the original entry.
-        while self.parse_next_key() && self.next_entry_offset() < original {}
+        self.scan_interval_to(self.restart_index, original);
     }
 
     fn seek(&mut self, target: &[u8]) {
         if self.num_restarts == 0 {
             return; // No entries.
         }
+        self.interval_index = None;
         // Binary search in the restart array to find the last restart point with a key < target.
         let mut left = 0u32;
         let mut right = self.num_restarts - 1;
@@ -410,6 +494,7 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
         if self.num_restarts == 0 {
             return; // No entries.
         }
+        self.interval_index = None;
         self.seek_to_restart_point(0);
         self.parse_next_key();
     }
@@ -418,10 +503,9 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
         if self.num_restarts == 0 {
             return; // No entries.
         }
-        self.seek_to_restart_point(self.num_restarts - 1);
-        while self.parse_next_key() && self.next_entry_offset() < self.restarts {
-            // Keep skipping.
-        }
+        // Keep skipping to the entry that ends where the restart array starts, remembering the last interval for
+        // the `prev`s that usually follow.
+        self.scan_interval_to(self.num_restarts - 1, self.restarts);
     }
 }
 
@@ -504,6 +588,111 @@ mod tests {
             assert!(!iter.valid());
             assert!(iter.status().is_ok());
         }
+    }
+
+    /// One move of an iterator, for the model-checked walks below.
+    #[derive(Clone, Debug)]
+    enum Move {
+        Next,
+        Prev,
+        Seek(u16),
+        SeekToFirst,
+        SeekToLast,
+    }
+
+    impl quickcheck::Arbitrary for Move {
+        fn arbitrary(g: &mut quickcheck::Gen) -> Move {
+            // Mostly steps, so that walks go through several restart intervals both ways.
+            match u8::arbitrary(g) % 16 {
+                0 => Move::Seek(u16::arbitrary(g)),
+                1 => Move::SeekToFirst,
+                2 => Move::SeekToLast,
+                3..=8 => Move::Next,
+                _ => Move::Prev,
+            }
+        }
+    }
+
+    quickcheck::quickcheck! {
+        /// Any walk, however it mixes steps back (served from a remembered interval) with steps forward and seeks,
+        /// lands on the entries a sorted list says, with their values.
+        fn a_walk_lands_where_a_sorted_list_says(
+            count: u8,
+            interval: u8,
+            moves: Vec<Move>
+        ) -> bool {
+            let keys: Vec<Vec<u8>> = (0..count as u32)
+                .map(|i| format!("k{:04}", i * 7 % 1000).into_bytes())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[1..])).collect();
+            let block = build(&entries, 1 + interval as usize % 20);
+            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            // The model: the index of the current entry, if any.
+            let mut at: Option<usize> = None;
+            for m in moves {
+                match m {
+                    Move::Next | Move::Prev if at.is_none() => continue,
+                    Move::Next => {
+                        iter.next();
+                        at = at.map(|i| i + 1).filter(|&i| i < keys.len());
+                    }
+                    Move::Prev => {
+                        iter.prev();
+                        at = at.and_then(|i| i.checked_sub(1));
+                    }
+                    Move::Seek(t) => {
+                        let target = format!("k{:04}", t % 1100).into_bytes();
+                        iter.seek(&target);
+                        at = keys.iter().position(|k| *k >= target);
+                    }
+                    Move::SeekToFirst => {
+                        iter.seek_to_first();
+                        at = (!keys.is_empty()).then_some(0);
+                    }
+                    Move::SeekToLast => {
+                        iter.seek_to_last();
+                        at = keys.len().checked_sub(1);
+                    }
+                }
+                let lands = match at {
+                    Some(i) => iter.valid() && iter.key() == &keys[i][..] && iter.value() == &keys[i][1..],
+                    None => !iter.valid(),
+                };
+                if !lands || iter.status().is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+
+    #[test]
+    fn steps_back_through_a_remembered_interval_then_forward_again() {
+        let keys: Vec<Vec<u8>> = (0..40).map(|i| format!("key{i:03}").into_bytes()).collect();
+        let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[3..])).collect();
+        let block = build(&entries, 16);
+        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        // Back from the last entry into the middle interval, forward across its end, and back again.
+        iter.seek_to_last();
+        for i in (20..39).rev() {
+            iter.prev();
+            assert_eq!(iter.key(), &keys[i][..]);
+        }
+        for k in &keys[21..35] {
+            iter.next();
+            assert_eq!(iter.key(), &k[..]);
+            assert_eq!(iter.value(), &k[3..]);
+        }
+        for i in (0..34).rev() {
+            iter.prev();
+            assert_eq!(iter.key(), &keys[i][..]);
+            assert_eq!(iter.value(), &keys[i][3..]);
+        }
+        iter.prev();
+        assert!(!iter.valid());
+        assert!(iter.status().is_ok());
     }
 
     #[test]
