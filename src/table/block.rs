@@ -17,6 +17,7 @@ use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
+use crate::table::block_buffers;
 use crate::table::iterator::Iterator;
 use crate::util::cache::Handle;
 use crate::util::coding::{decode_fixed32, decode_varint32};
@@ -101,6 +102,13 @@ impl Block {
         pin: Option<Handle<Block>>,
     ) -> Box<dyn Iterator> {
         Box::new(self.iter(comparator, pin))
+    }
+}
+
+/// A dropped block's memory serves the thread's next block (see `block_buffers`).
+impl Drop for Block {
+    fn drop(&mut self) {
+        block_buffers::give_back(std::mem::take(&mut self.data));
     }
 }
 

@@ -18,6 +18,7 @@
 use crate::env::RandomAccessFile;
 use crate::error::{Error, Result};
 use crate::options::CompressionType;
+use crate::table::block_buffers;
 use crate::util::coding::{decode_fixed32, get_varint64, put_fixed32, put_varint64};
 use crate::util::crc;
 use crate::util::prefetch::prefetch_read;
@@ -223,7 +224,8 @@ pub fn read_block(
             }
         }
         t if t == CompressionType::SnappyCompression as u8 => {
-            let mut data = Vec::new();
+            // Into the memory of a block this thread dropped, if it has one (`block_buffers`).
+            let mut data = block_buffers::take();
             if !snappy_uncompress(&contents[..n], &mut data) {
                 return Err(Error::corruption("corrupted compressed block contents", ""));
             }

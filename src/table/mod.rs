@@ -43,6 +43,7 @@
 
 internal_mod! {
     block;
+    block_buffers;
     block_builder;
     filter_block;
     format;
