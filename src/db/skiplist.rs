@@ -30,24 +30,12 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::util::arena::Arena;
 use crate::util::random::Random;
+use crate::util::prefetch::prefetch_line;
 
 /// LevelDB: SkipList::kMaxHeight
 pub const MAX_HEIGHT: usize = 12;
 const BRANCHING: u32 = 4;
 
-/// Asks the CPU to start loading the cache line at `node` (a hint: nothing is read, and a null or stale pointer is
-/// harmless).
-#[inline(always)]
-fn prefetch_node<K>(node: *const Node<K>) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint to the cache; it reads nothing the program sees and cannot fault, whatever
-    // the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(node.cast())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = node;
-}
 
 /// Orders the keys of a skiplist.
 pub trait KeyComparator<K>: Send + Sync {
@@ -100,11 +88,11 @@ impl<K> Node<K> {
         let next = unsafe { Self::next(node, level) };
         if !next.is_null() {
             // SAFETY: `next` was reached through a link at `level`, so it has a link at `level`.
-            prefetch_node(unsafe { Self::next(next, level) });
+            prefetch_line(unsafe { Self::next(next, level) });
         }
         if level > 0 {
             // SAFETY: `node` has a link at `level`, and so at every level below it.
-            prefetch_node(unsafe { Self::next(node, level - 1) });
+            prefetch_line(unsafe { Self::next(node, level - 1) });
         }
         next
     }

