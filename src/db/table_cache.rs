@@ -19,6 +19,13 @@ use crate::table::Table;
 use crate::util::cache::{Cache, Handle};
 use crate::util::coding::encode_fixed64;
 
+/// A table's key in the cache: its file number, fixed64-encoded.
+fn cache_key(file_number: u64) -> [u8; 8] {
+    let mut key = [0u8; 8];
+    encode_fixed64(&mut key, file_number);
+    key
+}
+
 /// LevelDB: TableCache
 pub struct TableCache {
     env: Arc<dyn Env>,
@@ -45,11 +52,27 @@ impl TableCache {
     ///
     /// LevelDB: TableCache::FindTable
     fn find_table(&self, file_number: u64, file_size: u64) -> Result<Handle<Arc<Table>>> {
-        let mut key = [0u8; 8];
-        encode_fixed64(&mut key, file_number);
+        let key = cache_key(file_number);
         if let Some(handle) = self.cache.lookup(&key) {
             return Ok(handle);
         }
+        self.open_table(&key, file_number, file_size)
+    }
+
+    /// The table `file_number`, for a lookup within one call: as `find_table`, with the cache entry released at
+    /// once (`Cache::lookup_unpinned`); the `Arc` keeps the table open until the caller is done with it.
+    ///
+    /// LevelDB: TableCache::FindTable, then Cache::Release once the lookup is done
+    fn find_table_unpinned(&self, file_number: u64, file_size: u64) -> Result<Arc<Table>> {
+        let key = cache_key(file_number);
+        if let Some(table) = self.cache.lookup_unpinned(&key, |table| Arc::clone(&**table)) {
+            return Ok(table);
+        }
+        Ok(self.open_table(&key, file_number, file_size)?.value().clone())
+    }
+
+    /// Opens table `file_number` and caches it under `key`.
+    fn open_table(&self, key: &[u8], file_number: u64, file_size: u64) -> Result<Handle<Arc<Table>>> {
         let fname = table_file_name(&self.dbname, file_number);
         let file = match self.env.new_random_access_file(&fname) {
             Ok(file) => file,
@@ -62,7 +85,7 @@ impl TableCache {
         // We do not cache error results so that if the error is transient, or somebody repairs the file, we
         // recover automatically.
         let table = Table::open(&self.options, file, file_size)?;
-        Ok(self.cache.insert(&key, table, 1))
+        Ok(self.cache.insert(key, table, 1))
     }
 
     /// An iterator over the contents of table `file_number` (whose size must be `file_size`), and the table
@@ -110,8 +133,8 @@ impl TableCache {
         k: &[u8],
         handle_result: &mut dyn FnMut(&[u8], &[u8]),
     ) -> Result<()> {
-        let handle = self.find_table(file_number, file_size)?;
-        handle.value().internal_get(options, k, handle_result)
+        self.find_table_unpinned(file_number, file_size)?
+            .internal_get(options, k, handle_result)
     }
 
     /// The approximate offset of internal key `key` in table `file_number`; 0 if the table cannot be opened.
@@ -126,9 +149,7 @@ impl TableCache {
     ///
     /// LevelDB: TableCache::Evict
     pub fn evict(&self, file_number: u64) {
-        let mut key = [0u8; 8];
-        encode_fixed64(&mut key, file_number);
-        self.cache.erase(&key);
+        self.cache.erase(&cache_key(file_number));
     }
 
 }

@@ -87,7 +87,15 @@ impl Table {
 
     /// The data block an index value (an encoded BlockHandle) names: from the block cache if it is there (the
     /// handle then pins it), else read from the file (and added to the cache if it may be).
-    fn read_data_block(&self, options: &ReadOptions, index_value: &[u8]) -> Result<DataBlock> {
+    ///
+    /// With `pin` false the block is not pinned in the cache but owned (LevelDB's lookup and release at once, see
+    /// `Cache::lookup_unpinned`), for a lookup that is done with it within the call.
+    fn read_data_block(
+        &self,
+        options: &ReadOptions,
+        index_value: &[u8],
+        pin: bool,
+    ) -> Result<DataBlock> {
         // We intentionally allow extra stuff in index_value so that we can add more features in the future.
         let mut input = index_value;
         let handle = BlockHandle::decode_from(&mut input)?;
@@ -99,16 +107,23 @@ impl Table {
         let mut cache_key = [0u8; 16];
         encode_fixed64(&mut cache_key[..8], self.cache_id);
         encode_fixed64(&mut cache_key[8..], handle.offset());
-        if let Some(cache_handle) = block_cache.lookup(&cache_key) {
-            return Ok(DataBlock::Cached(cache_handle));
+        if pin {
+            if let Some(cache_handle) = block_cache.lookup(&cache_key) {
+                return Ok(DataBlock::Cached(cache_handle));
+            }
+        } else if let Some(block) = block_cache.lookup_unpinned(&cache_key, Arc::clone) {
+            return Ok(DataBlock::Owned(block));
         }
         let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
         let block = Block::new(contents.data);
         if contents.cachable && options.fill_cache {
             let charge = block.size();
-            Ok(DataBlock::Cached(
-                block_cache.insert(&cache_key, block, charge),
-            ))
+            let cache_handle = block_cache.insert(&cache_key, block, charge);
+            Ok(if pin {
+                DataBlock::Cached(cache_handle)
+            } else {
+                DataBlock::Owned(cache_handle.value_arc().clone())
+            })
         } else {
             Ok(DataBlock::Owned(Arc::new(block)))
         }
@@ -119,7 +134,7 @@ impl Table {
     ///
     /// LevelDB: Table::BlockReader
     fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
-        match self.read_data_block(options, index_value) {
+        match self.read_data_block(options, index_value, true) {
             Ok(DataBlock::Cached(cache_handle)) => {
                 let block = cache_handle.value_arc().clone();
                 block.iter(self.comparator.clone(), Some(cache_handle))
@@ -176,7 +191,7 @@ impl Table {
                     .is_ok_and(|handle| !filter.key_may_match(handle.offset(), key))
             });
             if !filtered_out {
-                let block = self.read_data_block(options, handle_value)?;
+                let block = self.read_data_block(options, handle_value, false)?;
                 let mut block_iter = block.block().borrowed_iter(&*self.comparator);
                 block_iter.seek(key);
                 if block_iter.valid() {

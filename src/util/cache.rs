@@ -353,6 +353,21 @@ impl<V> LruShard<V> {
         Some((slot, self.entry(slot).value.clone()))
     }
 
+    /// What `lookup` and the handle's `unref` do together, with no handle in between: the entry, if it is not
+    /// pinned, becomes the most recently used one (LevelDB's `Ref` moves it to the `in_use` list and `Unref` back
+    /// to the newest end of the `lru` list); a pinned entry stays where it is.
+    fn touch(&mut self, key: &[u8], hash: u32) -> Option<&Arc<V>> {
+        let slot = self.link(self.find_key(key, hash));
+        if slot == NIL {
+            return None;
+        }
+        if self.entry(slot).refs == 1 {
+            self.list_remove(false, slot);
+            self.list_append(false, slot);
+        }
+        Some(&self.entry(slot).value)
+    }
+
     /// LevelDB: LRUCache::Erase
     fn erase(&mut self, key: &[u8], hash: u32) {
         let link = self.find_key(key, hash);
@@ -476,6 +491,17 @@ impl<V> Cache<V> {
             slot,
             value,
         })
+    }
+
+    /// `f` of the value for `key`, if it is cached, without pinning its entry: a lookup whose handle is released
+    /// at once, in one visit to the shard. For a caller that needs the value only within one call (a `Get`): `f`
+    /// usually clones an `Arc` out of it, which keeps the value alive but not in the cache, and costs no handle
+    /// (with its reference to the shard) and no second lock to release it. `f` runs under the shard's lock.
+    ///
+    /// LevelDB: Cache::Lookup followed by Cache::Release
+    pub fn lookup_unpinned<R>(&self, key: &[u8], f: impl FnOnce(&Arc<V>) -> R) -> Option<R> {
+        let (hash, shard) = self.shard(key);
+        lock(shard).touch(key, hash).map(f)
     }
 
     /// Removes the entry for `key`; it stays alive while handles pin it.
@@ -605,6 +631,52 @@ mod tests {
                 }
             }
             model.iter().all(|(&k, &v)| t.lookup(k) == v)
+        }
+    }
+
+    quickcheck::quickcheck! {
+        // Two caches take the same inserts, erases and pins; one looks up with a handle it releases at once, the
+        // other without a handle. Both find the same values and evict (drop) the same entries in the same order.
+        fn an_unpinned_lookup_is_a_lookup_released_at_once(ops: Vec<(u8, u8, u8)>) -> bool {
+            let (with_handle, unpinned) = (CacheTest::new(), CacheTest::new());
+            let mut pins = Vec::new();
+            for (op, key, charge) in ops {
+                let key = i32::from(key % 64);
+                match op % 5 {
+                    0 | 1 => {
+                        // Charges up to half a shard's capacity (1000 / 16): evictions are frequent.
+                        let charge = usize::from(charge % 32);
+                        with_handle.insert(key, key, charge);
+                        unpinned.insert(key, key, charge);
+                    }
+                    2 => {
+                        let found = unpinned
+                            .cache
+                            .lookup_unpinned(&encode_key(key), |v| v.value)
+                            .unwrap_or(-1);
+                        if with_handle.lookup(key) != found {
+                            return false;
+                        }
+                    }
+                    3 => {
+                        let k = encode_key(key);
+                        if let (Some(a), Some(b)) = (with_handle.cache.lookup(&k), unpinned.cache.lookup(&k)) {
+                            pins.push((a, b));
+                        }
+                    }
+                    _ => {
+                        if pins.pop().is_none() {
+                            with_handle.erase(key);
+                            unpinned.erase(key);
+                        }
+                    }
+                }
+                if with_handle.deleted() != unpinned.deleted() {
+                    return false;
+                }
+            }
+            drop(pins);
+            with_handle.deleted() == unpinned.deleted()
         }
     }
 
