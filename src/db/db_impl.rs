@@ -285,6 +285,9 @@ impl DerefMut for MutexLock<'_> {
 pub(crate) struct DBImpl {
     env: Arc<dyn Env>,
     internal_comparator: InternalKeyComparator,
+    /// The same comparator, shared by every merging iterator the database makes: a reference count per iterator
+    /// rather than an allocation.
+    iterator_comparator: Arc<dyn Comparator>,
     /// `options` after sanitizing: the internal key comparator and filter policy, clipped sizes, a LOG and a
     /// block cache.
     options: Options,
@@ -415,6 +418,7 @@ impl DBImpl {
         );
         Arc::new_cyclic(|weak_self| DBImpl {
             env: raw_options.env.clone(),
+            iterator_comparator: Arc::new(internal_comparator.clone()),
             internal_comparator,
             dbname: dbname.to_path_buf(),
             table_cache,
@@ -1681,7 +1685,7 @@ impl DBImpl {
             list.push(Box::new(imm.new_iterator()));
         }
         version.add_iterators(options, &mut list);
-        let internal_iter = new_merging_iterator(Arc::new(self.internal_comparator.clone()), list);
+        let internal_iter = new_merging_iterator(self.iterator_comparator.clone(), list);
         let seed = self
             .seed
             .fetch_add(1, AtomicOrdering::Relaxed)

@@ -203,7 +203,7 @@ impl MemTable {
 /// LevelDB: MemTableIterator
 pub struct MemTableIterator {
     iter: Iter<EntryPtr, KeyComparator, Arc<Table>>,
-    /// For passing to EncodeKey: the length-prefixed form of a seek target.
+    /// For passing to EncodeKey: the length-prefixed form of a seek target too long for the stack.
     tmp: Vec<u8>,
 }
 
@@ -212,13 +212,22 @@ impl Iterator for MemTableIterator {
         self.iter.valid()
     }
     fn seek(&mut self, k: &[u8]) {
-        // LevelDB: EncodeKey
-        self.tmp.clear();
-        // One allocation of the whole size, not one for the length and a second as the key follows.
-        self.tmp.reserve(5 + k.len());
-        put_varint32(&mut self.tmp, k.len() as u32);
-        self.tmp.extend_from_slice(k);
-        self.iter.seek(&EntryPtr(self.tmp.as_ptr()));
+        // LevelDB: EncodeKey. A short target is encoded on the stack: an iterator made for a single seek (as
+        // db_bench's seekrandom makes them) then allocates nothing for it.
+        let mut short = [0u8; 64];
+        let encoded = if 5 + k.len() <= short.len() {
+            let n = encode_varint32(&mut short, k.len() as u32);
+            short[n..n + k.len()].copy_from_slice(k);
+            &short[..]
+        } else {
+            self.tmp.clear();
+            // One allocation of the whole size, not one for the length and a second as the key follows.
+            self.tmp.reserve(5 + k.len());
+            put_varint32(&mut self.tmp, k.len() as u32);
+            self.tmp.extend_from_slice(k);
+            &self.tmp[..]
+        };
+        self.iter.seek(&EntryPtr(encoded.as_ptr()));
     }
     fn seek_to_first(&mut self) {
         self.iter.seek_to_first()
@@ -344,6 +353,34 @@ mod tests {
         iter.seek_to_last();
         assert_eq!(extract(&iter), b"largekey");
         assert!(iter.status().is_ok());
+    }
+
+    #[test]
+    fn seek_encodes_short_targets_on_the_stack_and_long_ones_on_the_heap() {
+        let mem = new_memtable();
+        // User keys around the stack buffer's limit (64 bytes for the length, the key and its 8-byte tag).
+        let keys: Vec<Vec<u8>> = [1, 50, 51, 52, 55, 56, 57, 200]
+            .iter()
+            .map(|&n| vec![b'k'; n])
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            mem.add(i as u64 + 1, ValueType::Value, k, k);
+        }
+        let mut iter = mem.new_iterator();
+        for (i, k) in keys.iter().enumerate() {
+            for (probe, expected) in [(k.clone(), i), ([&k[..], b"\0"].concat(), i + 1)] {
+                let mut target = Vec::new();
+                crate::db::dbformat::append_internal_key(
+                    &mut target,
+                    &ParsedInternalKey::new(&probe, 100, ValueType::Value),
+                );
+                iter.seek(&target);
+                match keys.get(expected) {
+                    Some(k) => assert_eq!(extract(&iter), &k[..], "probe of {} bytes", probe.len()),
+                    None => assert!(!iter.valid()),
+                }
+            }
+        }
     }
 
     fn extract(iter: &MemTableIterator) -> &[u8] {

@@ -12,15 +12,9 @@ use crate::options::ReadOptions;
 use crate::table::iterator::Iterator;
 use crate::table::iterator_wrapper::IteratorWrapper;
 
-/// Opens the second-level iterator for an index value (LevelDB passes a function pointer and an `arg`; a
-/// closure carries both).
-///
-/// LevelDB: BlockFunction
-pub type BlockFunction = Box<dyn FnMut(&ReadOptions, &[u8]) -> Box<dyn Iterator> + Send>;
-
 /// The iterator over the index is of type `I`, the second-level iterators are of type `D`, opened by `F`: a table
-/// iterator knows them all (block iterators, called directly); a level iterator opens tables through a
-/// [`BlockFunction`].
+/// iterator knows them all (block iterators, called directly); a level iterator opens tables, boxed. `F` is LevelDB's
+/// `BlockFunction`: where LevelDB passes a function pointer and an `arg`, a closure carries both.
 ///
 /// LevelDB: TwoLevelIterator
 pub struct TwoLevelIterator<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send> {
@@ -202,13 +196,19 @@ impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send> Iterat
 }
 
 /// An iterator over the entries of the iterators that `block_function` opens for each value of `index_iter`.
+/// The index iterator and the function are kept inside the one allocation of the result, not boxed apart (a
+/// level's iterator is made for every database iterator).
 ///
 /// LevelDB: NewTwoLevelIterator
-pub fn new_two_level_iterator(
-    index_iter: Box<dyn Iterator>,
-    block_function: BlockFunction,
+pub fn new_two_level_iterator<I, F>(
+    index_iter: I,
+    block_function: F,
     options: ReadOptions,
-) -> Box<dyn Iterator> {
+) -> Box<dyn Iterator>
+where
+    I: Iterator + 'static,
+    F: FnMut(&ReadOptions, &[u8]) -> Box<dyn Iterator> + Send + 'static,
+{
     Box::new(TwoLevelIterator::new(index_iter, block_function, options))
 }
 
@@ -234,7 +234,7 @@ mod tests {
     /// An index over second-level "blocks" named by their index value: "data:<k1>,<k2>..." holds those keys (each
     /// with value "v<k>"), "empty" holds nothing, "error" fails. Counts the blocks opened.
     fn two_level(index: &[(&[u8], &[u8])], opened: Arc<AtomicUsize>) -> Box<dyn Iterator> {
-        let block_function: BlockFunction = Box::new(move |_options, value| {
+        let block_function = Box::new(move |_options: &ReadOptions, value: &[u8]| {
             opened.fetch_add(1, Ordering::Relaxed);
             match value {
                 b"empty" => new_empty_iterator(),

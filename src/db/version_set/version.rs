@@ -222,8 +222,8 @@ pub fn new_concatenating_iterator(
 ) -> Box<dyn Iterator> {
     let table_cache = table_cache.clone();
     new_two_level_iterator(
-        Box::new(LevelFileNumIterator::new(icmp.clone(), flist)),
-        Box::new(move |options: &ReadOptions, file_value: &[u8]| {
+        LevelFileNumIterator::new(icmp.clone(), flist),
+        move |options: &ReadOptions, file_value: &[u8]| {
             if file_value.len() != 16 {
                 new_error_iterator(Error::corruption(
                     "FileReader invoked with unexpected value",
@@ -236,7 +236,7 @@ pub fn new_concatenating_iterator(
                     decode_fixed64(&file_value[8..]),
                 )
             }
-        }),
+        },
         options.clone(),
     )
 }
