@@ -22,6 +22,7 @@ use crate::table::iterator::Iterator;
 use crate::util::cache::Handle;
 use crate::util::coding::{decode_fixed32, decode_varint32};
 use crate::util::comparator::Comparator;
+use crate::util::prefetch::prefetch_range;
 
 /// LevelDB: Block
 pub struct Block {
@@ -486,6 +487,17 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
         let skip_seek = left == self.restart_index && current_key_compare == Ordering::Less;
         if !skip_seek {
             self.seek_to_restart_point(left);
+            // The scan walks the interval's entries one after another, each found from the one before: ask for
+            // all of their lines at once (a block found in the cache has usually left the CPU's caches).
+            let start = self.value_offset as usize;
+            let end = if left + 1 < self.num_restarts {
+                self.get_restart_point(left + 1) as usize
+            } else {
+                self.restarts as usize
+            };
+            if let Some(interval) = self.block.data.get(start..end) {
+                prefetch_range(interval.as_ptr(), interval.len());
+            }
         }
         // Linear search (within the restart block) for the first key >= target.
         loop {

@@ -4,7 +4,8 @@
 //! (the OS's page cache, through a memory map): the checksum or the decompression then walks its cache lines one
 //! after another, and each miss waits for the one before. Asking for every line first, with no request waiting on
 //! another, lets the CPU fetch all the lines at once. The same holds for the memory the block is then uncompressed
-//! into, and the skiplist's search asks in the same way for the nodes it may visit next. A prefetch is only a hint: the program means the same with or without it.
+//! into, for the restart interval a block's seek scans entry by entry, and for the skiplist nodes a search may
+//! visit next. A prefetch is only a hint: the program means the same with or without it.
 //!
 //! Not in LevelDB, which leaves it to the hardware's own prefetching.
 
