@@ -158,6 +158,14 @@ pub fn snappy_uncompress(_input: &[u8], _output: &mut Vec<u8>) -> bool {
     false
 }
 
+/// The output capacity `snappy_uncompress` needs for `input` (0 if it cannot tell, or has no snappy).
+fn snappy_uncompress_capacity(_input: &[u8]) -> usize {
+    #[cfg(feature = "snappy")]
+    return crate::util::snappy::uncompress_capacity(_input).unwrap_or(0);
+    #[cfg(not(feature = "snappy"))]
+    0
+}
+
 /// Snappy-compresses `input` into `output` (the bytes C++ snappy 1.1.9 writes); false when compression is not
 /// available.
 ///
@@ -224,8 +232,8 @@ pub fn read_block(
             }
         }
         t if t == CompressionType::SnappyCompression as u8 => {
-            // Into the memory of a block this thread dropped, if it has one (`block_buffers`).
-            let mut data = block_buffers::take();
+            // Into the memory of a block this thread dropped, if it has one of the right size (`block_buffers`).
+            let mut data = block_buffers::take(snappy_uncompress_capacity(&contents[..n]));
             if !snappy_uncompress(&contents[..n], &mut data) {
                 return Err(Error::corruption("corrupted compressed block contents", ""));
             }
@@ -268,6 +276,34 @@ mod tests {
         assert_eq!(
             Footer::decode_from(&bad_handle).unwrap_err().to_string(),
             "Corruption: bad block handle"
+        );
+    }
+
+    // A reused buffer much larger than a block would make the block cache hold more memory than it charges.
+    #[cfg(feature = "snappy")]
+    #[test]
+    fn a_block_is_uncompressed_into_memory_of_about_its_size() {
+        use crate::env::{default_env, write_string_to_file, Env, MemEnv};
+        let raw: Vec<u8> = (0..4096u32).map(|i| (i % 13 * 17 + i / 700) as u8).collect();
+        let mut file_bytes = Vec::new();
+        assert!(snappy_compress(&raw, &mut file_bytes));
+        let n = file_bytes.len() as u64;
+        file_bytes.extend_from_slice(&[CompressionType::SnappyCompression as u8, 0, 0, 0, 0]);
+        let env = MemEnv::new(default_env());
+        let path = std::path::Path::new("/block");
+        write_string_to_file(&env, &file_bytes, path).unwrap();
+        let file = env.new_random_access_file(path).unwrap();
+        // Spares too large (one twice the size, as `Vec::reserve` used to make them) and too small.
+        for capacity in [4000, 20_000, 2 * (4096 + 64)] {
+            block_buffers::give_back(Vec::with_capacity(capacity));
+        }
+        let contents = read_block(&*file, false, &BlockHandle::new(0, n)).unwrap();
+        assert_eq!(contents.data, raw);
+        let need = 4096 + 64;
+        assert!(
+            contents.data.capacity() >= 4096 && contents.data.capacity() <= need + need / 16,
+            "capacity {}",
+            contents.data.capacity()
         );
     }
 

@@ -349,6 +349,12 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
     decode_varint32(input).map(|(len, _)| len as usize)
 }
 
+/// The capacity `uncompress` needs in its output for `input`: the uncompressed length stored at its start, and
+/// the decoder's slack. `None` if the length is not well formed.
+pub fn uncompress_capacity(input: &[u8]) -> Option<usize> {
+    decode_varint32(input).map(|(len, _)| len as usize + DECODE_SLACK)
+}
+
 /// Bytes the decoder may write past an element: short literals and copies are moved 16 or 64 bytes at a time (a
 /// fixed-size move, where a call to `memcpy` per element would cost more than the copy), and the bytes past the
 /// element are written over by the next one or lie past the final length.
@@ -372,8 +378,9 @@ pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
     if ulen > input.len().saturating_mul(22) {
         return false;
     }
-    // Room for the whole output and the slack: the decoder never writes past it.
-    output.reserve(ulen + DECODE_SLACK);
+    // Room for the whole output and the slack, and no more (`reserve` could double a reused buffer that is a
+    // little short): the decoder never writes past it.
+    output.reserve_exact(ulen + DECODE_SLACK);
     // A block is usually uncompressed into memory untouched for a long time (the buffer of the block its insert
     // evicts from the cache, see table/block_buffers.rs): ask for all of its lines before the first write waits
     // for one. 4-7% on random reads of a reopened database (8 alternating pairs).
