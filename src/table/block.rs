@@ -351,9 +351,10 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
         while self.parse_next_key() {
             if self.interval.capacity() == 0 {
                 // One allocation each for a whole interval of the usual size (16 entries, keys alike in length)
-                // rather than one per doubling: a backward scan makes an iterator per block.
+                // rather than one per doubling: a backward scan makes an iterator per block. (Capped: a block of
+                // huge keys may hold only a few.)
                 self.interval.reserve(16);
-                self.interval_keys.reserve(16 * self.key.len());
+                self.interval_keys.reserve((16 * self.key.len()).min(4096));
             }
             self.interval_keys.extend_from_slice(&self.key);
             self.interval.push(IntervalEntry {
@@ -711,6 +712,21 @@ mod tests {
             assert_eq!(iter.value(), &keys[i][3..]);
         }
         iter.prev();
+        assert!(!iter.valid());
+        assert!(iter.status().is_ok());
+    }
+
+    #[test]
+    fn steps_back_through_huge_keys() {
+        let keys: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'a' + i; 50_000]).collect();
+        let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &b"v"[..])).collect();
+        let block = build(&entries, 16);
+        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        iter.seek_to_last();
+        for k in keys.iter().rev() {
+            assert_eq!(iter.key(), &k[..]);
+            iter.prev();
+        }
         assert!(!iter.valid());
         assert!(iter.status().is_ok());
     }
