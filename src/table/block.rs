@@ -490,7 +490,7 @@ impl<B: BlockRef + Send, C: Deref<Target = dyn Comparator> + Send> Iterator for 
             self.seek_to_restart_point(left);
             // The scan walks the interval's entries one after another, each found from the one before: ask for
             // all of their lines at once (a block found in the cache has usually left the CPU's caches).
-            let start = self.value_offset as usize;
+            let start = self.get_restart_point(left) as usize;
             let end = if left + 1 < self.num_restarts {
                 self.get_restart_point(left + 1) as usize
             } else {

@@ -344,7 +344,6 @@ fn compress_fragment(
 /// The uncompressed length stored at the start of `input`, if it is well formed.
 ///
 /// LevelDB: snappy::GetUncompressedLength
-#[cfg(any(test, feature = "internals"))] // For the tests and tools.
 pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
     decode_varint32(input).map(|(len, _)| len as usize)
 }
@@ -352,7 +351,7 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
 /// The capacity `uncompress` needs in its output for `input`: the uncompressed length stored at its start, and
 /// the decoder's slack. `None` if the length is not well formed.
 pub fn uncompress_capacity(input: &[u8]) -> Option<usize> {
-    decode_varint32(input).map(|(len, _)| len as usize + DECODE_SLACK)
+    uncompressed_length(input).map(|len| len + DECODE_SLACK)
 }
 
 /// Bytes the decoder may write past an element: short literals and copies are moved 16 or 64 bytes at a time (a
