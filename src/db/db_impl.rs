@@ -492,7 +492,7 @@ impl DBImpl {
         self.prev_log.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn user_comparator(&self) -> &Arc<dyn Comparator> {
+    pub(crate) fn user_comparator(&self) -> &Arc<dyn Comparator> {
         self.internal_comparator.user_comparator()
     }
 
@@ -1671,20 +1671,20 @@ impl DBImpl {
     ) -> (Box<dyn Iterator>, IterState, SequenceNumber, u32) {
         // The sequence first: the super version read next holds everything written up to it.
         let latest_snapshot = self.last_sequence.load(AtomicOrdering::SeqCst);
-        let (mem, imm, version) = self
+        let sv = self
             .super_versions
-            .with_current(|sv| (sv.mem.clone(), sv.imm.clone(), sv.current.clone()))
+            .with_current(Arc::clone)
             .expect("an open database has a super version");
 
         // Collect together all needed child iterators.
         // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
         let mut list: Vec<Box<dyn Iterator>> =
-            Vec::with_capacity(2 + version.files(0).len() + config::NUM_LEVELS - 1);
-        list.push(Box::new(mem.new_iterator()));
-        if let Some(imm) = &imm {
+            Vec::with_capacity(2 + sv.current.files(0).len() + config::NUM_LEVELS - 1);
+        list.push(Box::new(sv.mem.new_iterator()));
+        if let Some(imm) = &sv.imm {
             list.push(Box::new(imm.new_iterator()));
         }
-        version.add_iterators(options, &mut list);
+        sv.current.add_iterators(options, &mut list);
         let internal_iter = new_merging_iterator(self.iterator_comparator.clone(), list);
         let seed = self
             .seed
@@ -1692,7 +1692,7 @@ impl DBImpl {
             .wrapping_add(1);
         (
             internal_iter,
-            IterState { mem, imm, version },
+            IterState::new(sv),
             latest_snapshot,
             seed,
         )
@@ -2443,7 +2443,6 @@ impl DB {
         DBIterator::new(
             FileHolder::new(&self.inner.0),
             state,
-            self.inner.user_comparator().clone(),
             iter,
             sequence,
             seed,

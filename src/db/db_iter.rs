@@ -22,8 +22,7 @@ use crate::db::dbformat::{
     append_internal_key, config, extract_user_key, parse_internal_key, ParsedInternalKey,
     SequenceNumber, ValueType, VALUE_TYPE_FOR_SEEK,
 };
-use crate::db::memtable::MemTable;
-use crate::db::version_set::Version;
+use crate::db::super_version::SuperVersion;
 use crate::error::{Error, Result};
 use crate::table::iterator::Iterator;
 use crate::util::comparator::Comparator;
@@ -36,15 +35,21 @@ enum Direction {
     Reverse,
 }
 
-/// What the iterator keeps alive while it exists: the memtables and the version it reads (so their files are not
-/// deleted under it).
+/// What the iterator keeps alive while it exists: the super version it reads, with its memtables and version (so
+/// their files are not deleted under it). One reference for the three: a seek takes and drops one count shared
+/// by every reader, not three.
 ///
 /// LevelDB: IterState (in db_impl.cc)
-#[allow(dead_code)] // The fields are held, never read: holding them is the point.
 pub(crate) struct IterState {
-    pub(crate) mem: Arc<MemTable>,
-    pub(crate) imm: Option<Arc<MemTable>>,
-    pub(crate) version: Arc<Version>,
+    _super_version: Arc<SuperVersion>,
+}
+
+impl IterState {
+    pub(crate) fn new(super_version: Arc<SuperVersion>) -> IterState {
+        IterState {
+            _super_version: super_version,
+        }
+    }
 }
 
 /// An iterator over the contents of a database, as of one sequence number.
@@ -82,7 +87,6 @@ pub struct DBIterator {
     /// Keeps the database's files (and lock) while the iterator reads them.
     db: FileHolder,
     _state: IterState,
-    pub(crate) user_comparator: Arc<dyn Comparator>,
     iter: Box<dyn Iterator>,
     sequence: SequenceNumber,
     status: Result<()>,
@@ -104,7 +108,6 @@ impl DBIterator {
     pub(crate) fn new(
         db: FileHolder,
         state: IterState,
-        user_comparator: Arc<dyn Comparator>,
         iter: Box<dyn Iterator>,
         sequence: SequenceNumber,
         seed: u32,
@@ -114,7 +117,6 @@ impl DBIterator {
         DBIterator {
             db,
             _state: state,
-            user_comparator,
             iter,
             sequence,
             status: Ok(()),
@@ -126,6 +128,12 @@ impl DBIterator {
             bytes_until_read_sampling,
             started: false,
         }
+    }
+
+    /// The database's user comparator (the iterator reaches it through the database it holds rather than take
+    /// a reference of its own, a count every reader would share).
+    pub(crate) fn user_comparator(&self) -> &dyn Comparator {
+        &**self.db.user_comparator()
     }
 
     /// Picks the number of bytes that can be read until a compaction is scheduled.
@@ -266,7 +274,7 @@ impl DBIterator {
                         }
                         ValueType::Value => {
                             if skipping
-                                && self.user_comparator.compare(user_key, &self.saved_key)
+                                && self.user_comparator().compare(user_key, &self.saved_key)
                                     != Ordering::Greater
                             {
                                 // Entry hidden.
@@ -307,7 +315,7 @@ impl DBIterator {
                     return;
                 }
                 if self
-                    .user_comparator
+                    .user_comparator()
                     .compare(extract_user_key(self.iter.key()), &self.saved_key)
                     == Ordering::Less
                 {
@@ -331,7 +339,7 @@ impl DBIterator {
                     if sequence <= self.sequence {
                         if value_type != ValueType::Deletion
                             && self
-                                .user_comparator
+                                .user_comparator()
                                 .compare(extract_user_key(self.iter.key()), &self.saved_key)
                                 == Ordering::Less
                         {

@@ -82,7 +82,7 @@ impl DBRange {
 
     /// The cursor's key against `key`, in the database's order.
     fn compare(&self, key: &[u8]) -> Ordering {
-        self.cursor.user_comparator.compare(self.cursor.key(), key)
+        self.cursor.user_comparator().compare(self.cursor.key(), key)
     }
 
     /// Whether the cursor's (valid) key is past the range.

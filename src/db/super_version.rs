@@ -141,7 +141,7 @@ impl SuperVersions {
     /// RocksDB: ColumnFamilyData::GetThreadLocalSuperVersion, ReturnThreadLocalSuperVersion
     pub(crate) fn with_current<R>(
         self: &Arc<Self>,
-        f: impl FnOnce(&SuperVersion) -> R,
+        f: impl FnOnce(&Arc<SuperVersion>) -> R,
     ) -> Option<R> {
         let slot = self.local_slot();
         let number = self.number.load(Ordering::SeqCst);

@@ -7,6 +7,7 @@
 //! Invariant: an iterator over a cached table pins its cache entry until the iterator is dropped, as LevelDB's
 //! iterator releases its handle in a cleanup function.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +25,16 @@ fn cache_key(file_number: u64) -> [u8; 8] {
     let mut key = [0u8; 8];
     encode_fixed64(&mut key, file_number);
     key
+}
+
+/// A table, pinned in the cache while this lives.
+struct PinnedTable(Handle<Arc<Table>>);
+
+impl Deref for PinnedTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        self.0.value()
+    }
 }
 
 /// LevelDB: TableCache
@@ -88,27 +99,8 @@ impl TableCache {
         Ok(self.cache.insert(key, table, 1))
     }
 
-    /// An iterator over the contents of table `file_number` (whose size must be `file_size`), and the table
-    /// itself, if it could be opened.
-    ///
-    /// LevelDB: TableCache::NewIterator
-    pub fn new_iterator_and_table(
-        &self,
-        options: &ReadOptions,
-        file_number: u64,
-        file_size: u64,
-    ) -> (Box<dyn Iterator>, Option<Arc<Table>>) {
-        match self.find_table(file_number, file_size) {
-            Ok(handle) => {
-                let table = handle.value().clone();
-                // The iterator pins the cache entry until it is dropped.
-                (table.new_iterator_holding(options, handle), Some(table))
-            }
-            Err(e) => (new_error_iterator(e), None),
-        }
-    }
-
-    /// An iterator over the contents of table `file_number`; an error iterator if it cannot be opened.
+    /// An iterator over the contents of table `file_number`; an error iterator if it cannot be opened. The
+    /// iterator pins the table's cache entry until it is dropped.
     ///
     /// LevelDB: TableCache::NewIterator
     pub fn new_iterator(
@@ -117,8 +109,10 @@ impl TableCache {
         file_number: u64,
         file_size: u64,
     ) -> Box<dyn Iterator> {
-        self.new_iterator_and_table(options, file_number, file_size)
-            .0
+        match self.find_table(file_number, file_size) {
+            Ok(handle) => Table::iterator_of(PinnedTable(handle), options),
+            Err(e) => new_error_iterator(e),
+        }
     }
 
     /// Looks up internal key `k` in table `file_number`: if an entry is found at or after it, `handle_result`

@@ -7,6 +7,7 @@
 //!
 //! LevelDB: table/table.cc
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::env::RandomAccessFile;
@@ -148,22 +149,21 @@ impl Table {
     ///
     /// LevelDB: Table::NewIterator
     pub fn new_iterator(self: &Arc<Self>, options: &ReadOptions) -> Box<dyn Iterator> {
-        self.new_iterator_holding(options, ())
+        Table::iterator_of(self.clone(), options)
     }
 
-    /// An iterator over the table's entries that also holds `resource` until it is dropped (the table cache makes
-    /// its iterators pin their cache entry: LevelDB's `RegisterCleanup`). The blocks' iterators are called
-    /// directly, without dynamic dispatch.
-    pub fn new_iterator_holding<R: Send + 'static>(
-        self: &Arc<Self>,
+    /// An iterator over the entries of the table that `table` holds, which it keeps until it is dropped: an
+    /// `Arc`, or the table cache's pin on its entry (LevelDB's `RegisterCleanup`), with no second reference to
+    /// take. The blocks' iterators are called directly, without dynamic dispatch.
+    ///
+    /// LevelDB: Table::NewIterator
+    pub(crate) fn iterator_of<T: Deref<Target = Table> + Send + 'static>(
+        table: T,
         options: &ReadOptions,
-        resource: R,
     ) -> Box<dyn Iterator> {
-        let table = self.clone();
         Box::new(TwoLevelIterator::new(
-            self.index_iterator(),
+            table.index_iterator(),
             move |options: &ReadOptions, index_value: &[u8]| {
-                let _held = &resource;
                 table.block_reader(options, index_value)
             },
             options.clone(),
