@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{Error, Result};
 use crate::table::block_buffers;
 use crate::table::iterator::Iterator;
+use crate::table::key_buffer::KeyBuffer;
 use crate::util::cache::Handle;
 use crate::util::coding::{decode_fixed32, decode_varint32};
 use crate::util::comparator::Comparator;
@@ -188,7 +189,7 @@ pub struct BlockIter<
     current: u32,
     /// Index of the restart block in which current falls.
     restart_index: u32,
-    key: Vec<u8>,
+    key: KeyBuffer,
     /// The current value: data[value_offset..value_offset + value_len].
     value_offset: u32,
     value_len: u32,
@@ -227,7 +228,7 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
             num_restarts,
             current: restarts,
             restart_index: num_restarts,
-            key: Vec::new(),
+            key: KeyBuffer::new(),
             value_offset: 0,
             value_len: 0,
             status: Ok(()),
@@ -247,7 +248,7 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
             num_restarts: 0,
             current: 0,
             restart_index: 0,
-            key: Vec::new(),
+            key: KeyBuffer::new(),
             value_offset: 0,
             value_len: 0,
             status: Err(status),

@@ -47,6 +47,7 @@ internal_mod! {
     block_builder;
     filter_block;
     format;
+    key_buffer;
     merger;
     two_level_iterator;
 }
