@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::util::coding::{decode_fixed64, encode_varint32, put_fixed64};
-use crate::util::comparator::{BytewiseComparator, Comparator};
+use crate::util::comparator::{compare_bytes, BytewiseComparator, Comparator};
 use crate::util::filter_policy::FilterPolicy;
 use crate::util::logging::{append_escaped_string_to, escape_string};
 
@@ -221,7 +221,7 @@ impl Comparator for InternalKeyComparator {
         // decreasing type (though the sequence number should be enough to disambiguate).
         let (a, b) = (extract_user_key(akey), extract_user_key(bkey));
         let by_user_key = if self.user_is_bytewise {
-            a.cmp(b)
+            compare_bytes(a, b)
         } else {
             self.user_comparator.compare(a, b)
         };
