@@ -105,14 +105,27 @@ impl Comparator for BytewiseComparator {
 pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
     let common = a.len().min(b.len());
     let (mut a_rest, mut b_rest) = (&a[..common], &b[..common]);
-    while let (Some((a8, a_next)), Some((b8, b_next))) = (a_rest.split_first_chunk::<8>(), b_rest.split_first_chunk::<8>()) {
+    while let (Some((a8, a_next)), Some((b8, b_next))) =
+        (a_rest.split_first_chunk::<8>(), b_rest.split_first_chunk::<8>())
+    {
         if a8 != b8 {
             // Big-endian: the first byte that differs decides.
             return u64::from_be_bytes(*a8).cmp(&u64::from_be_bytes(*b8));
         }
         (a_rest, b_rest) = (a_next, b_next);
     }
-    a_rest.cmp(b_rest).then(a.len().cmp(&b.len()))
+    // The last (fewer than eight) common bytes, padded alike with zeros, then the lengths.
+    word(a_rest).cmp(&word(b_rest)).then(a.len().cmp(&b.len()))
+}
+
+/// Fewer than eight bytes as a big-endian word, padded with zeros (byte by byte: a copy of a length not known
+/// at compile time would be a call of memcpy).
+#[inline]
+fn word(bytes: &[u8]) -> u64 {
+    debug_assert!(bytes.len() < 8);
+    let w = bytes.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    // Shifted to the top; no bytes leave a zero word (a shift by 64 would overflow).
+    w.checked_shl(8 * (8 - bytes.len() as u32)).unwrap_or(0)
 }
 
 /// The process-wide bytewise comparator, shared by every `Options` that does not set its own.
