@@ -51,7 +51,7 @@ use crate::env::{Env, FileLock};
 use crate::error::{Error, Result};
 use crate::info_log;
 use crate::options::{Options, ReadOptions, WriteOptions, NUM_NON_TABLE_CACHE_FILES};
-use crate::table::iterator::{new_error_iterator, Iterator};
+use crate::table::iterator::Iterator;
 use crate::table::merger::new_merging_iterator;
 use crate::table::TableBuilder;
 use crate::util::cache::Cache;
@@ -285,9 +285,6 @@ impl DerefMut for MutexLock<'_> {
 pub(crate) struct DBImpl {
     env: Arc<dyn Env>,
     internal_comparator: InternalKeyComparator,
-    /// The same comparator, shared by every merging iterator the database makes: a reference count per iterator
-    /// rather than an allocation.
-    iterator_comparator: Arc<dyn Comparator>,
     /// `options` after sanitizing: the internal key comparator and filter policy, clipped sizes, a LOG and a
     /// block cache.
     options: Options,
@@ -418,7 +415,6 @@ impl DBImpl {
         );
         Arc::new_cyclic(|weak_self| DBImpl {
             env: raw_options.env.clone(),
-            iterator_comparator: Arc::new(internal_comparator.clone()),
             internal_comparator,
             dbname: dbname.to_path_buf(),
             table_cache,
@@ -1665,37 +1661,31 @@ impl DBImpl {
     /// alive, the latest sequence number and a seed for read sampling.
     ///
     /// LevelDB: DBImpl::NewInternalIterator
-    fn new_internal_iterator(
-        &self,
-        options: &ReadOptions,
-    ) -> (Box<dyn Iterator>, IterState, SequenceNumber, u32) {
+    fn new_internal_iterator(&self, options: &ReadOptions) -> (IterState, SequenceNumber, u32) {
         // The sequence first: the super version read next holds everything written up to it.
         let latest_snapshot = self.last_sequence.load(AtomicOrdering::SeqCst);
         let sv = self
             .super_versions
             .with_current(Arc::clone)
             .expect("an open database has a super version");
-
-        // Collect together all needed child iterators.
-        // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
-        let mut list: Vec<Box<dyn Iterator>> =
-            Vec::with_capacity(2 + sv.current.files(0).len() + config::NUM_LEVELS - 1);
-        list.push(Box::new(sv.mem.new_iterator()));
-        if let Some(imm) = &sv.imm {
-            list.push(Box::new(imm.new_iterator()));
-        }
-        sv.current.add_iterators(options, &mut list);
-        let internal_iter = new_merging_iterator(self.iterator_comparator.clone(), list);
+        let state = IterState::borrowing(sv, |sv| {
+            // Collect together all needed child iterators.
+            // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
+            let mut list: Vec<Box<dyn Iterator>> =
+                Vec::with_capacity(2 + sv.current.files(0).len() + config::NUM_LEVELS - 1);
+            list.push(Box::new(sv.mem.borrowed_iterator()));
+            if let Some(imm) = &sv.imm {
+                list.push(Box::new(imm.borrowed_iterator()));
+            }
+            sv.current.add_iterators(options, &mut list);
+            let comparator: &dyn Comparator = sv.current.icmp();
+            new_merging_iterator(comparator, list)
+        });
         let seed = self
             .seed
             .fetch_add(1, AtomicOrdering::Relaxed)
             .wrapping_add(1);
-        (
-            internal_iter,
-            IterState::new(sv),
-            latest_snapshot,
-            seed,
-        )
+        (state, latest_snapshot, seed)
     }
 
     /// Records a sample of bytes read at the specified internal key: may schedule a compaction.
@@ -2431,22 +2421,16 @@ impl DB {
     ///
     /// LevelDB: DB::NewIterator
     pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
-        let (mut iter, state, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
+        let (mut iter, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
         let sequence = match self.inner.read_sequence(options, latest_snapshot) {
             Ok(sequence) => sequence,
             Err(e) => {
                 // An iterator that is never valid, whose status() says why.
-                iter = new_error_iterator(e);
+                iter.fail(e);
                 latest_snapshot
             }
         };
-        DBIterator::new(
-            FileHolder::new(&self.inner.0),
-            state,
-            iter,
-            sequence,
-            seed,
-        )
+        DBIterator::new(FileHolder::new(&self.inner.0), iter, sequence, seed)
     }
 
     /// Every entry of the database, in key order, as a std iterator of owned `(key, value)` pairs.
@@ -2617,8 +2601,7 @@ impl DB {
     #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn test_new_internal_iterator(&self) -> Box<dyn Iterator> {
-        let (iter, state, _, _) = self.inner.new_internal_iterator(&ReadOptions::default());
-        crate::table::iterator::register_cleanup(iter, state)
+        Box::new(self.inner.new_internal_iterator(&ReadOptions::default()).0)
     }
 
     /// The maximum overlapping data (in bytes) at the next level for any file at a level >= 1.

@@ -17,6 +17,7 @@
 //! it each hold one, and the memory goes when the last of them lets go.
 
 use std::cmp::Ordering;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::db::dbformat::{InternalKeyComparator, LookupKey, SequenceNumber, ValueType};
@@ -145,6 +146,17 @@ impl MemTable {
         }
     }
 
+    /// An iterator that borrows the memtable instead (a database iterator's, which pins the memtable through its
+    /// super version): no reference count taken, none that every reader shares.
+    ///
+    /// LevelDB: MemTable::NewIterator
+    pub(crate) fn borrowed_iterator(&self) -> MemTableIterator<&Table> {
+        MemTableIterator {
+            iter: Iter::new(&*self.table),
+            tmp: Vec::new(),
+        }
+    }
+
     /// Adds an entry that maps `key` to `value` at sequence number `seq` (`value` is empty for a deletion).
     /// Only one thread may add at a time; readers may run concurrently.
     ///
@@ -201,13 +213,13 @@ impl MemTable {
 /// An iterator over a memtable, keyed by internal key.
 ///
 /// LevelDB: MemTableIterator
-pub struct MemTableIterator {
-    iter: Iter<EntryPtr, KeyComparator, Arc<Table>>,
+pub struct MemTableIterator<L: Deref<Target = Table> = Arc<Table>> {
+    iter: Iter<EntryPtr, KeyComparator, L>,
     /// For passing to EncodeKey: the length-prefixed form of a seek target too long for the stack.
     tmp: Vec<u8>,
 }
 
-impl Iterator for MemTableIterator {
+impl<L: Deref<Target = Table> + Send> Iterator for MemTableIterator<L> {
     fn valid(&self) -> bool {
         self.iter.valid()
     }

@@ -9,6 +9,8 @@
 //! LevelDB registers cleanup functions on an iterator, an iterator here simply owns what it needs (an `Arc` of
 //! its table, a pinned cache handle) and releases it when dropped.
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 
 /// LevelDB: Iterator
@@ -106,9 +108,10 @@ pub fn new_error_iterator(status: Error) -> Box<dyn Iterator> {
     })
 }
 
-/// An iterator that owns `resource` (a pinned cache handle, the memtables and version it reads) until it is
-/// dropped.
-struct CleanupIterator<R> {
+/// An iterator that owns `resource` (what it reads, or a pin on it) until it is dropped.
+pub(crate) struct CleanupIterator<R> {
+    /// May borrow from `*resource` (see `borrowing`). Declared first: fields are dropped in order, so it goes
+    /// before what it may borrow from.
     iter: Box<dyn Iterator>,
     _resource: R,
 }
@@ -125,6 +128,38 @@ pub fn register_cleanup<R: Send + 'static>(
         iter,
         _resource: resource,
     })
+}
+
+impl<T: Send + Sync> CleanupIterator<Arc<T>> {
+    /// The iterator that `build` makes over `*resource`, held together with `resource`: it borrows what it reads
+    /// instead of taking reference counts of its own (a database iterator reads its super version so: those
+    /// counts would be shared by every reader of the database).
+    pub(crate) fn borrowing(
+        resource: Arc<T>,
+        build: impl FnOnce(&T) -> Box<dyn Iterator + '_>,
+    ) -> CleanupIterator<Arc<T>> {
+        let iter = build(&resource);
+        // SAFETY: `build`'s signature lets `iter` borrow nothing but `*resource` (anything else it holds is
+        // 'static). This struct keeps `*resource` alive, in place and shared for as long as `iter` lives: it is on
+        // the heap behind the `Arc` the struct holds, so moving the struct does not move it; an `Arc` hands out
+        // shared access only, so no one mutates it but through its own synchronised methods, which a shared borrow
+        // allows anyway; `iter` is private, never handed out, and only ever replaced by an iterator that borrows
+        // nothing (`fail`); and it is dropped before `_resource` (field order). Its borrows cannot escape through
+        // the trait either: `key()` and `value()` return slices tied to `&self`.
+        let iter =
+            unsafe { std::mem::transmute::<Box<dyn Iterator + '_>, Box<dyn Iterator>>(iter) };
+        CleanupIterator {
+            iter,
+            _resource: resource,
+        }
+    }
+}
+
+impl<R> CleanupIterator<R> {
+    /// Replaces the iterator by one that is never valid and whose status is `status` (the resource stays held).
+    pub(crate) fn fail(&mut self, status: Error) {
+        self.iter = new_error_iterator(status);
+    }
 }
 
 impl<R: Send> Iterator for CleanupIterator<R> {

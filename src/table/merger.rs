@@ -10,7 +10,7 @@
 //! LevelDB: table/merger.cc
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::ops::Deref;
 
 use crate::error::Result;
 use crate::table::iterator::{new_empty_iterator, Iterator};
@@ -24,18 +24,22 @@ enum Direction {
     Reverse,
 }
 
+/// A child: any iterator, which may borrow for `'a` (a database iterator's children borrow what its super version
+/// holds).
+type Child<'a> = IteratorWrapper<Box<dyn Iterator + 'a>>;
+
 /// LevelDB: MergingIterator
-struct MergingIterator {
-    comparator: Arc<dyn Comparator>,
+struct MergingIterator<'a, C> {
+    comparator: C,
     // We might want to use a heap in case there are lots of children. For now we use a simple array since we
     // expect a very small number of children in leveldb.
-    children: Vec<IteratorWrapper>,
+    children: Vec<Child<'a>>,
     /// The index of the child at the current entry; `None` when not valid.
     current: Option<usize>,
     direction: Direction,
 }
 
-impl MergingIterator {
+impl<C: Deref<Target = dyn Comparator>> MergingIterator<'_, C> {
     /// Points `current` at the valid child whose key is the furthest in the `wanted` direction (`Less`: the
     /// smallest, `Greater`: the largest), visiting the children in `order`; among equal keys the first visited
     /// wins.
@@ -71,19 +75,19 @@ impl MergingIterator {
 }
 
 /// The child at `current`, and the others (mutable), to re-position them around its key.
-fn split_at_current(
-    children: &mut [IteratorWrapper],
+fn split_at_current<'s, 'a>(
+    children: &'s mut [Child<'a>],
     current: usize,
 ) -> (
-    &IteratorWrapper,
-    impl std::iter::Iterator<Item = &mut IteratorWrapper>,
+    &'s Child<'a>,
+    impl std::iter::Iterator<Item = &'s mut Child<'a>>,
 ) {
     let (before, rest) = children.split_at_mut(current);
     let (current, after) = rest.split_first_mut().expect("current is a child index");
     (&*current, before.iter_mut().chain(after.iter_mut()))
 }
 
-impl Iterator for MergingIterator {
+impl<C: Deref<Target = dyn Comparator> + Send> Iterator for MergingIterator<'_, C> {
     fn valid(&self) -> bool {
         self.current.is_some()
     }
@@ -179,10 +183,13 @@ impl Iterator for MergingIterator {
 /// yielded once per child (no duplicate suppression).
 ///
 /// LevelDB: NewMergingIterator
-pub fn new_merging_iterator(
-    comparator: Arc<dyn Comparator>,
-    mut children: Vec<Box<dyn Iterator>>,
-) -> Box<dyn Iterator> {
+pub fn new_merging_iterator<'a, C>(
+    comparator: C,
+    mut children: Vec<Box<dyn Iterator + 'a>>,
+) -> Box<dyn Iterator + 'a>
+where
+    C: Deref<Target = dyn Comparator> + Send + 'a,
+{
     match children.len() {
         0 => new_empty_iterator(),
         1 => children.pop().expect("one child"),
@@ -207,6 +214,7 @@ mod tests {
     use crate::table::iterator::new_error_iterator;
     use crate::util::comparator::bytewise_comparator;
     use crate::util::random::Random;
+    use std::sync::Arc;
 
     /// An iterator over `entries` (sorted, distinct keys), backed by a block.
     fn block_iterator(entries: &[(Vec<u8>, Vec<u8>)]) -> Box<dyn Iterator> {

@@ -200,14 +200,14 @@ impl<I: Iterator, D: Iterator, F: FnMut(&ReadOptions, &[u8]) -> D + Send> Iterat
 /// level's iterator is made for every database iterator).
 ///
 /// LevelDB: NewTwoLevelIterator
-pub fn new_two_level_iterator<I, F>(
+pub fn new_two_level_iterator<'a, I, F>(
     index_iter: I,
     block_function: F,
     options: ReadOptions,
-) -> Box<dyn Iterator>
+) -> Box<dyn Iterator + 'a>
 where
-    I: Iterator + 'static,
-    F: FnMut(&ReadOptions, &[u8]) -> Box<dyn Iterator> + Send + 'static,
+    I: Iterator + 'a,
+    F: FnMut(&ReadOptions, &[u8]) -> Box<dyn Iterator> + Send + 'a,
 {
     Box::new(TwoLevelIterator::new(index_iter, block_function, options))
 }

@@ -837,8 +837,8 @@ impl VersionSet {
             } else {
                 // Create a concatenating iterator for the files from this level.
                 list.push(new_concatenating_iterator(
-                    &self.icmp,
-                    &self.table_cache,
+                    self.icmp.clone(),
+                    self.table_cache.clone(),
                     Arc::new(files.clone()),
                     &options,
                 ));

@@ -7,7 +7,9 @@
 //! Level 0 files may overlap one another and are ordered by when they were written; the files of every other
 //! level are sorted by key and do not overlap.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use crate::db::dbformat::{
@@ -135,17 +137,22 @@ pub struct Version {
 /// given entry, key() is the largest key that occurs in the file, and value() is a 16-byte value containing the
 /// file number and file size, both encoded using encode_fixed64.
 ///
+/// It owns the comparator and the list (a compaction's inputs) or borrows them (from the version a database
+/// iterator pins).
+///
 /// LevelDB: Version::LevelFileNumIterator
-pub struct LevelFileNumIterator {
-    icmp: InternalKeyComparator,
-    flist: FileList,
+pub struct LevelFileNumIterator<K, F> {
+    icmp: K,
+    flist: F,
     index: usize,
     /// Backing store for value(). Holds the file number and size.
     value_buf: [u8; 16],
 }
 
-impl LevelFileNumIterator {
-    pub fn new(icmp: InternalKeyComparator, flist: FileList) -> LevelFileNumIterator {
+impl<K: Borrow<InternalKeyComparator>, F: Deref<Target = Vec<Arc<FileMetaData>>>>
+    LevelFileNumIterator<K, F>
+{
+    pub fn new(icmp: K, flist: F) -> Self {
         let index = flist.len(); // Marks as invalid.
         LevelFileNumIterator {
             icmp,
@@ -163,12 +170,16 @@ impl LevelFileNumIterator {
     }
 }
 
-impl Iterator for LevelFileNumIterator {
+impl<K, F> Iterator for LevelFileNumIterator<K, F>
+where
+    K: Borrow<InternalKeyComparator> + Send,
+    F: Deref<Target = Vec<Arc<FileMetaData>>> + Send,
+{
     fn valid(&self) -> bool {
         self.index < self.flist.len()
     }
     fn seek(&mut self, target: &[u8]) {
-        self.index = find_file(&self.icmp, &self.flist, target);
+        self.index = find_file(self.icmp.borrow(), &self.flist, target);
         self.fill_value();
     }
     fn seek_to_first(&mut self) {
@@ -211,18 +222,24 @@ impl Iterator for LevelFileNumIterator {
 }
 
 /// A concatenating iterator over the files of `flist` (sorted and disjoint), opening each table lazily through
-/// the table cache.
+/// the table cache. The comparator, the table cache and the list are owned (`Arc`s, for a compaction) or borrowed
+/// (for a database iterator, from the version it pins, so that making one takes no reference count that every
+/// reader shares).
 ///
 /// LevelDB: Version::NewConcatenatingIterator (with GetFileIterator)
-pub fn new_concatenating_iterator(
-    icmp: &InternalKeyComparator,
-    table_cache: &Arc<TableCache>,
-    flist: FileList,
+pub fn new_concatenating_iterator<'a, K, T, F>(
+    icmp: K,
+    table_cache: T,
+    flist: F,
     options: &ReadOptions,
-) -> Box<dyn Iterator> {
-    let table_cache = table_cache.clone();
+) -> Box<dyn Iterator + 'a>
+where
+    K: Borrow<InternalKeyComparator> + Send + 'a,
+    T: Deref<Target = TableCache> + Send + 'a,
+    F: Deref<Target = Vec<Arc<FileMetaData>>> + Send + 'a,
+{
     new_two_level_iterator(
-        LevelFileNumIterator::new(icmp.clone(), flist),
+        LevelFileNumIterator::new(icmp, flist),
         move |options: &ReadOptions, file_value: &[u8]| {
             if file_value.len() != 16 {
                 new_error_iterator(Error::corruption(
@@ -281,7 +298,7 @@ impl Version {
     /// together.
     ///
     /// LevelDB: Version::AddIterators
-    pub fn add_iterators(&self, options: &ReadOptions, iters: &mut Vec<Box<dyn Iterator>>) {
+    pub fn add_iterators<'a>(&'a self, options: &ReadOptions, iters: &mut Vec<Box<dyn Iterator + 'a>>) {
         // Merge all level zero files together since they may overlap.
         for f in self.files[0].iter() {
             iters.push(
@@ -296,12 +313,17 @@ impl Version {
             if !self.files[level].is_empty() {
                 iters.push(new_concatenating_iterator(
                     &self.icmp,
-                    &self.table_cache,
-                    self.files[level].clone(),
+                    &*self.table_cache,
+                    &*self.files[level],
                     options,
                 ));
             }
         }
+    }
+
+    /// The comparator of the version's internal keys.
+    pub(crate) fn icmp(&self) -> &InternalKeyComparator {
+        &self.icmp
     }
 
     /// Calls `func(level, file)` for every file that may hold `user_key`, newest first, until it returns false.
