@@ -109,7 +109,7 @@ fn iterating_a_block_allocates_nothing_per_entry() {
         builder.add(k, &value(i));
     }
     let block = Arc::new(Block::new(builder.finish().to_vec()));
-    let mut iter = block.iter(bytewise_comparator(), None);
+    let mut iter = block.iter(bytewise_comparator());
     // A first pass each way grows the iterator's buffers (the key, and the restart interval that steps back use)
     // to their largest; from then on they are reused.
     iter.seek_to_first();

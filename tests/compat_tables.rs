@@ -124,7 +124,7 @@ fn filter_of(path: &std::path::Path) -> Vec<u8> {
             .unwrap()
             .data,
     ));
-    let mut iter = metaindex.new_iterator(bytewise_comparator(), None);
+    let mut iter = metaindex.new_iterator(bytewise_comparator());
     iter.seek(b"filter.leveldb.BuiltinBloomFilter2");
     assert!(
         iter.valid() && iter.key() == b"filter.leveldb.BuiltinBloomFilter2",
@@ -163,13 +163,13 @@ fn leveldb_bloom_filters_answer_as_leveldb() {
             // Every key of every data block passes the filter of its block.
             let mut block_offsets = Vec::new();
             let mut present = std::collections::HashSet::new();
-            let mut index_iter = index.new_iterator(icmp.clone(), None);
+            let mut index_iter = index.new_iterator(icmp.clone());
             index_iter.seek_to_first();
             while index_iter.valid() {
                 let mut handle_bytes = index_iter.value();
                 let handle = BlockHandle::decode_from(&mut handle_bytes).unwrap();
                 let block = Arc::new(Block::new(read_block(&*file, true, &handle).unwrap().data));
-                let mut block_iter = block.new_iterator(icmp.clone(), None);
+                let mut block_iter = block.new_iterator(icmp.clone());
                 block_iter.seek_to_first();
                 while block_iter.valid() {
                     assert!(

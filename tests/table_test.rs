@@ -223,7 +223,7 @@ impl Constructor for BlockConstructor {
         self.block
             .as_ref()
             .unwrap()
-            .new_iterator(self.comparator.clone(), None)
+            .new_iterator(self.comparator.clone())
     }
 }
 
@@ -654,7 +654,7 @@ fn harness_empty() {
 #[test]
 fn harness_zero_restart_points_in_block() {
     let block = Arc::new(Block::new(vec![0u8; 4]));
-    let mut iter = block.new_iterator(bytewise_comparator(), None);
+    let mut iter = block.new_iterator(bytewise_comparator());
     iter.seek_to_first();
     assert!(!iter.valid());
     iter.seek_to_last();
@@ -1373,7 +1373,7 @@ fn table_blocks(contents: Vec<u8>) -> (EntryVec, Vec<u8>) {
     let file = memory_file(&contents);
     let file = &*file;
     let index = read_block(file, true, &footer.index_handle).unwrap().data;
-    let mut index_iter = Arc::new(Block::new(index)).new_iterator(bytewise_comparator(), None);
+    let mut index_iter = Arc::new(Block::new(index)).new_iterator(bytewise_comparator());
     let mut blocks = Vec::new();
     index_iter.seek_to_first();
     while index_iter.valid() {

@@ -56,7 +56,7 @@ fn entries(file: &dyn RandomAccessFile, handle: &BlockHandle) -> Result<(Entries
         .checked_sub(4)
         .map_or(0, |at| decode_fixed32(&contents.data[at..]));
     let block = Arc::new(Block::new(contents.data));
-    let mut iter = block.iter(bytewise_comparator(), None);
+    let mut iter = block.iter(bytewise_comparator());
     let mut entries = Vec::new();
     iter.seek_to_first();
     while iter.valid() {

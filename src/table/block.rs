@@ -75,16 +75,19 @@ impl Block {
         decode_fixed32(&self.data[self.data.len() - 4..])
     }
 
-    /// An iterator over the block. `pin` is the block cache handle the block came from, if any: the iterator
-    /// holds it until it is dropped, as LevelDB's iterator releases its handle in a cleanup function.
+    /// An iterator over the block, which it keeps alive.
     ///
     /// LevelDB: Block::NewIterator
-    pub fn iter(
-        self: &Arc<Self>,
-        comparator: Arc<dyn Comparator>,
-        pin: Option<Handle<Block>>,
-    ) -> BlockIter {
-        BlockIter::new(self.clone(), comparator, pin)
+    pub fn iter(self: &Arc<Self>, comparator: Arc<dyn Comparator>) -> BlockIter {
+        BlockIter::new(HeldBlock::Shared(self.clone()), comparator)
+    }
+
+    /// An iterator over the block that `handle` pins in the block cache: it holds the handle until it is dropped,
+    /// as LevelDB's iterator releases its handle in a cleanup function, and reads the block through it.
+    ///
+    /// LevelDB: Block::NewIterator, with Table::BlockReader's RegisterCleanup
+    pub fn cached_iter(handle: Handle<Block>, comparator: Arc<dyn Comparator>) -> BlockIter {
+        BlockIter::new(HeldBlock::Cached(handle), comparator)
     }
 
     /// An iterator that borrows the block and the comparator instead of holding references of its own, for a
@@ -94,16 +97,12 @@ impl Block {
         &'a self,
         comparator: &'a (dyn Comparator + 'static),
     ) -> BlockIter<&'a Block, &'a (dyn Comparator + 'static)> {
-        BlockIter::new(self, comparator, None)
+        BlockIter::new(self, comparator)
     }
 
     /// [`Block::iter`], boxed as a cursor like any other.
-    pub fn new_iterator(
-        self: &Arc<Self>,
-        comparator: Arc<dyn Comparator>,
-        pin: Option<Handle<Block>>,
-    ) -> Box<dyn Iterator> {
-        Box::new(self.iter(comparator, pin))
+    pub fn new_iterator(self: &Arc<Self>, comparator: Arc<dyn Comparator>) -> Box<dyn Iterator> {
+        Box::new(self.iter(comparator))
     }
 }
 
@@ -127,9 +126,26 @@ pub trait BlockRef: Deref<Target = Block> {
     fn empty() -> Self;
 }
 
-impl BlockRef for Arc<Block> {
+/// A block as an iterator that lives on its own holds it: shared, or pinned in the block cache (the handle holds
+/// the entry, and so the block, for as long as the iterator lives; reading through it takes no count of its own).
+pub enum HeldBlock {
+    Shared(Arc<Block>),
+    Cached(Handle<Block>),
+}
+
+impl Deref for HeldBlock {
+    type Target = Block;
+    fn deref(&self) -> &Block {
+        match self {
+            HeldBlock::Shared(block) => block,
+            HeldBlock::Cached(handle) => handle.value(),
+        }
+    }
+}
+
+impl BlockRef for HeldBlock {
     fn empty() -> Self {
-        empty_block().clone()
+        HeldBlock::Shared(empty_block().clone())
     }
 }
 
@@ -174,11 +190,10 @@ fn decode_entry(data: &[u8], p: usize, limit: usize) -> Option<(u32, u32, u32, u
 ///
 /// LevelDB: Block::Iter (and, for the empty and error cases, NewEmptyIterator and NewErrorIterator)
 pub struct BlockIter<
-    B: BlockRef = Arc<Block>,
+    B: BlockRef = HeldBlock,
     C: Deref<Target = dyn Comparator> = Arc<dyn Comparator>,
 > {
     block: B,
-    _pin: Option<Handle<Block>>,
     /// None only for an error iterator, which never compares.
     comparator: Option<C>,
     /// Offset of the restart array (list of fixed32).
@@ -214,15 +229,14 @@ struct IntervalEntry {
 }
 
 impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
-    /// An iterator over `block` (an error iterator if its contents are malformed), holding `pin` until dropped.
-    fn new(block: B, comparator: C, pin: Option<Handle<Block>>) -> Self {
+    /// An iterator over `block` (an error iterator if its contents are malformed).
+    fn new(block: B, comparator: C) -> Self {
         if block.malformed {
             return BlockIter::error(Error::corruption("bad block contents", ""));
         }
         let (restarts, num_restarts) = (block.restart_offset, block.num_restarts());
         BlockIter {
             block,
-            _pin: pin,
             comparator: Some(comparator),
             restarts,
             num_restarts,
@@ -242,7 +256,6 @@ impl<B: BlockRef, C: Deref<Target = dyn Comparator>> BlockIter<B, C> {
     pub fn error(status: Error) -> Self {
         BlockIter {
             block: B::empty(),
-            _pin: None,
             comparator: None,
             restarts: 0,
             num_restarts: 0,
@@ -583,7 +596,7 @@ mod tests {
         let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[3..])).collect();
         for interval in [1, 2, 16, 1024] {
             let block = build(&entries, interval);
-            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            let mut iter = block.new_iterator(bytewise_comparator());
             let all = collect(&mut *iter);
             assert_eq!(all.len(), 200);
             for (i, (k, v)) in all.iter().enumerate() {
@@ -650,7 +663,7 @@ mod tests {
                 .collect();
             let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[1..])).collect();
             let block = build(&entries, 1 + interval as usize % 20);
-            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            let mut iter = block.new_iterator(bytewise_comparator());
             // The model: the index of the current entry, if any.
             let mut at: Option<usize> = None;
             for m in moves {
@@ -695,7 +708,7 @@ mod tests {
         let keys: Vec<Vec<u8>> = (0..40).map(|i| format!("key{i:03}").into_bytes()).collect();
         let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &k[3..])).collect();
         let block = build(&entries, 16);
-        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        let mut iter = block.new_iterator(bytewise_comparator());
         // Back from the last entry into the middle interval, forward across its end, and back again.
         iter.seek_to_last();
         for i in (20..39).rev() {
@@ -722,7 +735,7 @@ mod tests {
         let keys: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'a' + i; 50_000]).collect();
         let entries: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (&k[..], &b"v"[..])).collect();
         let block = build(&entries, 16);
-        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        let mut iter = block.new_iterator(bytewise_comparator());
         iter.seek_to_last();
         for k in keys.iter().rev() {
             assert_eq!(iter.key(), &k[..]);
@@ -736,7 +749,7 @@ mod tests {
     fn malformed_blocks() {
         let block = Arc::new(Block::new(vec![1, 2]));
         assert_eq!(block.size(), 0);
-        let iter = block.new_iterator(bytewise_comparator(), None);
+        let iter = block.new_iterator(bytewise_comparator());
         assert_eq!(
             iter.status().unwrap_err().to_string(),
             "Corruption: bad block contents"
@@ -744,12 +757,12 @@ mod tests {
         // Too many restarts for the size.
         let block = Arc::new(Block::new(vec![0, 0, 0, 0, 9, 0, 0, 0]));
         assert!(block
-            .new_iterator(bytewise_comparator(), None)
+            .new_iterator(bytewise_comparator())
             .status()
             .is_err());
         // Zero restarts: an empty block.
         let block = Arc::new(Block::new(vec![0, 0, 0, 0]));
-        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        let mut iter = block.new_iterator(bytewise_comparator());
         iter.seek_to_first();
         assert!(!iter.valid());
         assert!(iter.status().is_ok());
@@ -757,7 +770,7 @@ mod tests {
         let mut data = vec![0u8, 50, 1, b'a'];
         data.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0]);
         let block = Arc::new(Block::new(data));
-        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        let mut iter = block.new_iterator(bytewise_comparator());
         iter.seek_to_first();
         assert!(!iter.valid());
         assert_eq!(
@@ -766,7 +779,7 @@ mod tests {
         );
         // A restart point past the data.
         let block = Arc::new(Block::new(vec![0xff, 0, 0, 0, 1, 0, 0, 0]));
-        let mut iter = block.new_iterator(bytewise_comparator(), None);
+        let mut iter = block.new_iterator(bytewise_comparator());
         iter.seek_to_first();
         assert!(!iter.valid());
         iter.seek(b"x");
@@ -789,7 +802,7 @@ mod tests {
                 data[i] = rnd.next() as u8;
             }
             let block = Arc::new(Block::new(data));
-            let mut iter = block.new_iterator(bytewise_comparator(), None);
+            let mut iter = block.new_iterator(bytewise_comparator());
             let _ = collect(&mut *iter);
             iter.seek(b"abc");
             iter.seek_to_last();

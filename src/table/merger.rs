@@ -222,7 +222,7 @@ mod tests {
         for (k, v) in entries {
             builder.add(k, v);
         }
-        Arc::new(Block::new(builder.finish().to_vec())).new_iterator(bytewise_comparator(), None)
+        Arc::new(Block::new(builder.finish().to_vec())).new_iterator(bytewise_comparator())
     }
 
     fn current(iter: &dyn Iterator) -> Option<(Vec<u8>, Vec<u8>)> {

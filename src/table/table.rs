@@ -83,7 +83,7 @@ impl Table {
 
     /// An iterator over the index block.
     fn index_iterator(&self) -> BlockIter {
-        self.index_block.iter(self.comparator.clone(), None)
+        self.index_block.iter(self.comparator.clone())
     }
 
     /// The data block an index value (an encoded BlockHandle) names: from the block cache if it is there (the
@@ -137,10 +137,9 @@ impl Table {
     fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
         match self.read_data_block(options, index_value, true) {
             Ok(DataBlock::Cached(cache_handle)) => {
-                let block = cache_handle.value_arc().clone();
-                block.iter(self.comparator.clone(), Some(cache_handle))
+                Block::cached_iter(cache_handle, self.comparator.clone())
             }
-            Ok(DataBlock::Owned(block)) => block.iter(self.comparator.clone(), None),
+            Ok(DataBlock::Owned(block)) => block.iter(self.comparator.clone()),
             Err(e) => BlockIter::error(e),
         }
     }
@@ -236,7 +235,7 @@ fn read_meta(
 ) -> Option<FilterBlockReader> {
     let contents = read_block(file, verify_checksums, &footer.metaindex_handle).ok()?;
     let meta = Arc::new(Block::new(contents.data));
-    let mut iter = meta.new_iterator(bytewise_comparator(), None);
+    let mut iter = meta.new_iterator(bytewise_comparator());
     let key = format!("filter.{}", policy.name());
     iter.seek(key.as_bytes());
     if iter.valid() && iter.key() == key.as_bytes() {

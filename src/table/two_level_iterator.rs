@@ -251,11 +251,11 @@ mod tests {
                         .zip(&values)
                         .map(|(k, v)| (&k[..], &v[..]))
                         .collect();
-                    block(&entries).new_iterator(bytewise_comparator(), None)
+                    block(&entries).new_iterator(bytewise_comparator())
                 }
             }
         });
-        let index_iter = block(index).new_iterator(bytewise_comparator(), None);
+        let index_iter = block(index).new_iterator(bytewise_comparator());
         new_two_level_iterator(index_iter, block_function, ReadOptions::default())
     }
 
