@@ -7,7 +7,9 @@
 //!
 //! This is LevelDB's `Iterator`, not Rust's `std::iter::Iterator` (which only goes forward and cannot seek). Where
 //! LevelDB registers cleanup functions on an iterator, an iterator here simply owns what it needs (an `Arc` of
-//! its table, a pinned cache handle) and releases it when dropped.
+//! its table, a pinned cache handle) and releases it when dropped. A database iterator owns one thing, its super
+//! version, and the iterators under it borrow from that (`CleanupIterator::borrowing`): invariant, an iterator
+//! that borrows from a resource is dropped before it.
 
 use std::sync::Arc;
 
