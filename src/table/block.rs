@@ -79,15 +79,7 @@ impl Block {
     ///
     /// LevelDB: Block::NewIterator
     pub fn iter(self: &Arc<Self>, comparator: Arc<dyn Comparator>) -> BlockIter {
-        BlockIter::new(HeldBlock::Shared(self.clone()), comparator)
-    }
-
-    /// An iterator over the block that `handle` pins in the block cache: it holds the handle until it is dropped,
-    /// as LevelDB's iterator releases its handle in a cleanup function, and reads the block through it.
-    ///
-    /// LevelDB: Block::NewIterator, with Table::BlockReader's RegisterCleanup
-    pub fn cached_iter(handle: Handle<Block>, comparator: Arc<dyn Comparator>) -> BlockIter {
-        BlockIter::new(HeldBlock::Cached(handle), comparator)
+        HeldBlock::Shared(self.clone()).iter(comparator)
     }
 
     /// An iterator that borrows the block and the comparator instead of holding references of its own, for a
@@ -126,8 +118,8 @@ pub trait BlockRef: Deref<Target = Block> {
     fn empty() -> Self;
 }
 
-/// A block as an iterator that lives on its own holds it: shared, or pinned in the block cache (the handle holds
-/// the entry, and so the block, for as long as the iterator lives; reading through it takes no count of its own).
+/// A block as a table's reader holds it: shared, or pinned in the block cache (the handle holds the entry, and
+/// so the block, for as long as it lives; reading through it takes no count of its own).
 pub enum HeldBlock {
     Shared(Arc<Block>),
     Cached(Handle<Block>),
@@ -140,6 +132,16 @@ impl Deref for HeldBlock {
             HeldBlock::Shared(block) => block,
             HeldBlock::Cached(handle) => handle.value(),
         }
+    }
+}
+
+impl HeldBlock {
+    /// An iterator over the block, which holds it (and so the cache entry that pins it) until it is dropped, as
+    /// LevelDB's iterator releases its cache handle in a cleanup function.
+    ///
+    /// LevelDB: Block::NewIterator, with Table::BlockReader's RegisterCleanup
+    pub fn iter(self, comparator: Arc<dyn Comparator>) -> BlockIter {
+        BlockIter::new(self, comparator)
     }
 }
 

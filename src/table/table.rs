@@ -13,12 +13,11 @@ use std::sync::Arc;
 use crate::env::RandomAccessFile;
 use crate::error::{Error, Result};
 use crate::options::{BlockCache, Options, ReadOptions};
-use crate::table::block::{Block, BlockIter};
+use crate::table::block::{Block, BlockIter, HeldBlock};
 use crate::table::filter_block::FilterBlockReader;
 use crate::table::format::{read_block, BlockHandle, Footer};
 use crate::table::iterator::Iterator;
 use crate::table::two_level_iterator::TwoLevelIterator;
-use crate::util::cache::Handle;
 use crate::util::coding::encode_fixed64;
 use crate::util::comparator::{bytewise_comparator, Comparator};
 use crate::util::filter_policy::FilterPolicy;
@@ -96,13 +95,13 @@ impl Table {
         options: &ReadOptions,
         index_value: &[u8],
         pin: bool,
-    ) -> Result<DataBlock> {
+    ) -> Result<HeldBlock> {
         // We intentionally allow extra stuff in index_value so that we can add more features in the future.
         let mut input = index_value;
         let handle = BlockHandle::decode_from(&mut input)?;
         let Some(block_cache) = &self.block_cache else {
             let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
-            return Ok(DataBlock::Owned(Arc::new(Block::new(contents.data))));
+            return Ok(HeldBlock::Shared(Arc::new(Block::new(contents.data))));
         };
 
         let mut cache_key = [0u8; 16];
@@ -110,10 +109,10 @@ impl Table {
         encode_fixed64(&mut cache_key[8..], handle.offset());
         if pin {
             if let Some(cache_handle) = block_cache.lookup(&cache_key) {
-                return Ok(DataBlock::Cached(cache_handle));
+                return Ok(HeldBlock::Cached(cache_handle));
             }
         } else if let Some(block) = block_cache.lookup_unpinned(&cache_key, Arc::clone) {
-            return Ok(DataBlock::Owned(block));
+            return Ok(HeldBlock::Shared(block));
         }
         let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
         let block = Block::new(contents.data);
@@ -121,12 +120,12 @@ impl Table {
             let charge = block.size();
             let cache_handle = block_cache.insert(&cache_key, block, charge);
             Ok(if pin {
-                DataBlock::Cached(cache_handle)
+                HeldBlock::Cached(cache_handle)
             } else {
-                DataBlock::Owned(cache_handle.value_arc().clone())
+                HeldBlock::Shared(cache_handle.value_arc().clone())
             })
         } else {
-            Ok(DataBlock::Owned(Arc::new(block)))
+            Ok(HeldBlock::Shared(Arc::new(block)))
         }
     }
 
@@ -136,10 +135,7 @@ impl Table {
     /// LevelDB: Table::BlockReader
     fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
         match self.read_data_block(options, index_value, true) {
-            Ok(DataBlock::Cached(cache_handle)) => {
-                Block::cached_iter(cache_handle, self.comparator.clone())
-            }
-            Ok(DataBlock::Owned(block)) => block.iter(self.comparator.clone()),
+            Ok(block) => block.iter(self.comparator.clone()),
             Err(e) => BlockIter::error(e),
         }
     }
@@ -191,7 +187,7 @@ impl Table {
             });
             if !filtered_out {
                 let block = self.read_data_block(options, handle_value, false)?;
-                let mut block_iter = block.block().borrowed_iter(&*self.comparator);
+                let mut block_iter = block.borrowed_iter(&*self.comparator);
                 block_iter.seek(key);
                 if block_iter.valid() {
                     handle_result(block_iter.key(), block_iter.value());
@@ -256,19 +252,4 @@ fn read_filter(
     let filter_handle = BlockHandle::decode_from(&mut input).ok()?;
     let block = read_block(file, verify_checksums, &filter_handle).ok()?;
     Some(FilterBlockReader::new(policy.clone(), block.data))
-}
-
-/// A data block, pinned in the block cache or owned outright.
-enum DataBlock {
-    Cached(Handle<Block>),
-    Owned(Arc<Block>),
-}
-
-impl DataBlock {
-    fn block(&self) -> &Block {
-        match self {
-            DataBlock::Cached(handle) => handle.value(),
-            DataBlock::Owned(block) => block,
-        }
-    }
 }
