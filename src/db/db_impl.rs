@@ -2597,6 +2597,16 @@ impl DB {
         self.inner.test_compact_mem_table()
     }
 
+    /// Waits until no compaction is scheduled or running: those that reads or writes triggered have finished.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn test_wait_for_background_work(&self) {
+        let mut l = self.inner.lock();
+        while l.background_compaction_scheduled {
+            l.wait_for_background_work();
+        }
+    }
+
     /// An iterator over the internal keys of the database.
     #[cfg(feature = "internals")]
     #[doc(hidden)]
