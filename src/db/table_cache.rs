@@ -7,7 +7,6 @@
 //! Invariant: an iterator over a cached table pins its cache entry until the iterator is dropped, as LevelDB's
 //! iterator releases its handle in a cleanup function.
 
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,7 +14,7 @@ use crate::db::filename::{sst_table_file_name, table_file_name};
 use crate::env::Env;
 use crate::error::Result;
 use crate::options::{Options, ReadOptions};
-use crate::table::iterator::{new_error_iterator, Iterator};
+use crate::table::iterator::{new_error_iterator, CleanupIterator, Iterator};
 use crate::table::Table;
 use crate::util::cache::{Cache, Handle};
 use crate::util::coding::encode_fixed64;
@@ -25,16 +24,6 @@ fn cache_key(file_number: u64) -> [u8; 8] {
     let mut key = [0u8; 8];
     encode_fixed64(&mut key, file_number);
     key
-}
-
-/// A table, pinned in the cache while this lives.
-struct PinnedTable(Handle<Arc<Table>>);
-
-impl Deref for PinnedTable {
-    type Target = Table;
-    fn deref(&self) -> &Table {
-        self.0.value()
-    }
 }
 
 /// LevelDB: TableCache
@@ -110,7 +99,10 @@ impl TableCache {
         file_size: u64,
     ) -> Box<dyn Iterator> {
         match self.find_table(file_number, file_size) {
-            Ok(handle) => Table::iterator_of(PinnedTable(handle), options),
+            // The iterator borrows the table; the cache's pin on it keeps it alive (LevelDB's RegisterCleanup).
+            Ok(handle) => Box::new(CleanupIterator::borrowing(handle, |table: &Arc<Table>| {
+                table.borrowing_iterator(options)
+            })),
             Err(e) => new_error_iterator(e),
         }
     }
@@ -146,4 +138,110 @@ impl TableCache {
         self.cache.erase(&cache_key(file_number));
     }
 
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MemEnv;
+    use crate::table::TableBuilder;
+    use std::sync::{Mutex, Weak};
+
+    const N: usize = 500;
+
+    fn key(i: usize) -> Vec<u8> {
+        format!("key{i:06}").into_bytes()
+    }
+
+    /// A table cache over a memory env holding table 5 with `N` entries (small blocks, so a scan reads many).
+    fn cache_with_one_table() -> (TableCache, u64) {
+        let options = Options {
+            env: Arc::new(MemEnv::default()),
+            block_size: 256,
+            ..Options::default()
+        };
+        let dbname = Path::new("/table_cache_test");
+        let file = options.env.new_writable_file(&table_file_name(dbname, 5)).unwrap();
+        let mut builder = TableBuilder::new(&options, file);
+        for i in 0..N {
+            builder.add(&key(i), format!("value{i}").as_bytes());
+        }
+        builder.finish().unwrap();
+        let size = builder.file_size();
+        (TableCache::new(dbname, options, 10), size)
+    }
+
+    /// Reads the whole table through `it`.
+    fn check_all(it: &mut dyn Iterator) {
+        it.seek_to_first();
+        for i in 0..N {
+            assert!(it.valid(), "entry {i}");
+            assert_eq!(it.key(), key(i));
+            assert_eq!(it.value(), format!("value{i}").as_bytes());
+            it.next();
+        }
+        assert!(!it.valid());
+        it.status().unwrap();
+    }
+
+    /// The table an iterator borrows from stays open while the iterator lives, evicted or not, and closes with the
+    /// iterator: the pin on its cache entry is what keeps it (the invariant `CleanupIterator::borrowing` relies on).
+    #[test]
+    fn an_iterator_keeps_its_evicted_table_open() {
+        let (cache, size) = cache_with_one_table();
+        let mut it = cache.new_iterator(&ReadOptions::default(), 5, size);
+        let table: Weak<Table> = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap());
+        cache.evict(5);
+        assert!(table.upgrade().is_some(), "the iterator's pin keeps the evicted table");
+        check_all(&mut *it);
+        // The cache itself may go first, too.
+        drop(cache);
+        check_all(&mut *it);
+        drop(it);
+        assert!(table.upgrade().is_none(), "the table closes with its last iterator");
+    }
+
+    /// Readers on several threads each keep iterators over the table while they evict it again and again (so it is
+    /// reopened, and the copies they pinned close as their iterators go): each iterator goes on reading the table it
+    /// was made over, which stays open exactly as long as it does.
+    #[test]
+    fn iterators_on_threads_keep_their_tables_across_evictions() {
+        let (cache, size) = cache_with_one_table();
+        // Held while an iterator is made and its table noted, so that no eviction comes in between.
+        let making = Mutex::new(());
+        let tables: Vec<Weak<Table>> = std::thread::scope(|s| {
+            let readers: Vec<_> = (0..4)
+                .map(|reader| {
+                let (cache, making) = (&cache, &making);
+                s.spawn(move || {
+                    let mut live: Vec<(Box<dyn Iterator>, Weak<Table>)> = Vec::new();
+                    for round in 0..50 {
+                        {
+                            let _making = making.lock().unwrap();
+                            let it = cache.new_iterator(&ReadOptions::default(), 5, size);
+                            let table = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap());
+                            live.push((it, table));
+                            cache.evict(5);
+                        }
+                        if live.len() > 3 {
+                            live.remove(0);
+                        }
+                        for (it, table) in &mut live {
+                            assert!(table.upgrade().is_some(), "a live iterator's table is open");
+                            let i = (reader * 101 + round * 37) % N;
+                            it.seek(&key(i));
+                            assert!(it.valid());
+                            assert_eq!(it.key(), key(i));
+                        }
+                        check_all(&mut *live[0].0);
+                    }
+                    live.into_iter().map(|(_, table)| table).collect::<Vec<_>>()
+                })
+                })
+                .collect();
+            readers.into_iter().flat_map(|r| r.join().unwrap()).collect()
+        });
+        // Every iterator is gone, and every copy of the table was evicted last: none is open any more.
+        assert!(tables.iter().all(|table| table.upgrade().is_none()));
+    }
 }

@@ -140,7 +140,7 @@ impl HeldBlock {
     /// LevelDB's iterator releases its cache handle in a cleanup function.
     ///
     /// LevelDB: Block::NewIterator, with Table::BlockReader's RegisterCleanup
-    pub fn iter(self, comparator: Arc<dyn Comparator>) -> BlockIter {
+    pub fn iter<C: Deref<Target = dyn Comparator>>(self, comparator: C) -> BlockIter<HeldBlock, C> {
         BlockIter::new(self, comparator)
     }
 }

@@ -11,6 +11,7 @@
 //! version, and the iterators under it borrow from that (`CleanupIterator::borrowing`): invariant, an iterator
 //! that borrows from a resource is dropped before it.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -132,22 +133,41 @@ pub fn register_cleanup<R: Send + 'static>(
     })
 }
 
-impl<T: Send + Sync> CleanupIterator<Arc<T>> {
+/// A holder whose target stays at one address, alive, for as long as the holder lives, however the holder itself
+/// is moved: what `CleanupIterator::borrowing` may lend out.
+///
+/// # Safety
+///
+/// `deref` must return the same target every time, and the target must neither move nor be dropped, nor be
+/// mutated but through its own synchronised methods, while the holder lives.
+#[allow(
+    dead_code,
+    reason = "rustc counts a marker trait used only in bounds and impls as unused"
+)]
+pub(crate) unsafe trait StableDeref: Deref {}
+
+// SAFETY: an `Arc`'s target is on the heap, where it stays until the last `Arc` goes, and is only ever shared.
+unsafe impl<T: ?Sized> StableDeref for Arc<T> {}
+
+impl<R: StableDeref + Send> CleanupIterator<R>
+where
+    R::Target: Sync,
+{
     /// The iterator that `build` makes over `*resource`, held together with `resource`: it borrows what it reads
-    /// instead of taking reference counts of its own (a database iterator reads its super version so: those
-    /// counts would be shared by every reader of the database).
+    /// instead of taking reference counts of its own (a database iterator reads its super version so, and a table
+    /// iterator its table: those counts would be shared by every reader).
     pub(crate) fn borrowing(
-        resource: Arc<T>,
-        build: impl FnOnce(&T) -> Box<dyn Iterator + '_>,
-    ) -> CleanupIterator<Arc<T>> {
+        resource: R,
+        build: impl FnOnce(&R::Target) -> Box<dyn Iterator + '_>,
+    ) -> CleanupIterator<R> {
         let iter = build(&resource);
         // SAFETY: `build`'s signature lets `iter` borrow nothing but `*resource` (anything else it holds is
-        // 'static). This struct keeps `*resource` alive, in place and shared for as long as `iter` lives: it is on
-        // the heap behind the `Arc` the struct holds, so moving the struct does not move it; an `Arc` hands out
-        // shared access only, so no one mutates it but through its own synchronised methods, which a shared borrow
-        // allows anyway; `iter` is private, never handed out, and only ever replaced by an iterator that borrows
-        // nothing (`fail`); and it is dropped before `_resource` (field order). Its borrows cannot escape through
-        // the trait either: `key()` and `value()` return slices tied to `&self`.
+        // 'static). This struct keeps `*resource` alive, in place and shared for as long as `iter` lives: a
+        // `StableDeref` holder's target does not move when the struct (and the holder in it) moves, and is mutated
+        // by no one but through its own synchronised methods, which a shared borrow allows anyway; `iter` is
+        // private, never handed out, and only ever replaced by an iterator that borrows nothing (`fail`); and it is
+        // dropped before `_resource` (field order). Its borrows cannot escape through the trait either: `key()`
+        // and `value()` return slices tied to `&self`.
         let iter =
             unsafe { std::mem::transmute::<Box<dyn Iterator + '_>, Box<dyn Iterator>>(iter) };
         CleanupIterator {

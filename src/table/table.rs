@@ -3,11 +3,11 @@
 //!
 //! Invariant: a `Table` holds only what reading needs (the file, the comparator, the block cache and the table's
 //! id in it, the index block, the filter, the metaindex handle) and never changes after `open`, so it is shared
-//! as `Arc<Table>` by any number of threads; every iterator owns an `Arc` of its table.
+//! as `Arc<Table>` by any number of threads; every iterator is held together with what keeps its table open (an
+//! `Arc`, or the table cache's pin) and borrows the rest from the table.
 //!
 //! LevelDB: table/table.cc
 
-use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::env::RandomAccessFile;
@@ -16,7 +16,7 @@ use crate::options::{BlockCache, Options, ReadOptions};
 use crate::table::block::{Block, BlockIter, HeldBlock};
 use crate::table::filter_block::FilterBlockReader;
 use crate::table::format::{read_block, BlockHandle, Footer};
-use crate::table::iterator::Iterator;
+use crate::table::iterator::{CleanupIterator, Iterator};
 use crate::table::two_level_iterator::TwoLevelIterator;
 use crate::util::coding::encode_fixed64;
 use crate::util::comparator::{bytewise_comparator, Comparator};
@@ -80,11 +80,6 @@ impl Table {
         }))
     }
 
-    /// An iterator over the index block.
-    fn index_iterator(&self) -> BlockIter {
-        self.index_block.iter(self.comparator.clone())
-    }
-
     /// The data block an index value (an encoded BlockHandle) names: from the block cache if it is there (the
     /// handle then pins it), else read from the file (and added to the cache if it may be).
     ///
@@ -133,9 +128,13 @@ impl Table {
     /// corresponding block, from the block cache if it is there.
     ///
     /// LevelDB: Table::BlockReader
-    fn block_reader(&self, options: &ReadOptions, index_value: &[u8]) -> BlockIter {
+    fn block_reader(
+        &self,
+        options: &ReadOptions,
+        index_value: &[u8],
+    ) -> BlockIter<HeldBlock, &(dyn Comparator + 'static)> {
         match self.read_data_block(options, index_value, true) {
-            Ok(block) => block.iter(self.comparator.clone()),
+            Ok(block) => block.iter(&*self.comparator),
             Err(e) => BlockIter::error(e),
         }
     }
@@ -144,22 +143,25 @@ impl Table {
     ///
     /// LevelDB: Table::NewIterator
     pub fn new_iterator(self: &Arc<Self>, options: &ReadOptions) -> Box<dyn Iterator> {
-        Table::iterator_of(self.clone(), options)
+        Box::new(CleanupIterator::borrowing(self.clone(), |table| {
+            table.borrowing_iterator(options)
+        }))
     }
 
-    /// An iterator over the entries of the table that `table` holds, which it keeps until it is dropped: an
-    /// `Arc`, or the table cache's pin on its entry (LevelDB's `RegisterCleanup`), with no second reference to
-    /// take. The blocks' iterators are called directly, without dynamic dispatch.
+    /// An iterator over the table's entries that borrows the table (its index block and comparator) instead of
+    /// taking reference counts of its own, which every reader of the table would share: the caller keeps the table
+    /// alive (an `Arc`, or the table cache's pin, through `CleanupIterator::borrowing`). The blocks' iterators are
+    /// called directly, without dynamic dispatch.
     ///
     /// LevelDB: Table::NewIterator
-    pub(crate) fn iterator_of<T: Deref<Target = Table> + Send + 'static>(
-        table: T,
+    pub(crate) fn borrowing_iterator<'a>(
+        &'a self,
         options: &ReadOptions,
-    ) -> Box<dyn Iterator> {
+    ) -> Box<dyn Iterator + 'a> {
         Box::new(TwoLevelIterator::new(
-            table.index_iterator(),
+            self.index_block.borrowed_iter(&*self.comparator),
             move |options: &ReadOptions, index_value: &[u8]| {
-                table.block_reader(options, index_value)
+                self.block_reader(options, index_value)
             },
             options.clone(),
         ))
@@ -203,7 +205,7 @@ impl Table {
     ///
     /// LevelDB: Table::ApproximateOffsetOf
     pub fn approximate_offset_of(&self, key: &[u8]) -> u64 {
-        let mut index_iter = self.index_iterator();
+        let mut index_iter = self.index_block.borrowed_iter(&*self.comparator);
         index_iter.seek(key);
         if index_iter.valid() {
             let mut input = index_iter.value();

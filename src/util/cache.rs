@@ -412,6 +412,17 @@ impl<V> Handle<V> {
     }
 }
 
+impl<V> std::ops::Deref for Handle<V> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        &self.value
+    }
+}
+
+// SAFETY: the handle holds an `Arc` of its value, so the value stays on the heap, in place, for as long as the
+// handle lives; a cache hands out shared access only.
+unsafe impl<V> crate::table::iterator::StableDeref for Handle<V> {}
+
 impl<V> Drop for Handle<V> {
     fn drop(&mut self) {
         lock(&self.shard).unref(self.slot);
