@@ -137,6 +137,17 @@ impl Writer {
     }
 }
 
+/// Signals `writers`, done or now at the front of the queue. Called with the DB mutex released, as the state they
+/// wait on was changed under it: a writer signalled while the mutex is held wakes only to wait for the mutex, and
+/// the leader's unlock must wake it a second time.
+///
+/// LevelDB: the CondVar::Signal calls at the end of DBImpl::Write (made there with the mutex held)
+fn wake<'a>(writers: impl IntoIterator<Item = &'a Arc<Writer>>) {
+    for w in writers {
+        w.cv.notify_one();
+    }
+}
+
 thread_local! {
     /// The writer this thread led its last write with (see [`Writer::new_shared`]).
     static SPARE_WRITER: Cell<Option<Arc<Writer>>> = const { Cell::new(None) };
@@ -1843,15 +1854,14 @@ impl DBImpl {
         debug_assert!(Arc::ptr_eq(&leader, &w));
         drop(leader);
         let last_sequence = l.versions.last_sequence();
-        let followers = (1..group).map(|_| l.writers.pop_front().expect("the group is queued"));
-        self.wake_followers(w.id, last_sequence, followers, &status);
+        let followers: Vec<Arc<Writer>> = l.writers.drain(..group - 1).collect();
+        self.mark_followers_done(w.id, last_sequence, &followers, &status);
 
         // Notify the new head of the write queue.
-        if let Some(front) = l.writers.front() {
-            front.cv.notify_one();
-        }
+        let next_leader = l.writers.front().cloned();
         self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
         drop(l);
+        wake(followers.iter().chain(&next_leader));
         Writer::keep_spare(w);
         status
     }
@@ -1972,13 +1982,14 @@ impl DBImpl {
         status
     }
 
-    /// Marks the writers whose batches the leader wrote done with its status, and signals them.
+    /// Marks the writers whose batches the leader wrote done with its status (under the DB mutex); the caller
+    /// signals them (`wake`) once it has let the mutex go.
     #[inline(always)]
-    fn wake_followers(
+    fn mark_followers_done(
         &self,
         leader: u64,
         last_sequence: SequenceNumber,
-        followers: impl IntoIterator<Item = Arc<Writer>>,
+        followers: &[Arc<Writer>],
         status: &Result<()>,
     ) {
         // Filled only for the listener (an empty Vec allocates nothing).
@@ -1986,7 +1997,6 @@ impl DBImpl {
         for ready in followers {
             *ready.status.lock().unwrap_or_else(|e| e.into_inner()) = status.clone();
             ready.done.store(true, AtomicOrdering::Relaxed);
-            ready.cv.notify_one();
             if self.options.event_listener.is_some() {
                 woken.push(ready.id);
             }

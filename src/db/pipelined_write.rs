@@ -111,8 +111,10 @@ impl DBImpl {
         write_batch.clear();
         l.tmp_batch = Some(write_batch);
         let last_sequence = l.versions.last_sequence();
-        self.wake_followers(w.id, last_sequence, followers, &status);
+        self.mark_followers_done(w.id, last_sequence, &followers, &status);
         self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
+        drop(l);
+        wake(&followers);
         status
     }
 
