@@ -210,10 +210,10 @@ mod tests {
         // Held while an iterator is made and its table noted, so that no eviction comes in between.
         let making = Mutex::new(());
         let tables: Vec<Weak<Table>> = std::thread::scope(|s| {
-            let readers: Vec<_> = (0..4)
-                .map(|reader| {
+            let mut readers = Vec::new();
+            for reader in 0..4 {
                 let (cache, making) = (&cache, &making);
-                s.spawn(move || {
+                readers.push(s.spawn(move || {
                     let mut live: Vec<(Box<dyn Iterator>, Weak<Table>)> = Vec::new();
                     for round in 0..50 {
                         {
@@ -236,9 +236,8 @@ mod tests {
                         check_all(&mut *live[0].0);
                     }
                     live.into_iter().map(|(_, table)| table).collect::<Vec<_>>()
-                })
-                })
-                .collect();
+                }));
+            }
             readers.into_iter().flat_map(|r| r.join().unwrap()).collect()
         });
         // Every iterator is gone, and every copy of the table was evicted last: none is open any more.
