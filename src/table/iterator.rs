@@ -6,10 +6,11 @@
 //! also makes it invalid, and `status` then says what went wrong.
 //!
 //! This is LevelDB's `Iterator`, not Rust's `std::iter::Iterator` (which only goes forward and cannot seek). Where
-//! LevelDB registers cleanup functions on an iterator, an iterator here simply owns what it needs (an `Arc` of
-//! its table, a pinned cache handle) and releases it when dropped. A database iterator owns one thing, its super
-//! version, and the iterators under it borrow from that (`CleanupIterator::borrowing`): invariant, an iterator
-//! that borrows from a resource is dropped before it.
+//! LevelDB registers cleanup functions on an iterator, an iterator here simply owns what it needs (a block's
+//! pinned cache handle) and releases it when dropped. Where what it reads is shared by every reader, it owns one
+//! pin and borrows the rest from it (`CleanupIterator::borrowing`): a database iterator its super version, a table
+//! iterator its table's cache handle (or an `Arc` of the table). Invariant: an iterator that borrows from a
+//! resource is dropped before it.
 
 use std::ops::Deref;
 use std::sync::Arc;
