@@ -7,8 +7,27 @@
 //! the memtable — with the mutex released, since it is the only thread doing so. Then it marks every writer of
 //! the group done and wakes the next leader.
 //!
-//! The read path: a read takes the mutex only to pick its sequence number and `Arc`s of the memtable, the
-//! immutable memtable and the current version; it reads them without the mutex.
+//! The read path takes no mutex. A read that names no snapshot pins two things, in this order:
+//! 1. the super version (mem, imm and the current version, one `Arc`, `super_version.rs`), and only then
+//! 2. its sequence number S, the latest published (`last_sequence`).
+//!
+//! Why this order. Everything it reads at S is in what it pinned, unchanged:
+//! - a compaction drops `k@s` only when a newer `k@t` in its own input hides it and `t <= smallest_snapshot`,
+//!   the last sequence when that compaction started. The version the read pinned was installed before the read
+//!   loaded S, so any compaction that made it started before that too: `t <= S`, and the read sees `k@t` (or a
+//!   newer `k`) where `k@s` was. A compaction that ends after the pin installs a new version; the pinned one,
+//!   and its files, stay as they were until the read lets go.
+//! - every write acknowledged before the read began is in the pinned super version: its memtable was installed
+//!   before the write went into it, and a flush installs the table and drops the memtable in one super version.
+//! - writes in a memtable installed after the pin may be counted in S but are not in the pinned one: they all
+//!   have larger sequence numbers than anything pinned (the memtable is switched between groups, never within
+//!   one), so the read sees exactly the writes up to some S' <= S, a prefix, as a snapshot at S' would.
+//!
+//! The other order (S first, the super version after it) lets a flush and a compaction run in between with
+//! `smallest_snapshot > S`: they drop the `k@s <= S` that a newer `k@S+1` hides and install a new version, in
+//! which the read finds neither (`k@S+1` is above its sequence): it misses an acknowledged write, or finds an
+//! older value in a deeper level. `tests/history_test.rs` checks every read against that, and shows it catches
+//! the other order (`DB::test_set_stale_read_order`).
 //!
 //! Invariants (all under the mutex): `mem` is the memtable new writes go to and `log` its log; `imm`, if any, is
 //! the full memtable being flushed to a level-0 table; `background_compaction_scheduled` is true while background
@@ -328,6 +347,9 @@ pub(crate) struct DBImpl {
     last_sequence: AtomicU64,
     /// For sampling.
     seed: AtomicU32,
+    /// The test hook `DB::test_set_stale_read_order`.
+    #[cfg(feature = "internals")]
+    stale_read_order: AtomicBool,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -456,6 +478,8 @@ impl DBImpl {
             super_versions: SuperVersions::new(),
             last_sequence: AtomicU64::new(0),
             seed: AtomicU32::new(0),
+            #[cfg(feature = "internals")]
+            stale_read_order: AtomicBool::new(false),
             weak_self: weak_self.clone(),
             options,
         })
@@ -1673,12 +1697,13 @@ impl DBImpl {
     ///
     /// LevelDB: DBImpl::NewInternalIterator
     fn new_internal_iterator(&self, options: &ReadOptions) -> (IterState, SequenceNumber, u32) {
-        // The sequence first: the super version read next holds everything written up to it.
-        let latest_snapshot = self.last_sequence.load(AtomicOrdering::SeqCst);
+        let stale = self.test_stale_sequence();
+        // The super version first, the sequence after it: see the read path's invariant above.
         let sv = self
             .super_versions
             .with_current(Arc::clone)
             .expect("an open database has a super version");
+        let latest_snapshot = self.latest_sequence(stale);
         let state = IterState::borrowing(sv, |sv| {
             // Collect together all needed child iterators.
             // Room for mem, imm, the level-0 tables and a concatenating iterator per other level.
@@ -1720,17 +1745,13 @@ impl DBImpl {
         Ok(())
     }
 
-    /// The sequence number a read with `options` sees: its snapshot's, or `latest`. A snapshot of another
-    /// database is refused.
-    fn read_sequence(
-        &self,
-        options: &ReadOptions,
-        latest: SequenceNumber,
-    ) -> Result<SequenceNumber> {
+    /// The sequence number of the snapshot a read with `options` names; `None` when it names none (it then reads
+    /// at the latest sequence, [`DBImpl::latest_sequence`]). A snapshot of another database is refused.
+    fn snapshot_sequence(&self, options: &ReadOptions) -> Result<Option<SequenceNumber>> {
         match &options.snapshot {
-            None => Ok(latest),
+            None => Ok(None),
             Some(snapshot) if snapshot.belongs_to(&self.snapshots) => {
-                Ok(snapshot.sequence_number())
+                Ok(Some(snapshot.sequence_number()))
             }
             Some(_) => Err(Error::invalid_argument(
                 "snapshot was taken from another database",
@@ -1739,18 +1760,48 @@ impl DBImpl {
         }
     }
 
-    /// Reads `key` without the database mutex: the sequence number comes from `last_sequence` and mem, imm and
-    /// the version from the thread's cached super version. The mutex is taken only when the read used up a
+    /// The latest sequence number, for a read that has pinned its super version (the read path's invariant:
+    /// never before). `stale` is what [`DBImpl::test_stale_sequence`] returned.
+    fn latest_sequence(&self, stale: Option<SequenceNumber>) -> SequenceNumber {
+        stale.unwrap_or_else(|| self.last_sequence.load(AtomicOrdering::SeqCst))
+    }
+
+    /// With `DB::test_set_stale_read_order(true)`: the latest sequence number, loaded BEFORE the read pins its
+    /// super version, then a pause that lets a flush or compaction install a new one: the read order this
+    /// module's invariant forbids, so that a test can show the concurrent history checker catches it.
+    #[cfg(feature = "internals")]
+    fn test_stale_sequence(&self) -> Option<SequenceNumber> {
+        if !self.stale_read_order.load(AtomicOrdering::Relaxed) {
+            return None;
+        }
+        let stale = self.last_sequence.load(AtomicOrdering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_micros(500));
+        Some(stale)
+    }
+
+    /// Without the test hooks, reads always follow the invariant.
+    #[cfg(not(feature = "internals"))]
+    #[inline(always)]
+    fn test_stale_sequence(&self) -> Option<SequenceNumber> {
+        None
+    }
+
+    /// Reads `key` without the database mutex: mem, imm and the version from the thread's cached super version,
+    /// and then the sequence number from `last_sequence`. The mutex is taken only when the read used up a
     /// file's allowed seeks, to schedule its compaction.
     ///
     /// LevelDB: DBImpl::Get
     fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let snapshot = self.read_sequence(options, self.last_sequence.load(AtomicOrdering::SeqCst))?;
+        let explicit = self.snapshot_sequence(options)?;
+        let stale = self.test_stale_sequence();
         let mut from_memtables = true;
         let mut stats = GetStats::default();
+        let mut snapshot = 0;
         let (result, compaction_wanted) = self
             .super_versions
             .with_current(|sv| {
+                // The super version is pinned: only now the sequence (see the read path's invariant above).
+                snapshot = explicit.unwrap_or_else(|| self.latest_sequence(stale));
                 // First look in the memtable, then in the immutable memtable (if any).
                 let lkey = LookupKey::new(key, snapshot);
                 let found = match sv.mem.get(&lkey) {
@@ -2432,8 +2483,8 @@ impl DB {
     /// LevelDB: DB::NewIterator
     pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
         let (mut iter, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
-        let sequence = match self.inner.read_sequence(options, latest_snapshot) {
-            Ok(sequence) => sequence,
+        let sequence = match self.inner.snapshot_sequence(options) {
+            Ok(sequence) => sequence.unwrap_or(latest_snapshot),
             Err(e) => {
                 // An iterator that is never valid, whose status() says why.
                 iter.fail(e);
@@ -2615,6 +2666,17 @@ impl DB {
         while l.background_compaction_scheduled {
             l.wait_for_background_work();
         }
+    }
+
+    /// Makes reads that name no snapshot load the latest sequence number before they pin their super version,
+    /// and pause in between (`true`), or follow the read path's invariant (`false`, the default). Only for the
+    /// test that shows the concurrent history checker catches a read that misses an acknowledged write.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn test_set_stale_read_order(&self, stale: bool) {
+        self.inner
+            .stale_read_order
+            .store(stale, AtomicOrdering::Relaxed);
     }
 
     /// An iterator over the internal keys of the database.

@@ -142,16 +142,19 @@ impl LockMap {
                     info.expiration_time = request.expiration_time;
                     return Acquired::Granted;
                 }
-                if is_lock_expired(id, info, expirable, now) {
-                    info.txn_ids.clear();
-                    info.txn_ids.push(id);
-                    info.exclusive = request.exclusive;
-                    info.expiration_time = request.expiration_time;
-                    return Acquired::Granted;
-                }
+                let expire_time = match is_lock_expired(id, info, expirable, now) {
+                    LockExpiry::Stolen => {
+                        info.txn_ids.clear();
+                        info.txn_ids.push(id);
+                        info.exclusive = request.exclusive;
+                        info.expiration_time = request.expiration_time;
+                        return Acquired::Granted;
+                    }
+                    LockExpiry::At(expire_time) => expire_time,
+                };
                 Acquired::Held {
                     wait_ids: info.txn_ids.iter().copied().filter(|&t| t != id).collect(),
-                    expire_time: info.expiration_time,
+                    expire_time,
                 }
             }
             entry => {
@@ -248,7 +251,20 @@ impl LockMap {
     }
 }
 
-/// True if every other holder of `info` has expired and their locks could be taken from them.
+/// What [`is_lock_expired`] found.
+#[derive(Debug, PartialEq, Eq)]
+enum LockExpiry {
+    /// Every other holder has expired and its locks were taken from it.
+    Stolen,
+    /// The holders' locks may expire at this time (the waiter looks again then); 0: not by expiring (they
+    /// never expire, or they expired but cannot be stolen), so the waiter sleeps until it is woken or its own
+    /// lock timeout ends.
+    At(u64),
+}
+
+/// Whether every other holder of `info` has expired and their locks could be taken from them. An expired holder
+/// whose locks cannot be stolen (it is committing, or not registered as expirable) gives `At(0)`, not its past
+/// expiration time: that would make the waiter compute a zero timeout and spin until its own timeout ends.
 ///
 /// RocksDB: PointLockManager::IsLockExpired
 fn is_lock_expired(
@@ -256,12 +272,18 @@ fn is_lock_expired(
     info: &LockInfo,
     expirable: &ExpirableTransactions,
     now: u64,
-) -> bool {
+) -> LockExpiry {
     if info.expiration_time == 0 || info.expiration_time > now {
-        return false;
+        return LockExpiry::At(info.expiration_time);
     }
-    info.txn_ids
+    let stolen = info
+        .txn_ids
         .iter()
         .filter(|&&holder| holder != txn_id)
-        .all(|&holder| expirable.try_stealing_expired_transaction_locks(holder))
+        .all(|&holder| expirable.try_stealing_expired_transaction_locks(holder));
+    if stolen {
+        LockExpiry::Stolen
+    } else {
+        LockExpiry::At(0)
+    }
 }
