@@ -347,9 +347,9 @@ pub(crate) struct DBImpl {
     last_sequence: AtomicU64,
     /// For sampling.
     seed: AtomicU32,
-    /// The test hook `DB::test_set_stale_read_order`.
+    /// The test hook `DB::test_set_stale_read_order`: its pause in microseconds, 0 when off.
     #[cfg(feature = "internals")]
-    stale_read_order: AtomicBool,
+    stale_read_pause_micros: AtomicU64,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -479,7 +479,7 @@ impl DBImpl {
             last_sequence: AtomicU64::new(0),
             seed: AtomicU32::new(0),
             #[cfg(feature = "internals")]
-            stale_read_order: AtomicBool::new(false),
+            stale_read_pause_micros: AtomicU64::new(0),
             weak_self: weak_self.clone(),
             options,
         })
@@ -1766,16 +1766,17 @@ impl DBImpl {
         stale.unwrap_or_else(|| self.last_sequence.load(AtomicOrdering::SeqCst))
     }
 
-    /// With `DB::test_set_stale_read_order(true)`: the latest sequence number, loaded BEFORE the read pins its
-    /// super version, then a pause that lets a flush or compaction install a new one: the read order this
-    /// module's invariant forbids, so that a test can show the concurrent history checker catches it.
+    /// After `DB::test_set_stale_read_order(Some(pause))`: the latest sequence number, loaded BEFORE the read
+    /// pins its super version, then the pause, which lets a flush or compaction install a new one: the read
+    /// order this module's invariant forbids, so that a test can show the concurrent history checker catches it.
     #[cfg(feature = "internals")]
     fn test_stale_sequence(&self) -> Option<SequenceNumber> {
-        if !self.stale_read_order.load(AtomicOrdering::Relaxed) {
+        let pause = self.stale_read_pause_micros.load(AtomicOrdering::Relaxed);
+        if pause == 0 {
             return None;
         }
         let stale = self.last_sequence.load(AtomicOrdering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_micros(500));
+        std::thread::sleep(std::time::Duration::from_micros(pause));
         Some(stale)
     }
 
@@ -2668,15 +2669,17 @@ impl DB {
         }
     }
 
-    /// Makes reads that name no snapshot load the latest sequence number before they pin their super version,
-    /// and pause in between (`true`), or follow the read path's invariant (`false`, the default). Only for the
-    /// test that shows the concurrent history checker catches a read that misses an acknowledged write.
+    /// With `Some(pause)`, reads that name no snapshot load the latest sequence number before they pin their
+    /// super version, and sleep for `pause` in between; with `None` (the default) they follow the read path's
+    /// invariant. Only for the test that shows the concurrent history checker catches a read that misses an
+    /// acknowledged write.
     #[cfg(feature = "internals")]
     #[doc(hidden)]
-    pub fn test_set_stale_read_order(&self, stale: bool) {
+    pub fn test_set_stale_read_order(&self, pause: Option<std::time::Duration>) {
+        let micros = pause.map_or(0, |p| u64::try_from(p.as_micros()).unwrap_or(u64::MAX).max(1));
         self.inner
-            .stale_read_order
-            .store(stale, AtomicOrdering::Relaxed);
+            .stale_read_pause_micros
+            .store(micros, AtomicOrdering::Relaxed);
     }
 
     /// An iterator over the internal keys of the database.

@@ -83,6 +83,13 @@ impl TransactionDB {
         }
     }
 
+    /// The database underneath, for the project's own tests (compactions, internal keys).
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn test_db(&self) -> &DB {
+        &self.db
+    }
+
     /// Begins a transaction; its commit writes with `write_options`.
     ///
     /// RocksDB: TransactionDB::BeginTransaction
