@@ -54,6 +54,21 @@ fn two_writes() -> History {
     }
 }
 
+/// Thread 3 takes a snapshot between the two writes (sequence 3: batch 1), and reads `observed` through it after
+/// both.
+fn read_through_a_snapshot_of_batch_1(h: &mut History, observed: (usize, Option<(usize, u64)>)) {
+    h.snapshots.push(SnapshotRecord {
+        thread: 3,
+        invoke: 5,
+        response: 6,
+        sequence: 3,
+    });
+    h.reads.push(ReadRecord {
+        at: ReadAt::Snapshot(h.snapshots.len() - 1),
+        ..read(3, (25, 26), &[observed])
+    });
+}
+
 #[test]
 fn the_checker_accepts_what_a_database_may_show() {
     let mut h = two_writes();
@@ -66,16 +81,7 @@ fn the_checker_accepts_what_a_database_may_show() {
     h.reads.push(read(2, (14, 15), &[(0, Some((0, 1)))]));
     h.reads
         .push(read(2, (21, 22), &[(0, Some((0, 2))), (1, None)]));
-    h.snapshots.push(SnapshotRecord {
-        thread: 3,
-        invoke: 5,
-        response: 6,
-        sequence: 3,
-    });
-    h.reads.push(ReadRecord {
-        at: ReadAt::Snapshot(0),
-        ..read(3, (25, 26), &[(1, Some((0, 1)))])
-    });
+    read_through_a_snapshot_of_batch_1(&mut h, (1, Some((0, 1))));
     let stats = check(&h).unwrap();
     assert_eq!((stats.writes, stats.reads, stats.snapshot_reads), (2, 5, 1));
 }
@@ -120,16 +126,7 @@ fn the_checker_rejects_a_read_that_goes_back_in_time() {
 #[test]
 fn the_checker_rejects_a_snapshot_that_is_not_repeatable() {
     let mut h = two_writes();
-    h.snapshots.push(SnapshotRecord {
-        thread: 3,
-        invoke: 5,
-        response: 6,
-        sequence: 3,
-    });
-    h.reads.push(ReadRecord {
-        at: ReadAt::Snapshot(0),
-        ..read(3, (25, 26), &[(0, Some((0, 2)))])
-    });
+    read_through_a_snapshot_of_batch_1(&mut h, (0, Some((0, 2))));
     let err = check(&h).unwrap_err();
     assert!(err.contains("does not see the snapshot's state"), "{err}");
 }
