@@ -159,6 +159,145 @@ fn ranges_and_prefixes_follow_a_model() {
     );
 }
 
+/// A key of the model test: one to three bytes of {0x00, 'a', 'b', 0xff}, so that bounds fall on keys, between
+/// them, and on the bytes a prefix's successor must step over.
+fn small_key(code: u8) -> Vec<u8> {
+    let alphabet = [0x00, b'a', b'b', 0xff];
+    let len = 1 + (code % 3) as usize;
+    (0..len)
+        .map(|i| alphabet[(code as usize >> (2 + 2 * i)) % 4])
+        .collect()
+}
+
+fn small_bound(code: u8) -> std::ops::Bound<Vec<u8>> {
+    match code % 3 {
+        0 => std::ops::Bound::Unbounded,
+        1 => std::ops::Bound::Included(small_key(code / 3)),
+        _ => std::ops::Bound::Excluded(small_key(code / 3)),
+    }
+}
+
+/// `DB::range` and `DB::prefix` taken from both ends, in any mix of `next` and `next_back`, give what a
+/// `BTreeMap` gives: with entries in tables, in the memtable and deleted, at the latest state and through a
+/// snapshot taken before the last writes.
+#[test]
+fn ranges_both_ways_follow_a_model() {
+    fn property(
+        tables: Vec<(u8, Option<u8>)>,
+        memtable: Vec<(u8, Option<u8>)>,
+        after_snapshot: Vec<(u8, Option<u8>)>,
+        bounds: (u8, u8, u8),
+        ends: Vec<bool>,
+    ) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let db = DB::open(create(), dir.path()).unwrap();
+        let w = WriteOptions::default();
+        let mut model = BTreeMap::new();
+        let apply = |writes: &[(u8, Option<u8>)], model: &mut BTreeMap<Vec<u8>, Vec<u8>>| {
+            for &(k, v) in writes {
+                let key = small_key(k);
+                match v {
+                    Some(v) => {
+                        db.put(&w, &key, [v]).unwrap();
+                        model.insert(key, vec![v]);
+                    }
+                    None => {
+                        db.delete(&w, &key).unwrap();
+                        model.remove(&key);
+                    }
+                }
+            }
+        };
+        apply(&tables, &mut model);
+        db.compact_range(None, None).unwrap();
+        apply(&memtable, &mut model);
+        let snapshot = db.get_snapshot();
+        let at_snapshot = model.clone();
+        apply(&after_snapshot, &mut model);
+
+        let (lo, hi) = (small_bound(bounds.0), small_bound(bounds.1));
+        let mut prefix = small_key(bounds.2);
+        prefix.truncate(1 + bounds.2 as usize % 2);
+        let latest = ReadOptions::default();
+        let through_snapshot = ReadOptions {
+            snapshot: Some(snapshot),
+            ..ReadOptions::default()
+        };
+        let mut ok = true;
+        for (options, state) in [(&latest, &model), (&through_snapshot, &at_snapshot)] {
+            let in_range =
+                |k: &Vec<u8>| std::ops::RangeBounds::contains(&(lo.as_ref(), hi.as_ref()), k);
+            let ranged: std::collections::VecDeque<_> =
+                state.iter().filter(|(k, _)| in_range(k)).collect();
+            let prefixed: std::collections::VecDeque<_> = state
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .collect();
+            let cases = [
+                (db.prefix(options, &prefix), prefixed),
+                (db.range(options, (lo.clone(), hi.clone())), ranged),
+            ];
+            for (mut range, mut expected) in cases {
+                for &from_back in ends
+                    .iter()
+                    .chain([false, true].iter().cycle().take(2 * state.len() + 2))
+                {
+                    let got = if from_back {
+                        range.next_back()
+                    } else {
+                        range.next()
+                    };
+                    let want = if from_back {
+                        expected.pop_back()
+                    } else {
+                        expected.pop_front()
+                    };
+                    ok &= got.map(Result::unwrap) == want.map(|(k, v)| (k.clone(), v.clone()));
+                }
+            }
+        }
+        ok
+    }
+    quickcheck::QuickCheck::new().tests(200).quickcheck(
+        property
+            as fn(
+                Vec<(u8, Option<u8>)>,
+                Vec<(u8, Option<u8>)>,
+                Vec<(u8, Option<u8>)>,
+                (u8, u8, u8),
+                Vec<bool>,
+            ) -> bool,
+    );
+}
+
+/// The cursor has a way in that cannot panic (`current`), and the panics of the others are the documented ones;
+/// a cursor turned into a std iterator where it stands runs from there to the end, both ways.
+#[test]
+fn the_cursor_gives_none_where_key_would_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = DB::open(create(), dir.path()).unwrap();
+    for key in ["a", "b", "c"] {
+        db.put(&WriteOptions::default(), key, key.to_uppercase())
+            .unwrap();
+    }
+    let mut cursor = db.new_iterator(&ReadOptions::default());
+    assert_eq!(cursor.current(), None);
+    let unpositioned =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cursor.key().to_vec()));
+    assert!(
+        unpositioned.is_err(),
+        "key() of a cursor that is not valid panics, as documented"
+    );
+    cursor.seek(b"b");
+    assert_eq!(cursor.current(), Some((&b"b"[..], &b"B"[..])));
+    let from_b: Vec<_> = cursor.into_iter().rev().map(|e| e.unwrap().0).collect();
+    assert_eq!(from_b, [b"c".to_vec(), b"b".to_vec()]);
+    let mut past_end = db.new_iterator(&ReadOptions::default());
+    past_end.seek(b"d");
+    assert_eq!(past_end.current(), None);
+    assert_eq!(past_end.into_iter().next_back().map(|e| e.unwrap()), None);
+}
+
 #[test]
 fn read_only_opens_beside_a_writer_see_the_state_at_their_open() {
     let dir = tempfile::tempdir().unwrap();

@@ -142,7 +142,34 @@ impl DBIterator {
         self.valid
     }
 
-    /// The current user key. Requires `valid()`.
+    /// The current entry, `None` when the cursor is not positioned at one: the way in that cannot panic.
+    ///
+    /// ```
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// db.put(&WriteOptions::default(), "k", "v")?;
+    /// let mut cursor = db.new_iterator(&ReadOptions::default());
+    /// assert_eq!(cursor.current(), None); // not positioned yet
+    /// cursor.seek(b"k");
+    /// assert_eq!(cursor.current(), Some((&b"k"[..], &b"v"[..])));
+    /// cursor.next();
+    /// assert_eq!(cursor.current(), None); // past the end
+    /// cursor.status()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn current(&self) -> Option<(&[u8], &[u8])> {
+        self.valid.then(|| (self.key(), self.value()))
+    }
+
+    /// The current user key.
+    ///
+    /// # Panics
+    /// If the cursor is not [`valid`](DBIterator::valid) (LevelDB's precondition, checked): see
+    /// [`current`](DBIterator::current) for the way that cannot panic.
     ///
     /// LevelDB: DBIter::key
     pub fn key(&self) -> &[u8] {
@@ -153,7 +180,10 @@ impl DBIterator {
         }
     }
 
-    /// The current value. Requires `valid()`.
+    /// The current value.
+    ///
+    /// # Panics
+    /// If the cursor is not [`valid`](DBIterator::valid): see [`current`](DBIterator::current).
     ///
     /// LevelDB: DBIter::value
     pub fn value(&self) -> &[u8] {
@@ -209,7 +239,12 @@ impl DBIterator {
         }
     }
 
-    /// Moves to the next user key. Requires `valid()`.
+    /// Moves to the next user key.
+    ///
+    /// # Panics
+    /// If the cursor is not [`valid`](DBIterator::valid) (LevelDB's precondition, checked: there is no entry to
+    /// move from). `while cursor.valid() { ... }` loops, and std iteration (`into_iter`, `DB::range`), never
+    /// call it so.
     ///
     /// LevelDB: DBIter::Next
     pub fn next(&mut self) {
@@ -288,7 +323,12 @@ impl DBIterator {
         self.valid = false;
     }
 
-    /// Moves to the previous user key. Requires `valid()`.
+    /// Moves to the previous user key.
+    ///
+    /// # Panics
+    /// If the cursor is not [`valid`](DBIterator::valid) (LevelDB's precondition, checked: there is no entry to
+    /// move from). `while cursor.valid() { ... }` loops, and std iteration (`into_iter`, `DB::range`), never
+    /// call it so.
     ///
     /// LevelDB: DBIter::Prev
     pub fn prev(&mut self) {
