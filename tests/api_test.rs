@@ -411,3 +411,39 @@ fn errors_show_code_and_message_apart() {
         .message()
         .ends_with("does not exist (create_if_missing is false)"));
 }
+
+/// Transactions as a user's program sees them: lock timeouts as `Option<Duration>` (`None` waits forever,
+/// `Some(Duration::ZERO)` not at all), and `Debug` for the database and its transactions.
+#[test]
+fn transactions_take_durations_and_show_themselves() {
+    use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = TransactionDB::open(create(), TransactionDBOptions::default(), dir.path()).unwrap();
+    assert!(format!("{db:?}").starts_with("TransactionDB {"), "{db:?}");
+    let w = WriteOptions::default();
+    let mut holder = db.begin_transaction(&w, &TransactionOptions::default());
+    holder.put("k", "1").unwrap();
+    let shown = format!("{holder:?}");
+    assert!(
+        shown.contains("id: ") && shown.contains("Started"),
+        "{shown}"
+    );
+    let no_wait = TransactionOptions {
+        lock_timeout: Some(Duration::ZERO),
+        ..TransactionOptions::default()
+    };
+    let mut waiter = db.begin_transaction(&w, &no_wait);
+    assert!(waiter.put("k", "2").unwrap_err().is_timed_out());
+    waiter.set_lock_timeout(Some(Duration::from_millis(10)));
+    assert!(waiter.put("k", "2").unwrap_err().is_timed_out());
+    holder.commit().unwrap();
+    waiter.set_lock_timeout(None);
+    waiter.put("k", "2").unwrap();
+    waiter.commit().unwrap();
+    assert_eq!(
+        db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
+}

@@ -7,6 +7,7 @@
 //! short one and only its error is checked.
 
 use std::sync::{Arc, Barrier, Mutex};
+use std::time::Duration;
 
 use oxleveldb::txn::{
     Transaction, TransactionDB, TransactionDBOptions, TransactionOptions, TransactionState,
@@ -42,7 +43,7 @@ fn begin_no_wait_with(db: &TransactionDB, options: TransactionOptions) -> Transa
     begin(
         db,
         &TransactionOptions {
-            lock_timeout: 0,
+            lock_timeout: Some(Duration::ZERO),
             ..options
         },
     )
@@ -209,13 +210,13 @@ enum Outcome {
 }
 
 /// Two transactions: one locks A then B, the other B then A, each detecting deadlocks or not and waiting up to
-/// `lock_timeout` ms. Without detection, a refused transaction (and its first lock) stays alive until both have
+/// `lock_timeout_ms`. Without detection, a refused transaction (and its first lock) stays alive until both have
 /// tried their second lock.
-fn two_way_deadlock(deadlock_detect: bool, lock_timeout: i64) -> Vec<Outcome> {
+fn two_way_deadlock(deadlock_detect: bool, lock_timeout_ms: u64) -> Vec<Outcome> {
     let (_dir, db) = open();
     let txn_options = TransactionOptions {
         deadlock_detect,
-        lock_timeout,
+        lock_timeout: Some(Duration::from_millis(lock_timeout_ms)),
         ..TransactionOptions::default()
     };
     let hold_until_both_tried = !deadlock_detect;
@@ -283,7 +284,7 @@ fn three_way_deadlock_is_detected() {
     let (_dir, db) = open();
     let options = TransactionOptions {
         deadlock_detect: true,
-        lock_timeout: 60_000,
+        lock_timeout: Some(Duration::from_secs(60)),
         ..TransactionOptions::default()
     };
     let first_locks = Barrier::new(3);
@@ -323,7 +324,7 @@ fn lock_timeouts() {
         "Operation timed out: Timeout waiting to lock key"
     );
     // A positive timeout waits, then gives up.
-    other.set_lock_timeout(20);
+    other.set_lock_timeout(Some(Duration::from_millis(20)));
     assert!(other.put("k", "other").unwrap_err().is_timed_out());
     // The refused transaction is intact and keeps working on other keys.
     other.put("free", "other").unwrap();
@@ -334,7 +335,7 @@ fn lock_timeouts() {
             let mut txn = begin(
                 &db,
                 &TransactionOptions {
-                    lock_timeout: 60_000,
+                    lock_timeout: Some(Duration::from_secs(60)),
                     ..TransactionOptions::default()
                 },
             );
@@ -382,7 +383,7 @@ fn shared_locks_block_writers_and_upgrade_when_alone() {
     let last = readers.pop().unwrap();
     std::thread::scope(|s| {
         let upgrading = s.spawn(|| {
-            first.set_lock_timeout(60_000);
+            first.set_lock_timeout(Some(Duration::from_secs(60)));
             first.put("k", "first").unwrap();
             first
         });
@@ -404,7 +405,7 @@ fn shared_locks_block_writers_and_upgrade_when_alone() {
 #[test]
 fn writes_outside_transactions_take_locks() {
     let (_dir, db) = open_with(TransactionDBOptions {
-        default_lock_timeout: 0,
+        default_lock_timeout: Some(Duration::ZERO),
         ..TransactionDBOptions::default()
     });
     let mut txn = begin_no_wait(&db);
@@ -634,7 +635,7 @@ fn expired_transactions_lose_their_locks() {
     let mut expiring = begin_no_wait_with(
         &db,
         TransactionOptions {
-            expiration: 1,
+            expiration: Some(Duration::from_millis(1)),
             ..TransactionOptions::default()
         },
     );
@@ -692,7 +693,12 @@ fn options_have_rocksdb_defaults() {
             db_options.transaction_lock_timeout,
             db_options.default_lock_timeout
         ),
-        (-1, 16, 1000, 1000)
+        (
+            -1,
+            16,
+            Some(Duration::from_secs(1)),
+            Some(Duration::from_secs(1))
+        )
     );
     let txn_options = TransactionOptions::default();
     assert!(!txn_options.set_snapshot && !txn_options.deadlock_detect);
@@ -702,7 +708,7 @@ fn options_have_rocksdb_defaults() {
             txn_options.lock_timeout,
             txn_options.expiration
         ),
-        (50, -1, -1)
+        (50, None, None)
     );
 }
 

@@ -7,6 +7,20 @@
 //! durable as its `WriteOptions::sync` makes it, and the files are LevelDB 1.23's: C++ LevelDB opens a database
 //! written through transactions. This layer uses only the database's public API.
 //!
+//! # What it can do, and what it cannot
+//! It can: lock keys shared or exclusive (with upgrades), wait for a lock with a timeout, detect deadlocks,
+//! refuse a key written since the transaction's snapshot, read its own uncommitted writes, roll back all or to a
+//! save point, let an expired transaction's locks be taken, cap the number of locked keys, and commit atomically
+//! with the durability of `WriteOptions::sync`.
+//!
+//! It cannot (RocksDB's have these; this layer does not): iterate over its own writes merged with the database
+//! (`Transaction::GetIterator`; range reads go through the database, without the transaction's writes),
+//! optimistic transactions, two-phase commit (`Prepare` and recovery of prepared transactions), range locks,
+//! column families, or locks and transactions that survive
+//! a reopen (the lock table lives in memory: after a crash, a transaction either committed, as one batch, or
+//! never happened). Writes that bypass the `TransactionDB` (another handle, another process) are not seen by its
+//! locks or its conflict check: it takes the database by value so that nothing in this process can.
+//!
 //! The parts, each in its file:
 //! - [`options`]: `TransactionDBOptions` and `TransactionOptions`, with RocksDB's defaults;
 //! - `lock_map`: the striped lock table (shared and exclusive locks, upgrades, waiters per key);
@@ -20,7 +34,7 @@
 //!
 //! # Errors
 //! Locks are refused with RocksDB's codes (see [`Error`](crate::Error)): `TimedOut` (`Operation timed out:
-//! Timeout waiting to lock key`) after the lock timeout, or at once when the timeout is 0; `Busy` with sub-code
+//! Timeout waiting to lock key`) after the lock timeout, or at once when the timeout is `Some(Duration::ZERO)`; `Busy` with sub-code
 //! `Deadlock` (`Resource busy: Deadlock`) when waiting would deadlock and the transaction detects deadlocks;
 //! `Busy` (`Resource busy: `) when the transaction has a snapshot and the key was written after it; `Aborted` at
 //! `max_num_locks`; `Expired` at the commit of a transaction that outlived its expiration. A refused lock leaves

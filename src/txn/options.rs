@@ -1,8 +1,11 @@
 //! The options of a [`TransactionDB`](super::TransactionDB) and of each [`Transaction`](super::Transaction), with
-//! RocksDB's names, units (milliseconds) and defaults.
+//! RocksDB's names and defaults.
 //!
-//! Times follow RocksDB's convention: a negative lock timeout waits forever, 0 tries once without waiting, and a
-//! positive one waits at most that many milliseconds; a negative expiration means the transaction never expires.
+//! Times are `Option<Duration>`: `None` waits forever (a lock timeout) or never expires (an expiration),
+//! `Some(Duration::ZERO)` tries once without waiting. RocksDB counts them in milliseconds with negatives for
+//! "forever": its `-1` is `None` here, its `1000` is `Some(Duration::from_secs(1))`.
+
+use std::time::Duration;
 
 /// Options of the lock manager and of writes made through the `TransactionDB` outside any transaction.
 ///
@@ -15,11 +18,12 @@ pub struct TransactionDBOptions {
     /// The lock table is split into this many stripes, each with its own mutex, so that transactions locking
     /// different keys rarely meet on one mutex. Raise it for many concurrent transactions (0 counts as 1).
     pub num_stripes: usize,
-    /// The lock timeout of transactions whose `TransactionOptions::lock_timeout` is negative, in milliseconds.
-    pub transaction_lock_timeout: i64,
-    /// The lock timeout of writes made outside a transaction (`TransactionDB::put`, `delete`, `write`), in
-    /// milliseconds. They lock the keys they write, so that they never change a key a transaction holds.
-    pub default_lock_timeout: i64,
+    /// The lock timeout of transactions whose `TransactionOptions::lock_timeout` is `None`; `None` here waits
+    /// forever (RocksDB: a negative `transaction_lock_timeout`).
+    pub transaction_lock_timeout: Option<Duration>,
+    /// The lock timeout of writes made outside a transaction (`TransactionDB::put`, `delete`, `write`); `None`
+    /// waits forever. They lock the keys they write, so that they never change a key a transaction holds.
+    pub default_lock_timeout: Option<Duration>,
 }
 
 impl Default for TransactionDBOptions {
@@ -28,8 +32,8 @@ impl Default for TransactionDBOptions {
         TransactionDBOptions {
             max_num_locks: -1,
             num_stripes: 16,
-            transaction_lock_timeout: 1000,
-            default_lock_timeout: 1000,
+            transaction_lock_timeout: Some(Duration::from_secs(1)),
+            default_lock_timeout: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -37,13 +41,19 @@ impl Default for TransactionDBOptions {
 /// Options of one transaction.
 ///
 /// ```
+/// use std::time::Duration;
+///
 /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
 /// use oxleveldb::{Options, WriteOptions};
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let options = Options { create_if_missing: true, ..Options::default() };
 /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
-/// let detect = TransactionOptions { deadlock_detect: true, lock_timeout: 0, ..TransactionOptions::default() };
+/// let detect = TransactionOptions {
+///     deadlock_detect: true,
+///     lock_timeout: Some(Duration::ZERO),
+///     ..TransactionOptions::default()
+/// };
 /// let mut t1 = db.begin_transaction(&WriteOptions::default(), &detect);
 /// let mut t2 = db.begin_transaction(&WriteOptions::default(), &detect);
 /// t1.put("a", "1").unwrap();
@@ -63,12 +73,12 @@ pub struct TransactionOptions {
     /// How many transactions deep the deadlock search follows the wait-for graph; a longer chain of waiters is
     /// taken for a deadlock.
     pub deadlock_detect_depth: i64,
-    /// How long to wait for a lock, in milliseconds: negative uses `TransactionDBOptions::
-    /// transaction_lock_timeout`, 0 tries once without waiting.
-    pub lock_timeout: i64,
-    /// After this many milliseconds the transaction expires: other transactions may take its locks, and its
-    /// commit then fails with `Expired`. Negative: never.
-    pub expiration: i64,
+    /// How long to wait for a lock: `None` uses `TransactionDBOptions::transaction_lock_timeout`,
+    /// `Some(Duration::ZERO)` tries once without waiting. (RocksDB: milliseconds, negative for the database's.)
+    pub lock_timeout: Option<Duration>,
+    /// After this long the transaction expires: other transactions may take its locks, and its commit then
+    /// fails with `Expired`. `None`: never. (RocksDB: milliseconds, negative for never.)
+    pub expiration: Option<Duration>,
 }
 
 impl Default for TransactionOptions {
@@ -79,8 +89,8 @@ impl Default for TransactionOptions {
             set_snapshot: false,
             deadlock_detect: false,
             deadlock_detect_depth: 50,
-            lock_timeout: -1,
-            expiration: -1,
+            lock_timeout: None,
+            expiration: None,
         }
     }
 }

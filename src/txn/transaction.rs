@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::key_hasher::KeyMap;
 use super::options::TransactionOptions;
@@ -85,6 +86,24 @@ pub struct Transaction<'db> {
     save_points: Vec<SavePoint<'db>>,
 }
 
+impl std::fmt::Debug for Transaction<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("id", &self.owner.id)
+            .field("state", &self.state.get())
+            .field(
+                "snapshot",
+                &self.snapshot.as_ref().map(|s| s.sequence_number()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A lock timeout as the lock table counts it: microseconds, negative for forever.
+fn lock_table_timeout(timeout: Option<Duration>) -> i64 {
+    timeout.map_or(-1, |t| i64::try_from(t.as_micros()).unwrap_or(i64::MAX))
+}
+
 impl<'db> Transaction<'db> {
     /// RocksDB: PessimisticTransaction::PessimisticTransaction and PessimisticTransaction::Initialize
     pub(super) fn new(
@@ -92,24 +111,22 @@ impl<'db> Transaction<'db> {
         write_options: &WriteOptions,
         txn_options: &TransactionOptions,
     ) -> Transaction<'db> {
-        let lock_timeout = if txn_options.lock_timeout < 0 {
-            txn_db.get_txn_db_options().transaction_lock_timeout
-        } else {
-            txn_options.lock_timeout
-        };
+        let lock_timeout = txn_options
+            .lock_timeout
+            .or(txn_db.get_txn_db_options().transaction_lock_timeout);
         // 0 is "never" in the lock table, so an expiration always lies after it.
-        let expiration_time = if txn_options.expiration >= 0 {
-            (now_micros() + (txn_options.expiration as u64).saturating_mul(1000)).max(1)
-        } else {
-            0
-        };
+        let expiration_time = txn_options.expiration.map_or(0, |expiration| {
+            now_micros()
+                .saturating_add(u64::try_from(expiration.as_micros()).unwrap_or(u64::MAX))
+                .max(1)
+        });
         let mut txn = Transaction {
             txn_db,
             write_options: *write_options,
             owner: LockOwner {
                 id: txn_db.gen_txn_id(),
                 expiration_time,
-                lock_timeout: lock_timeout.saturating_mul(1000),
+                lock_timeout: lock_table_timeout(lock_timeout),
                 deadlock_detect: txn_options.deadlock_detect,
                 deadlock_detect_depth: txn_options.deadlock_detect_depth,
             },
@@ -145,11 +162,11 @@ impl<'db> Transaction<'db> {
         self.state.get()
     }
 
-    /// Changes how long this transaction waits for a lock, in milliseconds (negative: forever; 0: not at all).
+    /// Changes how long this transaction waits for a lock: `None` forever, `Some(Duration::ZERO)` not at all.
     ///
-    /// RocksDB: Transaction::SetLockTimeout
-    pub fn set_lock_timeout(&mut self, timeout: i64) {
-        self.owner.lock_timeout = timeout.saturating_mul(1000);
+    /// RocksDB: Transaction::SetLockTimeout (milliseconds there, negative for forever)
+    pub fn set_lock_timeout(&mut self, timeout: Option<Duration>) {
+        self.owner.lock_timeout = lock_table_timeout(timeout);
     }
 
     /// Reads `key` as this transaction sees it: its own write of the key if it made one, otherwise the database

@@ -24,13 +24,16 @@ use crate::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions
 /// they write, with `TransactionDBOptions::default_lock_timeout`, as RocksDB's do.
 ///
 /// ```
+/// use std::time::Duration;
+///
 /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
 /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let options = Options { create_if_missing: true, ..Options::default() };
 /// let db = DB::open(options, dir.path()).unwrap();
-/// let txn_db_options = TransactionDBOptions { default_lock_timeout: 0, ..TransactionDBOptions::default() };
+/// let txn_db_options =
+///     TransactionDBOptions { default_lock_timeout: Some(Duration::ZERO), ..TransactionDBOptions::default() };
 /// let db = TransactionDB::from_db(db, txn_db_options);
 ///
 /// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
@@ -49,6 +52,15 @@ pub struct TransactionDB {
     lock_manager: PointLockManager,
     write_history: WriteHistory,
     next_txn_id: AtomicU64,
+}
+
+impl std::fmt::Debug for TransactionDB {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionDB")
+            .field("db", &self.db)
+            .field("txn_db_options", &self.txn_db_options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TransactionDB {
@@ -131,14 +143,8 @@ impl TransactionDB {
     ///
     /// RocksDB: PessimisticTransactionDB::Write
     pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
-        let mut txn = Transaction::new(
-            self,
-            options,
-            &TransactionOptions {
-                lock_timeout: self.txn_db_options.default_lock_timeout,
-                ..TransactionOptions::default()
-            },
-        );
+        let mut txn = Transaction::new(self, options, &TransactionOptions::default());
+        txn.set_lock_timeout(self.txn_db_options.default_lock_timeout);
         txn.commit_batch(updates)
     }
 
