@@ -177,96 +177,145 @@ fn small_bound(code: u8) -> std::ops::Bound<Vec<u8>> {
     }
 }
 
+/// Small writes drawn by quickcheck: a key code (`small_key`) and a value byte, or `None` for a delete.
+type SmallWrites = Vec<(u8, Option<u8>)>;
+
+/// Applies `writes` to `model`, and through `write` to the database.
+fn apply_small(
+    writes: &[(u8, Option<u8>)],
+    model: &mut BTreeMap<Vec<u8>, Vec<u8>>,
+    mut write: impl FnMut(&[u8], Option<u8>),
+) {
+    for &(k, v) in writes {
+        let key = small_key(k);
+        write(&key, v);
+        match v {
+            Some(v) => model.insert(key, vec![v]),
+            None => model.remove(&key),
+        };
+    }
+}
+
+/// The range and the prefix a model test reads, drawn from three bytes.
+struct SmallRange {
+    lo: std::ops::Bound<Vec<u8>>,
+    hi: std::ops::Bound<Vec<u8>>,
+    prefix: Vec<u8>,
+}
+
+impl SmallRange {
+    fn drawn((lo, hi, prefix): (u8, u8, u8)) -> SmallRange {
+        let mut key = small_key(prefix);
+        key.truncate(1 + prefix as usize % 2);
+        SmallRange {
+            lo: small_bound(lo),
+            hi: small_bound(hi),
+            prefix: key,
+        }
+    }
+
+    fn bounds(&self) -> (std::ops::Bound<Vec<u8>>, std::ops::Bound<Vec<u8>>) {
+        (self.lo.clone(), self.hi.clone())
+    }
+
+    /// The model's entries in the range (or under the prefix), in order.
+    fn select(
+        &self,
+        state: &BTreeMap<Vec<u8>, Vec<u8>>,
+        by_prefix: bool,
+    ) -> std::collections::VecDeque<(Vec<u8>, Vec<u8>)> {
+        let in_range =
+            |k: &Vec<u8>| std::ops::RangeBounds::contains(&(self.lo.as_ref(), self.hi.as_ref()), k);
+        state
+            .iter()
+            .filter(|(k, _)| {
+                if by_prefix {
+                    k.starts_with(&self.prefix)
+                } else {
+                    in_range(k)
+                }
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// Takes from `range`'s ends as `ends` says, then from alternate ends until both are exhausted: true if every item
+/// is the one `expected` gives from the same end.
+fn walk_both_ends(
+    mut range: impl DoubleEndedIterator<Item = oxleveldb::Result<(Vec<u8>, Vec<u8>)>>,
+    mut expected: std::collections::VecDeque<(Vec<u8>, Vec<u8>)>,
+    ends: &[bool],
+) -> bool {
+    let alternate = [false, true].iter().cycle().take(2 * expected.len() + 2);
+    ends.iter().chain(alternate).all(|&from_back| {
+        let got = if from_back {
+            range.next_back()
+        } else {
+            range.next()
+        };
+        let want = if from_back {
+            expected.pop_back()
+        } else {
+            expected.pop_front()
+        };
+        got.map(Result::unwrap) == want
+    })
+}
+
 /// `DB::range` and `DB::prefix` taken from both ends, in any mix of `next` and `next_back`, give what a
 /// `BTreeMap` gives: with entries in tables, in the memtable and deleted, at the latest state and through a
 /// snapshot taken before the last writes.
 #[test]
 fn ranges_both_ways_follow_a_model() {
+    // `ok` is returned through a binding: as the tail expression, the iterator would outlive the locals it borrows.
+    #[allow(clippy::let_and_return)]
     fn property(
-        tables: Vec<(u8, Option<u8>)>,
-        memtable: Vec<(u8, Option<u8>)>,
-        after_snapshot: Vec<(u8, Option<u8>)>,
+        tables: SmallWrites,
+        memtable: SmallWrites,
+        after_snapshot: SmallWrites,
         bounds: (u8, u8, u8),
         ends: Vec<bool>,
     ) -> bool {
         let dir = tempfile::tempdir().unwrap();
         let db = DB::open(create(), dir.path()).unwrap();
         let w = WriteOptions::default();
-        let mut model = BTreeMap::new();
-        let apply = |writes: &[(u8, Option<u8>)], model: &mut BTreeMap<Vec<u8>, Vec<u8>>| {
-            for &(k, v) in writes {
-                let key = small_key(k);
-                match v {
-                    Some(v) => {
-                        db.put(&w, &key, [v]).unwrap();
-                        model.insert(key, vec![v]);
-                    }
-                    None => {
-                        db.delete(&w, &key).unwrap();
-                        model.remove(&key);
-                    }
-                }
-            }
+        let write = |key: &[u8], v: Option<u8>| match v {
+            Some(v) => db.put(&w, key, [v]).unwrap(),
+            None => db.delete(&w, key).unwrap(),
         };
-        apply(&tables, &mut model);
+        let mut model = BTreeMap::new();
+        apply_small(&tables, &mut model, write);
         db.compact_range(None, None).unwrap();
-        apply(&memtable, &mut model);
+        apply_small(&memtable, &mut model, write);
         let snapshot = db.get_snapshot();
         let at_snapshot = model.clone();
-        apply(&after_snapshot, &mut model);
+        apply_small(&after_snapshot, &mut model, write);
 
-        let (lo, hi) = (small_bound(bounds.0), small_bound(bounds.1));
-        let mut prefix = small_key(bounds.2);
-        prefix.truncate(1 + bounds.2 as usize % 2);
-        let latest = ReadOptions::default();
+        let range = SmallRange::drawn(bounds);
         let through_snapshot = ReadOptions {
             snapshot: Some(snapshot),
             ..ReadOptions::default()
         };
-        let mut ok = true;
-        for (options, state) in [(&latest, &model), (&through_snapshot, &at_snapshot)] {
-            let in_range =
-                |k: &Vec<u8>| std::ops::RangeBounds::contains(&(lo.as_ref(), hi.as_ref()), k);
-            let ranged: std::collections::VecDeque<_> =
-                state.iter().filter(|(k, _)| in_range(k)).collect();
-            let prefixed: std::collections::VecDeque<_> = state
-                .iter()
-                .filter(|(k, _)| k.starts_with(&prefix))
-                .collect();
-            let cases = [
-                (db.prefix(options, &prefix), prefixed),
-                (db.range(options, (lo.clone(), hi.clone())), ranged),
-            ];
-            for (mut range, mut expected) in cases {
-                for &from_back in ends
-                    .iter()
-                    .chain([false, true].iter().cycle().take(2 * state.len() + 2))
-                {
-                    let got = if from_back {
-                        range.next_back()
-                    } else {
-                        range.next()
-                    };
-                    let want = if from_back {
-                        expected.pop_back()
-                    } else {
-                        expected.pop_front()
-                    };
-                    ok &= got.map(Result::unwrap) == want.map(|(k, v)| (k.clone(), v.clone()));
-                }
-            }
-        }
+        let reads = [
+            (&ReadOptions::default(), &model),
+            (&through_snapshot, &at_snapshot),
+        ];
+        let ok = reads.into_iter().all(|(options, state)| {
+            walk_both_ends(
+                db.prefix(options, &range.prefix),
+                range.select(state, true),
+                &ends,
+            ) && walk_both_ends(
+                db.range(options, range.bounds()),
+                range.select(state, false),
+                &ends,
+            )
+        });
         ok
     }
     quickcheck::QuickCheck::new().tests(200).quickcheck(
-        property
-            as fn(
-                Vec<(u8, Option<u8>)>,
-                Vec<(u8, Option<u8>)>,
-                Vec<(u8, Option<u8>)>,
-                (u8, u8, u8),
-                Vec<bool>,
-            ) -> bool,
+        property as fn(SmallWrites, SmallWrites, SmallWrites, (u8, u8, u8), Vec<bool>) -> bool,
     );
 }
 
@@ -445,5 +494,69 @@ fn transactions_take_durations_and_show_themselves() {
     assert_eq!(
         db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
         Some(&b"2"[..])
+    );
+}
+
+/// A transaction's ranges (RocksDB's `GetIterator`) follow a model: the database's entries (latest, or at the
+/// read's snapshot) with the transaction's uncommitted puts and deletes applied, from both ends in any mix; the
+/// database itself, and the `TransactionDB`'s ranges, do not see the uncommitted writes.
+#[test]
+fn transaction_ranges_follow_a_model() {
+    use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+
+    // `ok` is returned through a binding: as the tail expression, the iterator would outlive the locals it borrows.
+    #[allow(clippy::let_and_return)]
+    fn property(
+        committed: SmallWrites,
+        after_snapshot: SmallWrites,
+        uncommitted: SmallWrites,
+        bounds: (u8, u8, u8),
+        ends: Vec<bool>,
+    ) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let db =
+            TransactionDB::open(create(), TransactionDBOptions::default(), dir.path()).unwrap();
+        let w = WriteOptions::default();
+        let write = |key: &[u8], v: Option<u8>| match v {
+            Some(v) => db.put(&w, key, [v]).unwrap(),
+            None => db.delete(&w, key).unwrap(),
+        };
+        let mut database = BTreeMap::new();
+        apply_small(&committed, &mut database, write);
+        db.compact_range(Some(b"a"), None).unwrap(); // Some in tables, some in the memtable.
+        let snapshot = db.get_snapshot();
+        let at_snapshot = database.clone();
+        apply_small(&after_snapshot, &mut database, write);
+
+        let mut txn = db.begin_transaction(&w, &TransactionOptions::default());
+        let (mut seen_latest, mut seen_at_snapshot) = (database.clone(), at_snapshot.clone());
+        apply_small(&uncommitted, &mut seen_latest, |key, v| match v {
+            Some(v) => txn.put(key, [v]).unwrap(),
+            None => txn.delete(key).unwrap(),
+        });
+        apply_small(&uncommitted, &mut seen_at_snapshot, |_, _| {});
+
+        let range = SmallRange::drawn(bounds);
+        let through_snapshot = ReadOptions {
+            snapshot: Some(snapshot),
+            ..ReadOptions::default()
+        };
+        let reads = [
+            (&ReadOptions::default(), &database, &seen_latest),
+            (&through_snapshot, &at_snapshot, &seen_at_snapshot),
+        ];
+        let ok = reads
+            .into_iter()
+        .all(|(options, base, seen)| {
+            walk_both_ends(txn.range(options, range.bounds()), range.select(seen, false), &ends)
+                && walk_both_ends(txn.prefix(options, &range.prefix), range.select(seen, true), &ends)
+                && walk_both_ends(txn.iter(options), seen.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), &ends)
+                // Outside the transaction, its writes are not there.
+                && walk_both_ends(db.range(options, range.bounds()), range.select(base, false), &ends)
+        });
+        ok
+    }
+    quickcheck::QuickCheck::new().tests(150).quickcheck(
+        property as fn(SmallWrites, SmallWrites, SmallWrites, (u8, u8, u8), Vec<bool>) -> bool,
     );
 }

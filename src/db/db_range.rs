@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use std::ops::Bound;
 
 use crate::db::db_iter::DBIterator;
+use crate::util::comparator::Comparator;
 use crate::error::Result;
 
 /// Where a range's first `next` starts.
@@ -149,6 +150,11 @@ impl DBRange {
         self.at = At::Back;
     }
 
+    /// The database's user comparator, which orders the range.
+    pub(crate) fn user_comparator(&self) -> &dyn Comparator {
+        self.cursor.user_comparator()
+    }
+
     /// The cursor's key against `key`, in the database's order.
     fn compare(&self, key: &[u8]) -> Ordering {
         self.cursor.user_comparator().compare(self.cursor.key(), key)
@@ -207,6 +213,15 @@ fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut successor = prefix[..=last].to_vec();
     successor[last] += 1;
     Some(successor)
+}
+
+/// A range bound over borrowed keys, as one over owned keys (a range keeps its bounds).
+pub(crate) fn owned_bound<K: AsRef<[u8]>>(bound: Bound<&K>) -> Bound<Vec<u8>> {
+    match bound {
+        Bound::Included(k) => Bound::Included(k.as_ref().to_vec()),
+        Bound::Excluded(k) => Bound::Excluded(k.as_ref().to_vec()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
 }
 
 /// Keeps `key` as the last one an end yielded, in that end's buffer (allocated once).

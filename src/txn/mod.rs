@@ -13,9 +13,10 @@
 //! save point, let an expired transaction's locks be taken, cap the number of locked keys, and commit atomically
 //! with the durability of `WriteOptions::sync`.
 //!
-//! It cannot (RocksDB's have these; this layer does not): iterate over its own writes merged with the database
-//! (`Transaction::GetIterator`; range reads go through the database, without the transaction's writes),
-//! optimistic transactions, two-phase commit (`Prepare` and recovery of prepared transactions), range locks,
+//! A transaction also reads ranges (`Transaction::range`, `prefix`, `iter`: RocksDB's `GetIterator`), its own
+//! writes merged over the database's entries; range reads take no locks, as RocksDB's iterators do not.
+//!
+//! It cannot (RocksDB's have these; this layer does not): optimistic transactions, two-phase commit (`Prepare` and recovery of prepared transactions), range locks,
 //! column families, or locks and transactions that survive
 //! a reopen (the lock table lives in memory: after a crash, a transaction either committed, as one batch, or
 //! never happened). Writes that bypass the `TransactionDB` (another handle, another process) are not seen by its
@@ -30,6 +31,7 @@
 //! - `key_hasher`: the hash of the maps keyed by user keys;
 //! - `write_batch_with_index`: a transaction's buffered writes, indexed for its own reads, with save points;
 //! - `transaction_state`: a transaction's state as seen by the threads that could steal its expired locks;
+//! - `transaction_range`: a range as a transaction sees it, its writes merged over the database's;
 //! - `transaction` and `transaction_db`: the public types.
 //!
 //! # Errors
@@ -91,6 +93,7 @@ mod lock_map;
 mod point_lock_manager;
 mod transaction;
 mod transaction_db;
+mod transaction_range;
 mod transaction_state;
 mod write_batch_with_index;
 mod write_history;
@@ -98,6 +101,7 @@ mod write_history;
 pub use options::{TransactionDBOptions, TransactionOptions};
 pub use transaction::Transaction;
 pub use transaction_db::TransactionDB;
+pub use transaction_range::TransactionRange;
 pub use transaction_state::TransactionState;
 
 /// The id of a transaction, unique within its `TransactionDB` (ids start at 1).

@@ -9,6 +9,7 @@
 //!   every lock it holds ([`Transaction::clear`], called by `Drop`).
 
 use std::collections::BTreeSet;
+use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,10 +17,12 @@ use super::key_hasher::KeyMap;
 use super::options::TransactionOptions;
 use super::point_lock_manager::{now_micros, LockOwner};
 use super::transaction_db::TransactionDB;
+use super::transaction_range::TransactionRange;
 use super::transaction_state::{SharedState, TransactionState};
 use super::write_batch_with_index::{BatchSavePoint, WriteBatchWithIndex};
 use super::write_history::TransactionSnapshot;
 use super::TransactionID;
+use crate::db::db_range::owned_bound;
 use crate::db::dbformat::SequenceNumber;
 use crate::db::write_batch::Handler;
 use crate::error::{Error, Result};
@@ -179,6 +182,77 @@ impl<'db> Transaction<'db> {
             Some(update) => Ok(update.map(<[u8]>::to_vec)),
             None => self.txn_db.db().get(options, key),
         }
+    }
+
+    /// The entries whose keys are in `range`, as this transaction sees them: its own puts and deletes applied over
+    /// the database's entries (as of `options.snapshot`, or now), in the database's order, both ways. It takes no
+    /// lock (RocksDB's `GetIterator` takes none either): lock what you will write with
+    /// [`get_for_update`](Transaction::get_for_update).
+    ///
+    /// ```
+    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+    /// use oxleveldb::{Options, ReadOptions, WriteOptions};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let options = Options { create_if_missing: true, ..Options::default() };
+    /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path())?;
+    /// db.put(&WriteOptions::default(), "bob/1", "x")?;
+    /// db.put(&WriteOptions::default(), "bob/2", "y")?;
+    /// // Move bob's bookmarks to carol's, in one transaction.
+    /// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+    /// let bobs: Vec<_> = txn.prefix(&ReadOptions::default(), "bob/").collect::<Result<_, _>>()?;
+    /// for (key, value) in bobs {
+    ///     txn.get_for_update(&ReadOptions::default(), &key, true)?;
+    ///     txn.delete(&key)?;
+    ///     txn.put([&b"carol/"[..], &key[4..]].concat(), value)?;
+    /// }
+    /// // The transaction sees its own moves; the database does not, until the commit.
+    /// assert_eq!(txn.prefix(&ReadOptions::default(), "bob/").count(), 0);
+    /// assert_eq!(db.prefix(&ReadOptions::default(), "bob/").count(), 2);
+    /// let carols: Vec<_> = txn.prefix(&ReadOptions::default(), "carol/").rev().map(|e| e.unwrap().0).collect();
+    /// assert_eq!(carols, [b"carol/2".to_vec(), b"carol/1".to_vec()]);
+    /// txn.commit()?;
+    /// assert_eq!(db.prefix(&ReadOptions::default(), "carol/").count(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// RocksDB: Transaction::GetIterator
+    pub fn range<K: AsRef<[u8]>>(
+        &self,
+        options: &ReadOptions,
+        range: impl RangeBounds<K>,
+    ) -> TransactionRange {
+        let (start, end) = (
+            owned_bound(range.start_bound()),
+            owned_bound(range.end_bound()),
+        );
+        let base = self.txn_db.range(options, (start.clone(), end.clone()));
+        TransactionRange::new(base, self.write_batch.updates(), (&start, &end), None)
+    }
+
+    /// The entries whose keys start with `prefix`, as this transaction sees them (see [`range`](Transaction::range)).
+    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> TransactionRange {
+        let prefix = prefix.as_ref();
+        let base = self.txn_db.prefix(options, prefix);
+        let start = Bound::Included(prefix.to_vec());
+        TransactionRange::new(
+            base,
+            self.write_batch.updates(),
+            (&start, &Bound::Unbounded),
+            Some(prefix),
+        )
+    }
+
+    /// Every entry, as this transaction sees it (see [`range`](Transaction::range)).
+    pub fn iter(&self, options: &ReadOptions) -> TransactionRange {
+        TransactionRange::new(
+            self.txn_db.iter(options),
+            self.write_batch.updates(),
+            (&Bound::Unbounded, &Bound::Unbounded),
+            None,
+        )
     }
 
     /// Locks `key` (shared, or exclusive to write it later) and reads it as [`get`](Transaction::get) does. The

@@ -5,6 +5,7 @@
 //! C++ LevelDB opens them. What the `TransactionDB` adds is the locking around those writes: every write, inside a
 //! transaction or not, locks the keys it changes until it has been applied.
 
+use std::ops::RangeBounds;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,7 +15,7 @@ use super::transaction::Transaction;
 use super::write_history::WriteHistory;
 use super::TransactionID;
 use crate::error::Result;
-use crate::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
+use crate::{DBIterator, DBRange, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
 
 /// A database with pessimistic transactions. Share it between threads with `Arc<TransactionDB>` (or scoped
 /// threads); each thread begins its own transactions.
@@ -146,6 +147,25 @@ impl TransactionDB {
         let mut txn = Transaction::new(self, options, &TransactionOptions::default());
         txn.set_lock_timeout(self.txn_db_options.default_lock_timeout);
         txn.commit_batch(updates)
+    }
+
+    /// The entries whose keys are in `range`, outside any transaction (no lock taken), as [`DB::range`].
+    pub fn range<K: AsRef<[u8]>>(
+        &self,
+        options: &ReadOptions,
+        range: impl RangeBounds<K>,
+    ) -> DBRange {
+        self.db.range(options, range)
+    }
+
+    /// The entries whose keys start with `prefix`, outside any transaction, as [`DB::prefix`].
+    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> DBRange {
+        self.db.prefix(options, prefix)
+    }
+
+    /// Every entry, outside any transaction, as [`DB::iter`].
+    pub fn iter(&self, options: &ReadOptions) -> DBRange {
+        self.db.iter(options)
     }
 
     /// Reads `key` outside any transaction (no lock taken), as [`DB::get`].

@@ -59,6 +59,17 @@ impl WriteBatchWithIndex {
         Some(update.map(|(start, end)| &self.batch.contents()[start..end]))
     }
 
+    /// Every key written, with its newest update (`None` for a delete), in no particular order.
+    pub(crate) fn updates(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
+        let contents = self.batch.contents();
+        self.index.iter().map(move |(key, update)| {
+            (
+                key.as_slice(),
+                update.map(|(start, end)| &contents[start..end]),
+            )
+        })
+    }
+
     /// The batch to write at commit.
     pub(crate) fn write_batch(&self) -> &WriteBatch {
         &self.batch
