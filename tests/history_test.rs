@@ -150,9 +150,9 @@ fn the_checker_rejects_lost_and_misordered_writes() {
 
 // ---- The database under the checker. ----
 
-/// Every combination of storage, API and write path, each with a seed of its own.
+/// Every combination of storage, API and write path, each with a seed of its own, and the focused shape.
 fn variants(seed: u64, ops_per_thread: usize) -> Vec<Config> {
-    let mut configs = Vec::new();
+    let mut configs = vec![Config::focused(seed.wrapping_add(8), ops_per_thread)];
     for (i, storage) in [Storage::Memory, Storage::Disk].into_iter().enumerate() {
         for (j, api) in [Api::Db, Api::Transactions].into_iter().enumerate() {
             for (k, pipelined) in [false, true].into_iter().enumerate() {
@@ -182,14 +182,9 @@ fn the_checker_catches_the_stale_read_order() {
     println!("HISTORY_SEED={seed}");
     for attempt in 0..20 {
         let config = Config {
-            keys: 4,
-            writers: 1,
             readers: 3,
-            scanners: 1,
-            snapshot_holders: 0,
-            value_size: 100,
             stale_read_pause: Some(Duration::from_millis(2)),
-            ..Config::drawn(seed + attempt, Storage::Memory, Api::Db, false, 200)
+            ..Config::focused(seed + attempt, 200)
         };
         let history = run(&config).unwrap_or_else(|e| panic!("{config:?}: {e}"));
         match check(&history) {

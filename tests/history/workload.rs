@@ -91,6 +91,25 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The shape that catches the read race of issue 24: one writer overwriting four keys, six point readers and
+    /// a scanner on `MemEnv`, while the compactor flushes and compacts without pause. With the read order
+    /// reverted (the sequence loaded before the super version), a release build found a read that missed an
+    /// acknowledged write within seconds to minutes on a 2-core machine; the drawn configurations spread the same
+    /// effort over more keys and threads.
+    pub fn focused(seed: u64, ops_per_thread: usize) -> Config {
+        Config {
+            keys: 4,
+            writers: 1,
+            readers: 6,
+            scanners: 1,
+            snapshot_holders: 0,
+            value_size: 100,
+            ..Config::drawn(seed, Storage::Memory, Api::Db, false, ops_per_thread)
+        }
+    }
+}
+
 /// The instants of the calls: one counter every thread increments, so the ticks order the calls as they happened.
 #[derive(Default)]
 struct Clock(AtomicU64);
