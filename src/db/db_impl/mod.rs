@@ -77,7 +77,6 @@ use crate::util::cache::Cache;
 use crate::util::comparator::Comparator;
 use crate::util::logging::consume_decimal_number;
 
-#[path = "pipelined_write.rs"]
 mod pipelined_write;
 
 /// A range of user keys, `[start, limit)`.
