@@ -17,7 +17,7 @@
 //!   empties every slot, and a read puts its super version back only if, under the slot's lock, its number is
 //!   still `number`. So an old memtable or version is released once the reads that were using it finish, as
 //!   LevelDB's reference counts release them, and obsolete files are deleted at the same moments as LevelDB's.
-//! - a read takes its super version first and the last sequence number second (`db_impl.rs` says why): the
+//! - a read takes its super version first and the last sequence number second (`db_impl/read.rs` says why): the
 //!   super version it gets is the installed one or a newer one than any installed before the read began, so it
 //!   holds every write acknowledged before then.
 //! - lock order: the database mutex, then `slots`, then any slot; a read holds at most one of `slots`, a slot or

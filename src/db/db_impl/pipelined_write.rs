@@ -24,8 +24,15 @@
 //! ExitAsMemTableWriter (db/write_thread.cc)
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
-use super::*;
+use super::write::{wake, Writer};
+use super::{DBImpl, MutexLock};
+use crate::db::dbformat::SequenceNumber;
+use crate::db::event_listener as events;
+use crate::db::write_batch::WriteBatch;
+use crate::error::Result;
+use crate::options::WriteOptions;
 
 /// A group waiting for, or doing, its memtable insert.
 struct MemTableWriter {
