@@ -560,3 +560,28 @@ fn transaction_ranges_follow_a_model() {
         property as fn(SmallWrites, SmallWrites, SmallWrites, (u8, u8, u8), Vec<bool>) -> bool,
     );
 }
+
+/// An open refused because another handle has the LOCK changes nothing: not the running database's LOG (LevelDB
+/// would move it to LOG.old and start an empty one), not any other file.
+#[test]
+fn a_refused_open_leaves_the_log_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = DB::open(create(), dir.path()).unwrap();
+    db.put(&WriteOptions::default(), "k", "v").unwrap();
+    let before = snapshot_files(dir.path());
+    assert!(before.contains_key("LOG") && !before.contains_key("LOG.old"));
+    let err = DB::open(create(), dir.path()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("IO error: lock ") && err.to_string().contains("LOCK"),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot_files(dir.path()),
+        before,
+        "the refused open changed a file"
+    );
+    drop(db);
+    // Once the handle is gone, an open goes through, and starts a new LOG as LevelDB does.
+    drop(DB::open(create(), dir.path()).unwrap());
+    assert!(snapshot_files(dir.path()).contains_key("LOG.old"));
+}

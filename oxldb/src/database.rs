@@ -45,12 +45,10 @@ impl Drop for DbLock {
 }
 
 /// Opens the database of `--db` for writing (it takes the LOCK) with `options` (LevelDB's defaults, changed by
-/// the command). The LOCK is tried first: LevelDB's open starts a new LOG (moving the old one to LOG.old) before
-/// it finds the LOCK taken, which would rotate the LOG of the process that has the database open.
+/// the command). `DB::open` tries the LOCK before it touches the LOG, so a refused open leaves the LOG of the
+/// process that has the database open alone (LevelDB's open would move it to LOG.old first).
 pub fn open_db(args: &Args, options: Options) -> Result<DB, Failure> {
-    let path = db_path(args)?;
-    drop(lock_db(&path)?);
-    Ok(DB::open(options, path)?)
+    Ok(DB::open(options, db_path(args)?)?)
 }
 
 /// Opens the database of `--db` for reading only, with `options`: no LOCK, no file touched.

@@ -55,7 +55,19 @@ pub struct DB {
 }
 
 impl DB {
-    /// Opens the database at `path`, creating it if `options.create_if_missing` is set.
+    /// Opens the database at `path`, creating it if `options.create_if_missing` is set. It takes the database's
+    /// `LOCK` first: an open that is refused changes nothing (LevelDB starts a new `LOG`, moving the running
+    /// one's to `LOG.old`, before it finds the `LOCK` taken).
+    ///
+    /// # Errors
+    /// - `IO error: lock <path>/LOCK: Resource temporarily unavailable` (another process has the database open) or
+    ///   `IO error: lock <path>/LOCK: already held by process` (another `DB` of this process has it): one handle
+    ///   at a time writes a database. Share that handle (`Arc<DB>`), or read beside it with
+    ///   [`DB::open_read_only`], which takes no lock.
+    /// - `Invalid argument: <path>: does not exist (create_if_missing is false)`, or `... exists
+    ///   (error_if_exists is true)`.
+    /// - `Corruption: ...` when the MANIFEST, CURRENT or (with `paranoid_checks`) a log is damaged; `repair_db`
+    ///   salvages what it can. `IO error: ...` when the file system fails.
     ///
     /// ```
     /// use oxleveldb::{Options, DB};
@@ -64,8 +76,12 @@ impl DB {
     /// // A missing database is an error unless create_if_missing is set.
     /// let err = DB::open(Options::default(), dir.path().join("db")).unwrap_err();
     /// assert!(err.to_string().ends_with("does not exist (create_if_missing is false)"));
-    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path().join("db"));
-    /// assert!(db.is_ok());
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path().join("db")).unwrap();
+    /// // A second handle is refused while the first is open: the first has the LOCK.
+    /// let err = DB::open(Options::default(), dir.path().join("db")).unwrap_err();
+    /// assert!(err.to_string().starts_with("IO error: lock "), "{err}");
+    /// // Reading beside it needs no lock.
+    /// assert!(DB::open_read_only(Options::default(), dir.path().join("db")).is_ok());
     /// ```
     ///
     /// LevelDB: DB::Open
@@ -76,7 +92,8 @@ impl DB {
     /// Opens the database at `path` for reading only, as it is at this moment. No LOCK is taken and no file is
     /// created, written or deleted: the logs are replayed into memory and nothing is compacted. So any number of
     /// processes may read one database this way, even while another process writes it (they see the state at
-    /// the open). Writes and `compact_range` fail with `NotSupported`. The database must exist.
+    /// the open). Writes and `compact_range` fail with the code `NotSupported`, which LevelDB's text shows as
+    /// `Not implemented: Not supported operation in read only mode.` (RocksDB's words). The database must exist.
     ///
     /// ```
     /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
@@ -108,11 +125,22 @@ impl DB {
     }
 
     fn open_with(options: Options, dbname: &Path, read_only: bool) -> Result<DB> {
+        // The LOCK before anything else: DBImpl::new opens the info log, which moves LOG to LOG.old, and an open
+        // refused by the lock must leave the running database's LOG alone. (LevelDB's DBImpl::Recover takes it
+        // after SanitizeOptions has done that.)
+        let lock = if read_only {
+            None
+        } else {
+            // Ignore an error from create_dir: the database exists only once its descriptor is written, and this
+            // directory may be left from a failed attempt.
+            let _ = options.env.create_dir(dbname);
+            Some(options.env.lock_file(&lock_file_name(dbname))?)
+        };
         // Until the database is open, every way out of here (an error or a panic) drops the handle, which shuts
         // the database down and releases its lock; a lock left behind would refuse every later open of this
         // database in the process.
         let handle = DB {
-            inner: FileHolder::new(&DBImpl::new(&options, dbname, read_only)),
+            inner: FileHolder::new(&DBImpl::new(&options, dbname, read_only, lock)),
         };
         DB::open_impl(&handle.inner.0, &options)?;
         Ok(handle)

@@ -280,8 +280,15 @@ impl Drop for FileHolder {
 }
 
 impl DBImpl {
+    /// `db_lock` is the database's LOCK, already taken (`None` for a read-only open).
+    ///
     /// LevelDB: DBImpl::DBImpl
-    fn new(raw_options: &Options, dbname: &Path, read_only: bool) -> Arc<DBImpl> {
+    fn new(
+        raw_options: &Options,
+        dbname: &Path,
+        read_only: bool,
+        db_lock: Option<Box<dyn FileLock>>,
+    ) -> Arc<DBImpl> {
         let internal_comparator = InternalKeyComparator::new(raw_options.comparator.clone());
         let options = sanitize_options(dbname, &internal_comparator, raw_options);
         let table_cache = Arc::new(TableCache::new(
@@ -300,7 +307,7 @@ impl DBImpl {
             internal_comparator,
             dbname: dbname.to_path_buf(),
             table_cache,
-            db_lock: Mutex::new(None),
+            db_lock: Mutex::new(db_lock),
             file_holders: AtomicUsize::new(0),
             read_only,
             shutting_down: AtomicBool::new(false),

@@ -20,7 +20,7 @@ use super::db::DB;
 use super::{DBImpl, MutexLock};
 use crate::db::dbformat::SequenceNumber;
 use crate::db::filename::{
-    descriptor_file_name, lock_file_name, log_file_name, parse_file_name, set_current_file, table_file_name,
+    descriptor_file_name, log_file_name, parse_file_name, set_current_file, table_file_name,
     FileType,
 };
 use crate::db::log;
@@ -84,14 +84,8 @@ impl DBImpl {
     ///
     /// LevelDB: DBImpl::Recover
     fn recover(&self, l: &mut MutexLock<'_>, edit: &mut VersionEdit) -> Result<bool> {
-        // Ignore error from create_dir since the creation of the DB is committed only when the descriptor is
-        // created, and this directory may already exist from a previous failed creation attempt.
-        if !self.read_only {
-            let _ = self.env.create_dir(&self.dbname);
-            let lock = self.env.lock_file(&lock_file_name(&self.dbname))?;
-            *self.db_lock.lock().unwrap_or_else(|e| e.into_inner()) = Some(lock);
-        }
-
+        // LevelDB creates the directory and takes the LOCK here; DB::open_with has done both already, before the
+        // info log was opened.
         let dbname = self.dbname.to_string_lossy();
         if !self
             .env
