@@ -50,6 +50,10 @@ type Slot = Mutex<Option<Arc<SuperVersion>>>;
 pub(crate) struct SuperVersions {
     /// Bumped (under the database mutex) each time a super version is installed.
     number: AtomicU64,
+    /// The test hook `DB::test_set_read_pause`: how long a read sleeps before it pins its super version, in
+    /// microseconds (0: not at all).
+    #[cfg(feature = "internals")]
+    pause_before_pin_micros: AtomicU64,
     installed: Mutex<Option<Arc<SuperVersion>>>,
     /// Every thread's slot for this database (threads that ended have dropped theirs).
     slots: Mutex<Vec<Weak<Slot>>>,
@@ -69,6 +73,8 @@ impl SuperVersions {
     pub(crate) fn new() -> Arc<SuperVersions> {
         Arc::new(SuperVersions {
             number: AtomicU64::new(0),
+            #[cfg(feature = "internals")]
+            pause_before_pin_micros: AtomicU64::new(0),
             installed: Mutex::new(None),
             slots: Mutex::new(Vec::new()),
         })
@@ -137,6 +143,23 @@ impl SuperVersions {
         })
     }
 
+    /// Makes every read sleep for `pause` before it pins its super version (`None`: not at all). A read that loads
+    /// its sequence number first (the order the read path's invariant forbids) then gives flushes and compactions
+    /// that long to run between its two loads; one that follows the invariant is not affected.
+    #[cfg(feature = "internals")]
+    pub(crate) fn test_set_pause_before_pin(&self, pause: Option<std::time::Duration>) {
+        let micros = pause.map_or(0, |p| u64::try_from(p.as_micros()).unwrap_or(u64::MAX).max(1));
+        self.pause_before_pin_micros.store(micros, Ordering::Relaxed);
+    }
+
+    #[cfg(feature = "internals")]
+    fn test_pause_before_pin(&self) {
+        let pause = self.pause_before_pin_micros.load(Ordering::Relaxed);
+        if pause > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(pause));
+        }
+    }
+
     /// Runs `f` on the current super version; `None` if none is installed (the database is closed).
     ///
     /// RocksDB: ColumnFamilyData::GetThreadLocalSuperVersion, ReturnThreadLocalSuperVersion
@@ -144,6 +167,8 @@ impl SuperVersions {
         self: &Arc<Self>,
         f: impl FnOnce(&Arc<SuperVersion>) -> R,
     ) -> Option<R> {
+        #[cfg(feature = "internals")]
+        self.test_pause_before_pin();
         let slot = self.local_slot();
         let number = self.number.load(Ordering::SeqCst);
         let cached = lock(&slot).take().filter(|sv| sv.number == number);

@@ -60,8 +60,11 @@ pub struct Config {
     /// Operations per thread (a write, a read, a scan, or a snapshot's whole life).
     pub ops_per_thread: usize,
     pub value_size: usize,
+    /// `DB::test_set_read_pause`: reads sleep this long before they pin their super version, which widens the
+    /// window of a read that took its sequence number first.
+    pub read_pause: Option<Duration>,
     /// `DB::test_set_stale_read_order`: reads in the order the invariant forbids (to show the checker catches it).
-    pub stale_read_pause: Option<Duration>,
+    pub stale_read_order: bool,
 }
 
 impl Config {
@@ -86,7 +89,8 @@ impl Config {
             snapshot_holders: rnd.uniform(2) as usize,
             ops_per_thread,
             value_size: [8, 100, 1000][rnd.uniform(3) as usize],
-            stale_read_pause: None,
+            read_pause: None,
+            stale_read_order: false,
         }
     }
 }
@@ -492,9 +496,10 @@ pub fn run(config: &Config) -> Result<History, String> {
         .compact_range(None, None)
         .map_err(|e| format!("preload compaction: {e}"))?;
     let preloaded = preload.recorded;
+    target.db().test_set_read_pause(config.read_pause);
     target
         .db()
-        .test_set_stale_read_order(config.stale_read_pause);
+        .test_set_stale_read_order(config.stale_read_order);
 
     let stop = AtomicBool::new(false);
     let recorded: Vec<Result<Recorded, String>> = std::thread::scope(|scope| {
@@ -542,7 +547,8 @@ pub fn run(config: &Config) -> Result<History, String> {
             Err(e) => vec![Err(e)],
         }
     });
-    target.db().test_set_stale_read_order(None);
+    target.db().test_set_read_pause(None);
+    target.db().test_set_stale_read_order(false);
 
     let mut history = History::default();
     for part in std::iter::once(Ok(preloaded)).chain(recorded) {

@@ -430,17 +430,23 @@ impl DB {
         }
     }
 
-    /// With `Some(pause)`, reads that name no snapshot load the latest sequence number before they pin their
-    /// super version, and sleep for `pause` in between; with `None` (the default) they follow the read path's
-    /// invariant. Only for the test that shows the concurrent history checker catches a read that misses an
-    /// acknowledged write.
+    /// With `true`, reads that name no snapshot load the latest sequence number before they pin their super
+    /// version: the order the read path's invariant forbids. Only for the test that shows the concurrent history
+    /// checker catches a read that misses an acknowledged write.
     #[cfg(feature = "internals")]
     #[doc(hidden)]
-    pub fn test_set_stale_read_order(&self, pause: Option<std::time::Duration>) {
-        let micros = pause.map_or(0, |p| u64::try_from(p.as_micros()).unwrap_or(u64::MAX).max(1));
+    pub fn test_set_stale_read_order(&self, stale: bool) {
         self.inner
-            .stale_read_pause_micros
-            .store(micros, AtomicOrdering::Relaxed);
+            .stale_read_order
+            .store(stale, AtomicOrdering::Relaxed);
+    }
+
+    /// Makes every read sleep for `pause` before it pins its super version (`None`: not at all): the window in
+    /// which a read that took its sequence number first could miss a write.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn test_set_read_pause(&self, pause: Option<std::time::Duration>) {
+        self.inner.super_versions.test_set_pause_before_pin(pause);
     }
 
     /// An iterator over the internal keys of the database.

@@ -196,9 +196,9 @@ pub(crate) struct DBImpl {
     last_sequence: AtomicU64,
     /// For sampling.
     seed: AtomicU32,
-    /// The test hook `DB::test_set_stale_read_order`: its pause in microseconds, 0 when off.
+    /// The test hook `DB::test_set_stale_read_order`.
     #[cfg(feature = "internals")]
-    stale_read_pause_micros: AtomicU64,
+    stale_read_order: AtomicBool,
     /// For scheduling background work, which holds the implementation alive.
     weak_self: Weak<DBImpl>,
 }
@@ -335,7 +335,7 @@ impl DBImpl {
             last_sequence: AtomicU64::new(0),
             seed: AtomicU32::new(0),
             #[cfg(feature = "internals")]
-            stale_read_pause_micros: AtomicU64::new(0),
+            stale_read_order: AtomicBool::new(false),
             weak_self: weak_self.clone(),
             options,
         })

@@ -20,7 +20,8 @@
 //! `smallest_snapshot > S`: they drop the `k@s <= S` that a newer `k@S+1` hides and install a new version, in
 //! which the read finds neither (`k@S+1` is above its sequence): it misses an acknowledged write, or finds an
 //! older value in a deeper level. `tests/history_test.rs` checks every read against that, and shows it catches
-//! the other order (`DB::test_set_stale_read_order`).
+//! the other order (`DB::test_set_stale_read_order`), and that the right one holds however long a read waits
+//! before it pins its super version (`DB::test_set_read_pause`: a revert of this order fails that test).
 //!
 //! LevelDB: DBImpl::Get, DBImpl::NewInternalIterator, DBImpl::RecordReadSample (db/db_impl.cc)
 
@@ -145,18 +146,14 @@ impl DBImpl {
         stale.unwrap_or_else(|| self.last_sequence.load(AtomicOrdering::SeqCst))
     }
 
-    /// After `DB::test_set_stale_read_order(Some(pause))`: the latest sequence number, loaded BEFORE the read
-    /// pins its super version, then the pause, which lets a flush or compaction install a new one: the read
-    /// order this module's invariant forbids, so that a test can show the concurrent history checker catches it.
+    /// After `DB::test_set_stale_read_order(true)`: the latest sequence number, loaded BEFORE the read pins its
+    /// super version: the read order this module's invariant forbids, so that a test can show the concurrent
+    /// history checker catches it (with `DB::test_set_read_pause`, flushes and compactions run in between).
     #[cfg(feature = "internals")]
     fn test_stale_sequence(&self) -> Option<SequenceNumber> {
-        let pause = self.stale_read_pause_micros.load(AtomicOrdering::Relaxed);
-        if pause == 0 {
-            return None;
-        }
-        let stale = self.last_sequence.load(AtomicOrdering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_micros(pause));
-        Some(stale)
+        self.stale_read_order
+            .load(AtomicOrdering::Relaxed)
+            .then(|| self.last_sequence.load(AtomicOrdering::SeqCst))
     }
 
     /// Without the test hooks, reads always follow the invariant.
