@@ -174,19 +174,24 @@ fn concurrent_histories_are_consistent() {
     }
 }
 
+/// The focused shape with three readers that sleep 5 ms before they pin their super version (reading in the
+/// stale order if `stale`): 20 runs of it, one per seed from `seed`.
+fn paused_runs(seed: u64, stale_read_order: bool) -> impl Iterator<Item = Config> {
+    (0..20).map(move |attempt| Config {
+        readers: 3,
+        read_pause: Some(Duration::from_millis(5)),
+        stale_read_order,
+        ..Config::focused(seed + attempt, 200)
+    })
+}
+
 /// The old read order (the sequence loaded before the super version) is caught: with a pause before the pin, a
 /// flush and a compaction run between the two loads and a read misses an acknowledged write.
 #[test]
 fn the_checker_catches_the_stale_read_order() {
     let seed = seed_from_env();
     println!("HISTORY_SEED={seed}");
-    for attempt in 0..20 {
-        let config = Config {
-            readers: 3,
-            read_pause: Some(Duration::from_millis(5)),
-            stale_read_order: true,
-            ..Config::focused(seed + attempt, 200)
-        };
+    for (attempt, config) in paused_runs(seed, true).enumerate() {
         let history = run(&config).unwrap_or_else(|e| panic!("{config:?}: {e}"));
         match check(&history) {
             Ok(stats) => println!("attempt {attempt}: no violation ({stats:?})"),
@@ -207,12 +212,7 @@ fn the_checker_catches_the_stale_read_order() {
 fn reads_stay_consistent_however_long_they_wait_to_pin() {
     let seed = seed_from_env();
     println!("HISTORY_SEED={seed}");
-    for attempt in 0..20 {
-        let config = Config {
-            readers: 3,
-            read_pause: Some(Duration::from_millis(5)),
-            ..Config::focused(seed + attempt, 200)
-        };
+    for (attempt, config) in paused_runs(seed, false).enumerate() {
         let stats = run_and_check(&config).unwrap_or_else(|e| panic!("{e}"));
         println!("attempt {attempt}: {stats:?}");
     }
