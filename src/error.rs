@@ -72,6 +72,14 @@ const PANIC_MESSAGE: &str = "oxleveldb panicked";
 
 /// A failed LevelDB operation: a code and a message.
 ///
+/// Errors a user meets first, in LevelDB's words:
+/// - `IO error: lock <dir>/LOCK: Resource temporarily unavailable` (another process) or `... already held by
+///   process` (another `DB` of this process): another handle has the database open for writing. Share that
+///   handle (`Arc<DB>`), or read beside it with [`DB::open_read_only`](crate::DB::open_read_only).
+/// - `Invalid argument: <dir>: does not exist (create_if_missing is false)`.
+/// - `Not implemented: Not supported operation in read only mode.` (code `NotSupported`): a write to a database
+///   opened with `open_read_only`.
+///
 /// LevelDB: Status
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Error {
