@@ -1,0 +1,146 @@
+// The seam between the C++ layer (this folder) and oxleveldb (the Rust crate in ../): every function that crosses
+// it, in both directions, declared once. The Rust side is cxx/src/*.rs.
+//
+// Invariant: nothing unwinds across the seam. The functions C++ defines for Rust are noexcept and catch what the
+// user's code throws (Guard below: a message on stderr, then abort); the functions Rust defines are extern "C",
+// which abort on a panic.
+//
+// Conventions: bytes cross as (pointer, length) or as leveldb::Slice, whose layout (a pointer, then a length) is
+// the Rust side's CSlice; a Status and a std::string are filled by Rust through oxcxx_status_set and
+// oxcxx_string_assign, so results are copied once, into the caller's own objects; the engine's objects (a
+// database, an iterator, a snapshot, a cache, a bloom policy) are opaque pointers that C++ gives back to destroy.
+
+#ifndef OXLEVELDB_CXX_FFI_H_
+#define OXLEVELDB_CXX_FFI_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "leveldb/db.h"
+#include "leveldb/slice.h"
+#include "leveldb/status.h"
+
+namespace oxleveldb_cxx {
+
+// Runs `body`, which calls the user's code; an exception aborts with a message naming where it was thrown from,
+// since it must not unwind into the engine.
+template <typename F>
+auto Guard(const char* where, F body) noexcept -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "oxleveldb: %s threw an exception (%s); aborting\n", where, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "oxleveldb: %s threw an exception; aborting\n", where);
+  }
+  std::abort();
+}
+
+// Options as the engine takes them: each pointer of leveldb::Options mapped by the C++ layer to what it is.
+struct OxOptions {
+  const void* comparator;     // a user's leveldb::Comparator, or null for BytewiseComparator()
+  const void* filter_policy;  // a user's leveldb::FilterPolicy, or null
+  const void* bloom;          // the engine's bloom policy (NewBloomFilterPolicy), or null
+  const void* block_cache;    // the engine's cache (NewLRUCache), or null for the database's own
+  void* info_log;             // a user's leveldb::Logger, or null for the LOG file
+  size_t write_buffer_size;
+  size_t block_size;
+  size_t max_file_size;
+  int max_open_files;
+  int block_restart_interval;
+  int compression;
+  bool create_if_missing;
+  bool error_if_exists;
+  bool paranoid_checks;
+  bool reuse_logs;
+};
+
+struct OxReadOptions {
+  const void* snapshot;  // the engine's snapshot, or null
+  bool verify_checksums;
+  bool fill_cache;
+};
+
+}  // namespace oxleveldb_cxx
+
+extern "C" {
+using oxleveldb_cxx::OxOptions;
+using oxleveldb_cxx::OxReadOptions;
+
+// Defined in C++, called by Rust.
+void oxcxx_status_set(leveldb::Status* out, int code, const char* msg, size_t len) noexcept;
+void oxcxx_string_assign(std::string* out, const char* data, size_t len) noexcept;
+void oxcxx_string_append(std::string* out, const char* data, size_t len) noexcept;
+int oxcxx_comparator_compare(const void* cmp, const char* a, size_t alen, const char* b, size_t blen) noexcept;
+const char* oxcxx_comparator_name(const void* cmp) noexcept;
+void oxcxx_comparator_find_shortest_separator(const void* cmp, const char* start, size_t start_len,
+                                              const char* limit, size_t limit_len, void* out_vec) noexcept;
+void oxcxx_comparator_find_short_successor(const void* cmp, const char* key, size_t len, void* out_vec) noexcept;
+const char* oxcxx_filter_policy_name(const void* policy) noexcept;
+void oxcxx_filter_policy_create_filter(const void* policy, const leveldb::Slice* keys, int n,
+                                       void* out_vec) noexcept;
+bool oxcxx_filter_policy_key_may_match(const void* policy, const char* key, size_t key_len, const char* filter,
+                                       size_t filter_len) noexcept;
+void oxcxx_logger_log(void* logger, const char* msg, size_t len) noexcept;
+void oxcxx_handler_put(void* handler, const char* key, size_t key_len, const char* value,
+                       size_t value_len) noexcept;
+void oxcxx_handler_delete(void* handler, const char* key, size_t key_len) noexcept;
+
+// Defined in Rust, called by C++.
+void oxcxx_vec_assign(void* vec, const char* data, size_t len);
+void oxcxx_vec_append(void* vec, const char* data, size_t len);
+
+void* oxcxx_db_open(const OxOptions* options, const char* name, size_t name_len, leveldb::Status* status);
+void oxcxx_db_close(void* db);
+void oxcxx_db_put(void* db, bool sync, const leveldb::Slice* key, const leveldb::Slice* value,
+                  leveldb::Status* status);
+void oxcxx_db_delete(void* db, bool sync, const leveldb::Slice* key, leveldb::Status* status);
+void oxcxx_db_write(void* db, bool sync, const char* rep, size_t rep_len, leveldb::Status* status);
+void oxcxx_db_get(void* db, const OxReadOptions* options, const leveldb::Slice* key, std::string* value,
+                  leveldb::Status* status);
+void* oxcxx_db_new_iterator(void* db, const OxReadOptions* options);
+void* oxcxx_db_get_snapshot(void* db);
+void oxcxx_snapshot_release(void* snapshot);
+bool oxcxx_db_get_property(void* db, const leveldb::Slice* property, std::string* value);
+void oxcxx_db_get_approximate_sizes(void* db, const leveldb::Range* ranges, int n, uint64_t* sizes);
+void oxcxx_db_compact_range(void* db, const leveldb::Slice* begin, const leveldb::Slice* end);
+void oxcxx_destroy_db(const OxOptions* options, const char* name, size_t name_len, leveldb::Status* status);
+void oxcxx_repair_db(const OxOptions* options, const char* name, size_t name_len, leveldb::Status* status);
+
+void oxcxx_iter_destroy(void* iter);
+bool oxcxx_iter_valid(const void* iter);
+void oxcxx_iter_seek_to_first(void* iter);
+void oxcxx_iter_seek_to_last(void* iter);
+void oxcxx_iter_seek(void* iter, const leveldb::Slice* target);
+void oxcxx_iter_next(void* iter);
+void oxcxx_iter_prev(void* iter);
+const char* oxcxx_iter_key(const void* iter, size_t* len);
+const char* oxcxx_iter_value(const void* iter, size_t* len);
+void oxcxx_iter_status(const void* iter, leveldb::Status* status);
+
+void oxcxx_batch_iterate(const char* rep, size_t rep_len, void* handler, leveldb::Status* status);
+
+int oxcxx_bytewise_compare(const leveldb::Slice* a, const leveldb::Slice* b);
+// Assign the shortened key to `out` when it is shorter (as LevelDB changes `*start` and `*key` in place).
+void oxcxx_bytewise_find_shortest_separator(const leveldb::Slice* start, const leveldb::Slice* limit,
+                                            std::string* out);
+void oxcxx_bytewise_find_short_successor(const leveldb::Slice* key, std::string* out);
+
+void* oxcxx_bloom_new(int bits_per_key);
+void oxcxx_bloom_destroy(void* bloom);
+void oxcxx_bloom_create_filter(const void* bloom, const leveldb::Slice* keys, int n, std::string* dst);
+bool oxcxx_bloom_key_may_match(const void* bloom, const leveldb::Slice* key, const leveldb::Slice* filter);
+
+void* oxcxx_cache_new(size_t capacity);
+void oxcxx_cache_destroy(void* cache);
+void oxcxx_cache_erase(const void* cache, const leveldb::Slice* key);
+uint64_t oxcxx_cache_new_id(const void* cache);
+void oxcxx_cache_prune(const void* cache);
+size_t oxcxx_cache_total_charge(const void* cache);
+}
+
+#endif  // OXLEVELDB_CXX_FFI_H_

@@ -1,0 +1,75 @@
+// What the C++ layer's files share: the library's own implementations of LevelDB's abstract classes, which the
+// options name (and the database maps to the engine's own objects, with no call across the seam per use), and the
+// translation of leveldb::Options into the engine's.
+
+#ifndef OXLEVELDB_CXX_LAYER_H_
+#define OXLEVELDB_CXX_LAYER_H_
+
+#include "ffi.h"
+#include "leveldb/cache.h"
+#include "leveldb/comparator.h"
+#include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
+#include "leveldb/options.h"
+#include "leveldb/write_batch.h"
+
+namespace leveldb {
+
+// The friend WriteBatch names: the database reads `rep_`, LevelDB's batch bytes.
+class WriteBatchInternal {
+ public:
+  static const std::string& Contents(const WriteBatch* batch) { return batch->rep_; }
+};
+
+}  // namespace leveldb
+
+namespace oxleveldb_cxx {
+
+// NewBloomFilterPolicy's policy: the engine's BloomFilterPolicy.
+class BloomPolicy final : public leveldb::FilterPolicy {
+ public:
+  explicit BloomPolicy(int bits_per_key) : bloom_(oxcxx_bloom_new(bits_per_key)) {}
+  ~BloomPolicy() override { oxcxx_bloom_destroy(bloom_); }
+  const char* Name() const override { return "leveldb.BuiltinBloomFilter2"; }
+  void CreateFilter(const leveldb::Slice* keys, int n, std::string* dst) const override {
+    oxcxx_bloom_create_filter(bloom_, keys, n, dst);
+  }
+  bool KeyMayMatch(const leveldb::Slice& key, const leveldb::Slice& filter) const override {
+    return oxcxx_bloom_key_may_match(bloom_, &key, &filter);
+  }
+  const void* engine() const { return bloom_; }
+
+ private:
+  void* bloom_;
+};
+
+// NewLRUCache's cache: the engine's block cache, which a database given it shares.
+class LRUCache final : public leveldb::Cache {
+ public:
+  explicit LRUCache(size_t capacity) : cache_(oxcxx_cache_new(capacity)) {}
+  ~LRUCache() override { oxcxx_cache_destroy(cache_); }
+  Handle* Insert(const leveldb::Slice& key, void* value, size_t charge,
+                 void (*deleter)(const leveldb::Slice& key, void* value)) override;
+  Handle* Lookup(const leveldb::Slice& key) override;
+  void Release(Handle* handle) override;
+  void* Value(Handle* handle) override;
+  void Erase(const leveldb::Slice& key) override { oxcxx_cache_erase(cache_, &key); }
+  uint64_t NewId() override { return oxcxx_cache_new_id(cache_); }
+  void Prune() override { oxcxx_cache_prune(cache_); }
+  size_t TotalCharge() const override { return oxcxx_cache_total_charge(cache_); }
+  const void* engine() const { return cache_; }
+
+ private:
+  void* cache_;
+};
+
+// `options` as the engine takes them, or NotSupported for what this library cannot honour yet (an Env other than
+// Env::Default(), a Cache not made by NewLRUCache).
+leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result);
+
+// The engine's read options for `options`.
+OxReadOptions ToOxReadOptions(const leveldb::ReadOptions& options);
+
+}  // namespace oxleveldb_cxx
+
+#endif  // OXLEVELDB_CXX_LAYER_H_

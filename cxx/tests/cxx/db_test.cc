@@ -1,0 +1,378 @@
+// A C++ program written against LevelDB 1.23's headers, compiled once and run on two libraries: Debian's
+// libleveldb.so.1d and oxleveldb's libleveldb.so (cxx/tests/cxx_abi_test.rs). It prints what it sees on stdout,
+// which must be the same on both, and leaves its databases in the folder it is given, whose files must be the
+// same too. On stderr it names the library it runs on.
+//
+// The writes fit in one memtable (the default write buffer), flushed and compacted by CompactRange: no
+// background work races the writes, so the MANIFEST records the same sequence numbers in both runs.
+//
+// Usage: db_test <folder>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "leveldb/cache.h"
+#include "leveldb/comparator.h"
+#include "leveldb/db.h"
+#include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
+#include "leveldb/iterator.h"
+#include "leveldb/options.h"
+#include "leveldb/write_batch.h"
+
+namespace {
+
+void Print(const std::string& what, const leveldb::Status& s) { std::printf("%s: %s\n", what.c_str(), s.ToString().c_str()); }
+
+std::string Escaped(const leveldb::Slice& bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i++) {
+    const unsigned char c = bytes[i];
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof(hex), "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::printf("FAILED: %s\n", what);
+  }
+}
+
+// Prints each record of a batch.
+class PrintingHandler : public leveldb::WriteBatch::Handler {
+ public:
+  void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+    std::printf("  batch put '%s' '%s'\n", Escaped(key).c_str(), Escaped(value).c_str());
+  }
+  void Delete(const leveldb::Slice& key) override { std::printf("  batch delete '%s'\n", Escaped(key).c_str()); }
+};
+
+// Orders keys backwards and shortens them as the bytewise comparator does, mirrored: tables written with it hold
+// separators the comparator chose.
+class ReverseComparator : public leveldb::Comparator {
+ public:
+  const char* Name() const override { return "test.ReverseComparator"; }
+  int Compare(const leveldb::Slice& a, const leveldb::Slice& b) const override { return -a.compare(b); }
+  // The shortest prefix of *start that is still after limit in this order (before it bytewise) and after start.
+  void FindShortestSeparator(std::string* start, const leveldb::Slice& limit) const override {
+    size_t diff = 0;
+    const size_t n = std::min(start->size(), limit.size());
+    while (diff < n && (*start)[diff] == limit[diff]) {
+      diff++;
+    }
+    if (diff < n) {
+      const unsigned char byte = static_cast<unsigned char>((*start)[diff]);
+      if (byte > 0 && byte - 1 > static_cast<unsigned char>(limit[diff])) {
+        (*start)[diff] = static_cast<char>(byte - 1);
+        start->resize(diff + 1);
+      }
+    }
+  }
+  void FindShortSuccessor(std::string* key) const override {
+    // A prefix of the key is bytewise before it, hence after it in this order: keep the first byte.
+    if (key->size() > 1) {
+      key->resize(1);
+    }
+  }
+};
+
+// A filter that records the first byte of every key: a key may match when its first byte is there.
+class FirstBytePolicy : public leveldb::FilterPolicy {
+ public:
+  const char* Name() const override { return "test.FirstByte"; }
+  void CreateFilter(const leveldb::Slice* keys, int n, std::string* dst) const override {
+    for (int i = 0; i < n; i++) {
+      dst->push_back(keys[i].empty() ? '\0' : keys[i][0]);
+    }
+  }
+  bool KeyMayMatch(const leveldb::Slice& key, const leveldb::Slice& filter) const override {
+    const char first = key.empty() ? '\0' : key[0];
+    return filter.ToString().find(first) != std::string::npos;
+  }
+};
+
+// Counts what the database logs (the messages themselves differ between engines: timings, thread ids).
+class CountingLogger : public leveldb::Logger {
+ public:
+  void Logv(const char*, std::va_list) override { calls++; }
+  int calls = 0;
+};
+
+void Cleanup(void* arg1, void* arg2) {
+  std::printf("  cleanup %s %s\n", static_cast<const char*>(arg1), static_cast<const char*>(arg2));
+}
+
+void DumpDB(leveldb::DB* db, const leveldb::ReadOptions& options, bool backwards) {
+  leveldb::Iterator* it = db->NewIterator(options);
+  if (backwards) {
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      std::printf("  '%s' => '%s'\n", Escaped(it->key()).c_str(), Escaped(it->value()).c_str());
+    }
+  } else {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::printf("  '%s' => '%s'\n", Escaped(it->key()).c_str(), Escaped(it->value()).c_str());
+    }
+  }
+  Print("  iterator status", it->status());
+  delete it;
+}
+
+void Properties(leveldb::DB* db) {
+  for (const char* name : {"leveldb.num-files-at-level0", "leveldb.num-files-at-level1", "leveldb.num-files-at-level2",
+                           "leveldb.sstables", "leveldb.no-such-property", "leveldb.num-files-at-level9"}) {
+    std::string value;
+    const bool found = db->GetProperty(name, &value);
+    std::printf("property %s: %s '%s'\n", name, found ? "found" : "not found", value.c_str());
+  }
+}
+
+// The basic operations with the default options, a bloom filter and an LRU cache.
+void Basics(const std::string& dir) {
+  std::printf("== basics\n");
+  leveldb::Options options;
+  std::printf("defaults: %d %d %d %zu %d %zu %d %zu %d %d\n", options.create_if_missing, options.error_if_exists,
+              options.paranoid_checks, options.write_buffer_size, options.max_open_files, options.block_size,
+              options.block_restart_interval, options.max_file_size, options.compression, options.reuse_logs);
+  Check(options.comparator == leveldb::BytewiseComparator(), "the default comparator");
+  Check(options.env == leveldb::Env::Default(), "the default env");
+  std::printf("comparator %s\n", options.comparator->Name());
+  const std::string name = dir + "/basics";
+  leveldb::DB* db = nullptr;
+  leveldb::Status s = leveldb::DB::Open(options, name, &db);
+  Print("open missing", s);
+  std::printf("db is null: %d, IsInvalidArgument %d\n", db == nullptr, s.IsInvalidArgument());
+
+  options.create_if_missing = true;
+  options.filter_policy = leveldb::NewBloomFilterPolicy(10);
+  options.block_cache = leveldb::NewLRUCache(1 << 20);
+  std::printf("filter %s\n", options.filter_policy->Name());
+  Print("open", leveldb::DB::Open(options, name, &db));
+
+  leveldb::WriteOptions write;
+  leveldb::ReadOptions read;
+  Print("put", db->Put(write, "apple", "red"));
+  Print("put", db->Put(write, leveldb::Slice("nul\0key", 7), leveldb::Slice("nul\0value", 9)));
+  std::string value;
+  s = db->Get(read, "apple", &value);
+  Print("get apple", s);
+  std::printf("  value '%s'\n", value.c_str());
+  s = db->Get(read, "pear", &value);
+  Print("get pear", s);
+  std::printf("  IsNotFound %d\n", s.IsNotFound());
+  Print("delete apple", db->Delete(write, "apple"));
+  Print("get apple", db->Get(read, "apple", &value));
+
+  leveldb::WriteBatch batch;
+  std::printf("empty batch size %zu\n", batch.ApproximateSize());
+  batch.Put("banana", "yellow");
+  batch.Delete("cherry");
+  batch.Put("cherry", "dark red");
+  leveldb::WriteBatch more;
+  more.Put("date", "brown");
+  batch.Append(more);
+  leveldb::WriteBatch copy = batch;
+  std::printf("batch size %zu, copy size %zu\n", batch.ApproximateSize(), copy.ApproximateSize());
+  PrintingHandler handler;
+  Print("iterate", batch.Iterate(&handler));
+  Print("write", db->Write(write, &batch));
+  copy.Clear();
+  std::printf("cleared size %zu\n", copy.ApproximateSize());
+  Print("iterate cleared", copy.Iterate(&handler));
+
+  const leveldb::Snapshot* snapshot = db->GetSnapshot();
+  Print("put", db->Put(write, "banana", "green"));
+  leveldb::ReadOptions at_snapshot;
+  at_snapshot.snapshot = snapshot;
+  Print("get banana at snapshot", db->Get(at_snapshot, "banana", &value));
+  std::printf("  value '%s'\n", value.c_str());
+  Print("get banana now", db->Get(read, "banana", &value));
+  std::printf("  value '%s'\n", value.c_str());
+  std::printf("forwards at snapshot:\n");
+  DumpDB(db, at_snapshot, false);
+  db->ReleaseSnapshot(snapshot);
+  std::printf("backwards:\n");
+  DumpDB(db, read, true);
+
+  leveldb::Iterator* it = db->NewIterator(read);
+  it->RegisterCleanup(Cleanup, const_cast<char*>("first"), const_cast<char*>("1"));
+  it->RegisterCleanup(Cleanup, const_cast<char*>("second"), const_cast<char*>("2"));
+  it->RegisterCleanup(Cleanup, const_cast<char*>("third"), const_cast<char*>("3"));
+  for (const char* target : {"b", "banana", "c", "zzz", ""}) {
+    it->Seek(target);
+    std::printf("seek '%s': valid %d", target, it->Valid());
+    if (it->Valid()) {
+      std::printf(" at '%s'", Escaped(it->key()).c_str());
+      it->Prev();
+      std::printf(", prev valid %d", it->Valid());
+    }
+    std::printf("\n");
+  }
+  delete it;
+
+  // Enough data for several tables, then compactions.
+  for (int i = 0; i < 3000; i++) {
+    char key[32], val[160];
+    std::snprintf(key, sizeof(key), "key%06d", i * 7 % 3000);
+    std::snprintf(val, sizeof(val), "value %d of a size that fills tables %0100d", i, i);
+    Check(db->Put(write, key, val).ok(), "put of many");
+  }
+  Properties(db);
+  leveldb::Range ranges[2] = {leveldb::Range("key000000", "key001000"), leveldb::Range("z", "zz")};
+  uint64_t sizes[2];
+  db->GetApproximateSizes(ranges, 2, sizes);
+  std::printf("sizes before compaction: first %s, second %llu\n", sizes[0] > 0 ? "> 0" : "0",
+              static_cast<unsigned long long>(sizes[1]));
+  db->CompactRange(nullptr, nullptr);
+  Properties(db);
+  db->GetApproximateSizes(ranges, 2, sizes);
+  std::printf("sizes after compaction: %llu %llu\n", static_cast<unsigned long long>(sizes[0]),
+              static_cast<unsigned long long>(sizes[1]));
+  const leveldb::Slice begin("key001000"), end("key002000");
+  db->CompactRange(&begin, &end);
+  Print("get key002999", db->Get(read, "key002999", &value));
+  std::printf("  value '%s'\n", value.c_str());
+  delete db;
+
+  leveldb::Options again = options;
+  again.error_if_exists = true;
+  Print("open existing with error_if_exists", leveldb::DB::Open(again, name, &db));
+  Print("reopen", leveldb::DB::Open(options, name, &db));
+  Print("get banana after reopen", db->Get(read, "banana", &value));
+  std::printf("  value '%s'\n", value.c_str());
+  delete db;
+  delete options.block_cache;
+  delete options.filter_policy;
+}
+
+// A user comparator that shortens keys and a user filter policy: the tables hold what they chose.
+void UserClasses(const std::string& dir) {
+  std::printf("== user classes\n");
+  ReverseComparator comparator;
+  FirstBytePolicy policy;
+  CountingLogger logger;
+  leveldb::Options options;
+  options.create_if_missing = true;
+  options.comparator = &comparator;
+  options.filter_policy = &policy;
+  options.info_log = &logger;
+  options.block_size = 256;
+  options.compression = leveldb::kNoCompression;
+  const std::string name = dir + "/user";
+  leveldb::DB* db;
+  Print("open", leveldb::DB::Open(options, name, &db));
+  leveldb::WriteOptions write;
+  for (int i = 0; i < 2000; i++) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "%c%05d-long-key-suffix", 'a' + i % 26, i);
+    Check(db->Put(write, key, std::string(40, 'v')).ok(), "put");
+  }
+  db->CompactRange(nullptr, nullptr);
+  leveldb::ReadOptions read;
+  std::string value;
+  Print("get a00000", db->Get(read, "a00000-long-key-suffix", &value));
+  Print("get missing", db->Get(read, "A-missing", &value));
+  leveldb::Iterator* it = db->NewIterator(read);
+  int n = 0;
+  std::string first, last;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (n++ == 0) first = it->key().ToString();
+    last = it->key().ToString();
+  }
+  std::printf("%d keys, first '%s', last '%s'\n", n, first.c_str(), last.c_str());
+  delete it;
+  Properties(db);
+  delete db;
+  std::printf("logger called: %s\n", logger.calls > 0 ? "yes" : "no");
+  leveldb::Options wrong;
+  Print("open with another comparator", leveldb::DB::Open(wrong, name, &db));
+}
+
+// Iterators of the library's own, Status, and the management operations.
+void Misc(const std::string& dir) {
+  std::printf("== misc\n");
+  leveldb::Iterator* empty = leveldb::NewEmptyIterator();
+  empty->SeekToFirst();
+  std::printf("empty iterator valid %d\n", empty->Valid());
+  Print("  status", empty->status());
+  delete empty;
+  leveldb::Iterator* error = leveldb::NewErrorIterator(leveldb::Status::Corruption("bad", "thing"));
+  error->Seek("x");
+  std::printf("error iterator valid %d\n", error->Valid());
+  Print("  status", error->status());
+  delete error;
+  const leveldb::Status statuses[] = {
+      leveldb::Status::OK(), leveldb::Status::NotFound("a"), leveldb::Status::Corruption("a", "b"),
+      leveldb::Status::NotSupported("a", ""), leveldb::Status::InvalidArgument("", "b"), leveldb::Status::IOError("x")};
+  for (const leveldb::Status& status : statuses) {
+    leveldb::Status copy = status;
+    leveldb::Status assigned;
+    assigned = copy;
+    Print("status", assigned);
+  }
+  std::string shortened = "abcdefg";
+  leveldb::BytewiseComparator()->FindShortestSeparator(&shortened, "abzz");
+  std::printf("separator '%s'\n", shortened.c_str());
+  shortened = "\xff\xff" "abc";
+  leveldb::BytewiseComparator()->FindShortSuccessor(&shortened);
+  std::printf("successor '%s'\n", Escaped(shortened).c_str());
+  std::printf("compare %d %d\n", leveldb::BytewiseComparator()->Compare("a", "b"),
+              leveldb::BytewiseComparator()->Compare("b", "b"));
+
+  const leveldb::FilterPolicy* bloom = leveldb::NewBloomFilterPolicy(10);
+  const leveldb::Slice keys[] = {"hello", "world"};
+  std::string filter = "prefix";
+  bloom->CreateFilter(keys, 2, &filter);
+  std::printf("bloom filter '%s'\n", Escaped(filter).c_str());
+  const leveldb::Slice just_filter(filter.data() + 6, filter.size() - 6);
+  std::printf("bloom match %d %d\n", bloom->KeyMayMatch("hello", just_filter), bloom->KeyMayMatch("x", just_filter));
+  delete bloom;
+
+  leveldb::Options options;
+  const std::string name = dir + "/basics";
+  Print("repair", leveldb::RepairDB(name, options));
+  leveldb::DB* db;
+  Print("open after repair", leveldb::DB::Open(options, name, &db));
+  leveldb::Iterator* it = db->NewIterator(leveldb::ReadOptions());
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    n++;
+  }
+  std::printf("%d keys after repair\n", n);
+  delete it;
+  delete db;
+  const std::string doomed = dir + "/doomed";
+  options.create_if_missing = true;
+  Print("open doomed", leveldb::DB::Open(options, doomed, &db));
+  Print("destroy while open", leveldb::DestroyDB(doomed, options));
+  delete db;
+  Print("destroy", leveldb::DestroyDB(doomed, options));
+  Print("destroy missing", leveldb::DestroyDB(dir + "/never", options));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <folder>\n", argv[0]);
+    return 2;
+  }
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&leveldb::DestroyDB), &info) != 0) {
+    std::fprintf(stderr, "library: %s\n", info.dli_fname);
+  }
+  const std::string dir = argv[1];
+  Basics(dir);
+  UserClasses(dir);
+  Misc(dir);
+  return 0;
+}
