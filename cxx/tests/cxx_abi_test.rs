@@ -7,7 +7,8 @@
 //!   iterators and their cleanups, properties, sizes, compaction, repair and destruction, a user comparator that
 //!   shortens keys, a user filter policy, a logger, the bloom policy and the LRU cache);
 //! - capi/tests/c/c_test.c, the C API test of the C library (the same symbols serve C and C++);
-//! - the exported symbols: every `leveldb::` and `leveldb_` symbol Debian's library exports.
+//! - the exported symbols: every `leveldb::` and `leveldb_` symbol Debian's library exports;
+//! - plyvel's test suite, with Debian's python3-plyvel (cxx/scripts/plyvel_test.sh).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -264,5 +265,28 @@ fn the_library_is_named_libleveldb_so_1() {
     assert!(
         dynamic.contains("Library soname: [libleveldb.so.1]"),
         "{dynamic}"
+    );
+}
+
+/// plyvel's own test suite (53 tests), unchanged, with Debian's python3-plyvel on this library
+/// (cxx/scripts/plyvel_test.sh, which downloads the suite from the package registry). Skipped, saying so, where
+/// python3-plyvel is not installed; CI installs it.
+#[test]
+fn plyvel_test_suite_passes_on_oxleveldb() {
+    if !Path::new("/usr/lib/python3/dist-packages/plyvel").exists() {
+        eprintln!("skipped: python3-plyvel is not installed (apt-get install python3-plyvel python3-pytest)");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/plyvel_test.sh");
+    let output = run(Command::new(script).arg(library()).arg("-q"));
+    let report = String::from_utf8(output.stdout).unwrap();
+    let loaded = report.lines().find_map(|l| l.strip_prefix("library: "));
+    assert!(
+        loaded.is_some_and(|l| l.ends_with("/lib/libleveldb.so.1d")),
+        "{report}"
+    );
+    assert!(
+        report.contains("53 passed") && !report.contains("failed"),
+        "{report}"
     );
 }
