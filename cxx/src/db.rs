@@ -4,19 +4,13 @@
 //! LevelDB: db/db_impl.cc, db/repair.cc
 
 use std::ffi::{c_char, c_int};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use crate::env::path;
 use crate::options::{OxOptions, OxReadOptions};
 use crate::{assign, bytes, set_status, CSlice, CxxStatus, CxxString};
 use ox::DBIterator;
 use ox::{destroy_db, repair_db, Options, Range, Snapshot, WriteBatch, WriteOptions, DB};
-
-/// A database name: C++ passes a std::string's bytes (a path need not be UTF-8).
-unsafe fn path<'a>(name: *const c_char, len: usize) -> &'a Path {
-    // SAFETY: ffi.h: `name` holds `len` readable bytes.
-    Path::new(std::ffi::OsStr::from_bytes(unsafe { bytes(name, len) }))
-}
 
 fn write_options(sync: bool) -> WriteOptions {
     WriteOptions { sync }

@@ -6,6 +6,7 @@
 use std::ffi::{c_int, c_void};
 use std::sync::Arc;
 
+use crate::env::EnvHandle;
 use crate::user::{CxxComparator, CxxFilterPolicy, CxxLogger};
 use ox::{
     bytewise_comparator, BlockCache, BloomFilterPolicy, CompressionType, Options, ReadOptions,
@@ -31,6 +32,8 @@ pub struct OxOptions {
     max_open_files: c_int,
     block_restart_interval: c_int,
     compression: c_int,
+    /// An environment of env.rs, or null for the default.
+    env: *const EnvHandle,
     create_if_missing: bool,
     error_if_exists: bool,
     paranoid_checks: bool,
@@ -83,6 +86,10 @@ impl OxOptions {
                 CompressionType::SnappyCompression
             },
             reuse_logs: self.reuse_logs,
+            // SAFETY: ffi.h: a non-null environment is one env.rs made and has not destroyed.
+            env: unsafe { self.env.as_ref() }
+                .cloned()
+                .unwrap_or_else(ox::env::default_env),
             ..defaults
         }
     }

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "leveldb/db.h"
 #include "leveldb/slice.h"
@@ -53,6 +54,7 @@ struct OxOptions {
   int max_open_files;
   int block_restart_interval;
   int compression;
+  const void* env;            // the engine's environment (Env::Default(), NewMemEnv), or null for the default
   bool create_if_missing;
   bool error_if_exists;
   bool paranoid_checks;
@@ -89,6 +91,8 @@ void oxcxx_logger_log(void* logger, const char* msg, size_t len) noexcept;
 void oxcxx_handler_put(void* handler, const char* key, size_t key_len, const char* value,
                        size_t value_len) noexcept;
 void oxcxx_handler_delete(void* handler, const char* key, size_t key_len) noexcept;
+void oxcxx_strings_push(void* vector, const char* data, size_t len) noexcept;
+void oxcxx_run_work(void (*function)(void*), void* arg) noexcept;
 
 // Defined in Rust, called by C++.
 void oxcxx_vec_assign(void* vec, const char* data, size_t len);
@@ -134,6 +138,40 @@ void* oxcxx_bloom_new(int bits_per_key);
 void oxcxx_bloom_destroy(void* bloom);
 void oxcxx_bloom_create_filter(const void* bloom, const leveldb::Slice* keys, int n, std::string* dst);
 bool oxcxx_bloom_key_may_match(const void* bloom, const leveldb::Slice* key, const leveldb::Slice* filter);
+
+// The engine's environments (env.rs); files, locks and loggers are opaque, given back to destroy.
+void* oxcxx_env_default();
+void* oxcxx_env_new_mem(const void* base);
+void oxcxx_env_destroy(void* env);
+void* oxcxx_env_new_sequential_file(const void* env, const char* name, size_t len, leveldb::Status* status);
+size_t oxcxx_seqfile_read(void* file, size_t n, char* scratch, leveldb::Status* status);
+void oxcxx_seqfile_skip(void* file, uint64_t n, leveldb::Status* status);
+void oxcxx_seqfile_destroy(void* file);
+void* oxcxx_env_new_random_access_file(const void* env, const char* name, size_t len, leveldb::Status* status);
+size_t oxcxx_rafile_read(const void* file, uint64_t offset, size_t n, char* scratch, leveldb::Status* status);
+void oxcxx_rafile_destroy(void* file);
+void* oxcxx_env_new_writable_file(const void* env, const char* name, size_t len, bool append,
+                                  leveldb::Status* status);
+enum OxWritableFileOp { kAppend = 0, kClose = 1, kFlush = 2, kSync = 3 };
+void oxcxx_wfile_op(void* file, int op, const char* data, size_t len, leveldb::Status* status);
+void oxcxx_wfile_destroy(void* file);
+bool oxcxx_env_file_exists(const void* env, const char* name, size_t len);
+void oxcxx_env_get_children(const void* env, const char* name, size_t len, std::vector<std::string>* out,
+                            leveldb::Status* status);
+enum OxNameOp { kRemoveFile = 0, kCreateDir = 1, kRemoveDir = 2 };
+void oxcxx_env_name_op(const void* env, int op, const char* name, size_t len, leveldb::Status* status);
+uint64_t oxcxx_env_get_file_size(const void* env, const char* name, size_t len, leveldb::Status* status);
+void oxcxx_env_rename_file(const void* env, const char* src, size_t src_len, const char* target, size_t target_len,
+                           leveldb::Status* status);
+void* oxcxx_env_lock_file(const void* env, const char* name, size_t len, leveldb::Status* status);
+void oxcxx_env_unlock_file(const void* env, void* lock, leveldb::Status* status);
+void oxcxx_env_schedule(const void* env, bool start, void (*function)(void*), void* arg);
+void oxcxx_env_get_test_directory(const void* env, std::string* out, leveldb::Status* status);
+void* oxcxx_env_new_logger(const void* env, const char* name, size_t len, leveldb::Status* status);
+void oxcxx_engine_logger_log(const void* logger, const char* msg, size_t len);
+void oxcxx_engine_logger_destroy(void* logger);
+uint64_t oxcxx_env_now_micros(const void* env);
+void oxcxx_env_sleep_for_microseconds(const void* env, int micros);
 
 void* oxcxx_cache_new(size_t capacity);
 void oxcxx_cache_destroy(void* cache);

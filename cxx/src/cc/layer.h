@@ -63,8 +63,39 @@ class LRUCache final : public leveldb::Cache {
   void* cache_;
 };
 
-// `options` as the engine takes them, or NotSupported for what this library cannot honour yet (an Env other than
-// Env::Default(), a Cache not made by NewLRUCache).
+// An environment of the engine's: Env::Default(), NewMemEnv.
+class EngineEnv final : public leveldb::Env {
+ public:
+  explicit EngineEnv(void* env) : env_(env) {}
+  ~EngineEnv() override { oxcxx_env_destroy(env_); }
+  leveldb::Status NewSequentialFile(const std::string& f, leveldb::SequentialFile** r) override;
+  leveldb::Status NewRandomAccessFile(const std::string& f, leveldb::RandomAccessFile** r) override;
+  leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override;
+  leveldb::Status NewAppendableFile(const std::string& f, leveldb::WritableFile** r) override;
+  bool FileExists(const std::string& f) override;
+  leveldb::Status GetChildren(const std::string& dir, std::vector<std::string>* result) override;
+  leveldb::Status RemoveFile(const std::string& f) override { return NameOp(kRemoveFile, f); }
+  leveldb::Status CreateDir(const std::string& d) override { return NameOp(kCreateDir, d); }
+  leveldb::Status RemoveDir(const std::string& d) override { return NameOp(kRemoveDir, d); }
+  leveldb::Status GetFileSize(const std::string& f, uint64_t* size) override;
+  leveldb::Status RenameFile(const std::string& src, const std::string& target) override;
+  leveldb::Status LockFile(const std::string& f, leveldb::FileLock** lock) override;
+  leveldb::Status UnlockFile(leveldb::FileLock* lock) override;
+  void Schedule(void (*function)(void*), void* arg) override;
+  void StartThread(void (*function)(void*), void* arg) override;
+  leveldb::Status GetTestDirectory(std::string* path) override;
+  leveldb::Status NewLogger(const std::string& f, leveldb::Logger** result) override;
+  uint64_t NowMicros() override;
+  void SleepForMicroseconds(int micros) override;
+  const void* engine() const { return env_; }
+
+ private:
+  leveldb::Status NameOp(int op, const std::string& name);
+  void* env_;
+};
+
+// `options` as the engine takes them, or NotSupported for what this library cannot honour yet (an Env not made by
+// this library, a Cache not made by NewLRUCache).
 leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result);
 
 // The engine's read options for `options`.

@@ -19,8 +19,9 @@ Options::Options() : comparator(BytewiseComparator()), env(Env::Default()) {}
 namespace oxleveldb_cxx {
 
 leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result) {
-  if (options.env != leveldb::Env::Default()) {
-    return leveldb::Status::NotSupported("oxleveldb: an Env other than Env::Default()");
+  const auto* env = dynamic_cast<const EngineEnv*>(options.env);
+  if (env == nullptr) {
+    return leveldb::Status::NotSupported("oxleveldb: an Env not made by Env::Default() or NewMemEnv");
   }
   const void* cache = nullptr;
   if (options.block_cache != nullptr) {
@@ -42,6 +43,7 @@ leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result) 
   result->max_open_files = options.max_open_files;
   result->block_restart_interval = options.block_restart_interval;
   result->compression = options.compression;
+  result->env = env->engine();
   result->create_if_missing = options.create_if_missing;
   result->error_if_exists = options.error_if_exists;
   result->paranoid_checks = options.paranoid_checks;

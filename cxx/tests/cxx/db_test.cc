@@ -10,7 +10,11 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstdarg>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
+#include "leveldb/helpers/memenv.h"
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
@@ -359,6 +364,146 @@ void Misc(const std::string& dir) {
   Print("destroy missing", leveldb::DestroyDB(dir + "/never", options));
 }
 
+// Logs through Logv (leveldb::Log is not exported by Debian's library).
+void LogTo(leveldb::Logger* logger, const char* format, ...) {
+  std::va_list ap;
+  va_start(ap, format);
+  logger->Logv(format, ap);
+  va_end(ap);
+}
+
+// Prints the names in `dir`, sorted (an Env lists them in no particular order). LOCK is left out where asked:
+// LevelDB's memenv makes no lock file, oxleveldb's does (its locks exclude; LevelDB's memenv's do not).
+void Children(leveldb::Env* env, const std::string& dir, bool but_lock = false) {
+  std::vector<std::string> children;
+  leveldb::Status s = env->GetChildren(dir, &children);
+  std::sort(children.begin(), children.end());
+  std::printf("children: %s:", s.ToString().c_str());
+  for (const std::string& child : children) {
+    if (child != "." && child != ".." && !(but_lock && child == "LOCK")) {
+      std::printf(" %s", child.c_str());
+    }
+  }
+  std::printf("\n");
+}
+
+struct Done {
+  std::mutex mu;
+  std::condition_variable cv;
+  int count = 0;
+};
+
+void MarkDone(void* arg) {
+  Done* done = static_cast<Done*>(arg);
+  std::lock_guard<std::mutex> lock(done->mu);
+  done->count++;
+  done->cv.notify_all();
+}
+
+// An Env's members called directly: files, directories, locks, threads, loggers. A second lock of a locked file
+// fails where `exclusive`; LevelDB's memenv's locks are not (oxleveldb's are, see Children).
+void EnvMembers(leveldb::Env* env, const std::string& dir, bool exclusive) {
+  Print("create dir", env->CreateDir(dir));
+  const std::string file = dir + "/file";
+  Print("write file", leveldb::WriteStringToFile(env, "hello, world", file));
+  std::printf("exists %d %d\n", env->FileExists(file), env->FileExists(dir + "/none"));
+  uint64_t size = 0;
+  Print("size", env->GetFileSize(file, &size));
+  std::printf("  %llu\n", static_cast<unsigned long long>(size));
+  std::string data;
+  Print("read file", leveldb::ReadFileToString(env, file, &data));
+  std::printf("  '%s'\n", data.c_str());
+  Print("read missing", leveldb::ReadFileToString(env, dir + "/none", &data));
+
+  leveldb::WritableFile* appendable;
+  Print("appendable", env->NewAppendableFile(file, &appendable));
+  Print("  append", appendable->Append("!"));
+  Print("  flush", appendable->Flush());
+  Print("  sync", appendable->Sync());
+  Print("  close", appendable->Close());
+  delete appendable;
+
+  leveldb::SequentialFile* sequential;
+  Print("sequential", env->NewSequentialFile(file, &sequential));
+  char scratch[16];
+  leveldb::Slice chunk;
+  Print("  skip", sequential->Skip(7));
+  Print("  read", sequential->Read(3, &chunk, scratch));
+  std::printf("  '%s'\n", chunk.ToString().c_str());
+  Print("  read", sequential->Read(16, &chunk, scratch));
+  std::printf("  '%s'\n", chunk.ToString().c_str());
+  delete sequential;
+  leveldb::RandomAccessFile* random;
+  Print("random access", env->NewRandomAccessFile(file, &random));
+  Print("  read", random->Read(4, 5, &chunk, scratch));
+  std::printf("  '%s'\n", chunk.ToString().c_str());
+  delete random;
+
+  Print("rename", env->RenameFile(file, dir + "/renamed"));
+  Print("rename missing", env->RenameFile(dir + "/none", dir + "/other"));
+  Print("create subdir", env->CreateDir(dir + "/sub"));
+  Children(env, dir);
+  Print("remove subdir", env->RemoveDir(dir + "/sub"));
+  Print("remove file", env->RemoveFile(dir + "/renamed"));
+  Print("remove missing", env->RemoveFile(dir + "/renamed"));
+  Children(env, dir);
+
+  leveldb::FileLock* lock;
+  leveldb::FileLock* again = nullptr;
+  Print("lock", env->LockFile(dir + "/LOCK", &lock));
+  if (exclusive) {
+    Print("lock again", env->LockFile(dir + "/LOCK", &again));
+    std::printf("  second lock is null %d\n", again == nullptr);
+  }
+  Print("unlock", env->UnlockFile(lock));
+  Print("lock after unlock", env->LockFile(dir + "/LOCK", &lock));
+  Print("unlock", env->UnlockFile(lock));
+
+  leveldb::Logger* logger;
+  Print("logger", env->NewLogger(dir + "/LOG", &logger));
+  LogTo(logger, "logged %d", 42);
+  delete logger;
+
+  Done done;
+  env->Schedule(MarkDone, &done);
+  env->Schedule(MarkDone, &done);
+  env->StartThread(MarkDone, &done);
+  {
+    std::unique_lock<std::mutex> lock(done.mu);
+    done.cv.wait(lock, [&] { return done.count == 3; });
+  }
+  std::printf("scheduled and started: %d\n", done.count);
+  const uint64_t before = env->NowMicros();
+  env->SleepForMicroseconds(1000);
+  std::printf("clock moves: %d\n", env->NowMicros() > before);
+}
+
+// Env::Default() and NewMemEnv, and a database in memory.
+void Envs(const std::string& dir) {
+  std::printf("== env\n");
+  EnvMembers(leveldb::Env::Default(), dir + "/env", true);
+  std::printf("== memenv\n");
+  leveldb::Env* mem = leveldb::NewMemEnv(leveldb::Env::Default());
+  EnvMembers(mem, "/mem", false);
+  leveldb::Options options;
+  options.env = mem;
+  options.create_if_missing = true;
+  leveldb::DB* db;
+  Print("open in memory", leveldb::DB::Open(options, "/mem/db", &db));
+  Print("put", db->Put(leveldb::WriteOptions(), "in", "memory"));
+  db->CompactRange(nullptr, nullptr);
+  std::string value;
+  Print("get", db->Get(leveldb::ReadOptions(), "in", &value));
+  std::printf("  '%s'\n", value.c_str());
+  delete db;
+  Children(mem, "/mem/db", true);
+  std::string current;
+  Print("CURRENT", leveldb::ReadFileToString(mem, "/mem/db/CURRENT", &current));
+  std::printf("  '%s'\n", Escaped(current).c_str());
+  std::printf("on disk: %d\n", leveldb::Env::Default()->FileExists("/mem/db/CURRENT"));
+  delete mem;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -374,5 +519,6 @@ int main(int argc, char** argv) {
   Basics(dir);
   UserClasses(dir);
   Misc(dir);
+  Envs(dir);
   return 0;
 }
