@@ -40,17 +40,21 @@ fn main() {
         Path::new("/usr/include/leveldb/db.h").exists() || env::var_os("CXXFLAGS").is_some(),
         "LevelDB 1.23's headers are needed (apt-get install libleveldb-dev)"
     );
-    let sources = [
-        "db.cc",
-        "env.cc",
-        "iterator.cc",
-        "options.cc",
-        "policies.cc",
-        "status.cc",
-        "write_batch.cc",
-    ];
+    // Every C++ file of src/cc, in a stable order.
+    let mut sources: Vec<String> = std::fs::read_dir(manifest.join("src/cc"))
+        .expect("src/cc exists")
+        .map(|entry| {
+            entry
+                .expect("src/cc is readable")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".cc"))
+        .collect();
+    sources.sort();
     let mut objects = Vec::new();
-    for source in sources {
+    for source in &sources {
         let object = out.join(source.replace(".cc", ".o"));
         run(Command::new(&compiler)
             .args(["-c", "-std=c++17", "-O2", "-fPIC", "-Wall", "-Wextra"])
@@ -59,18 +63,22 @@ fn main() {
             .arg("-o")
             .arg(&object));
         objects.push(object);
-        println!("cargo:rerun-if-changed=src/cc/{source}");
     }
+    // A fresh archive: `ar` adds to an existing one, which would keep the object of a removed file.
+    let archive = out.join("liboxleveldb_cxx_layer.a");
+    let _ = std::fs::remove_file(&archive);
     run(
         Command::new(env::var_os("AR").unwrap_or_else(|| "ar".into()))
             .arg("crs")
-            .arg(out.join("liboxleveldb_cxx_layer.a"))
+            .arg(&archive)
             .args(&objects),
     );
     println!("cargo:rustc-link-search=native={}", out.display());
     println!("cargo:rustc-link-lib=static:+whole-archive=oxleveldb_cxx_layer");
     println!("cargo:rustc-link-lib=dylib=stdc++");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libleveldb.so.1");
+    // A function of the seam declared on one side and defined on neither is an error here, not at load time.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,--no-undefined");
     println!(
         "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
         manifest.join("exports.map").display()
@@ -79,8 +87,7 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-B{}", gcc_ld.display());
         println!("cargo:rustc-cdylib-link-arg=-fuse-ld=lld");
     }
-    println!("cargo:rerun-if-changed=src/cc/ffi.h");
-    println!("cargo:rerun-if-changed=src/cc/layer.h");
+    println!("cargo:rerun-if-changed=src/cc");
     println!("cargo:rerun-if-changed=exports.map");
     println!("cargo:rerun-if-env-changed=CXX");
     println!("cargo:rerun-if-env-changed=CXXFLAGS");

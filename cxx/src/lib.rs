@@ -24,6 +24,7 @@ mod iterator;
 mod options;
 mod parts;
 mod user;
+mod user_env;
 
 use std::ffi::{c_char, c_int, c_void};
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::env::EnvHandle;
 use crate::user::{CxxComparator, CxxFilterPolicy, CxxLogger};
+use crate::user_env::CxxEnv;
 use ox::{
     bytewise_comparator, BlockCache, BloomFilterPolicy, CompressionType, Options, ReadOptions,
     Snapshot,
@@ -32,8 +33,10 @@ pub struct OxOptions {
     max_open_files: c_int,
     block_restart_interval: c_int,
     compression: c_int,
-    /// An environment of env.rs, or null for the default.
+    /// An environment of env.rs, or null.
     env: *const EnvHandle,
+    /// A program's `leveldb::Env`, or null.
+    user_env: *mut c_void,
     create_if_missing: bool,
     error_if_exists: bool,
     paranoid_checks: bool,
@@ -86,10 +89,14 @@ impl OxOptions {
                 CompressionType::SnappyCompression
             },
             reuse_logs: self.reuse_logs,
-            // SAFETY: ffi.h: a non-null environment is one env.rs made and has not destroyed.
-            env: unsafe { self.env.as_ref() }
-                .cloned()
-                .unwrap_or_else(ox::env::default_env),
+            env: if !self.user_env.is_null() {
+                Arc::new(CxxEnv::new(self.user_env))
+            } else {
+                // SAFETY: ffi.h: a non-null environment is one env.rs made and has not destroyed.
+                unsafe { self.env.as_ref() }
+                    .cloned()
+                    .unwrap_or_else(ox::env::default_env)
+            },
             ..defaults
         }
     }

@@ -188,8 +188,14 @@ impl CxxLogger {
 
 impl Logger for CxxLogger {
     fn logv(&self, args: fmt::Arguments<'_>) {
-        let message = args.to_string();
-        // SAFETY: `logger` is live (new's contract); the message is readable for the call.
-        unsafe { oxcxx_logger_log(self.logger, message.as_ptr(), message.len()) };
+        // SAFETY: `logger` is live (new's contract).
+        unsafe { log_to(self.logger, args) };
     }
+}
+
+/// Logs a message to a program's `leveldb::Logger`, which must be live.
+pub unsafe fn log_to(logger: *mut c_void, args: fmt::Arguments<'_>) {
+    let message = args.to_string();
+    // SAFETY: the caller's logger is live; the message is readable for the call.
+    unsafe { oxcxx_logger_log(logger, message.as_ptr(), message.len()) };
 }

@@ -54,7 +54,8 @@ struct OxOptions {
   int max_open_files;
   int block_restart_interval;
   int compression;
-  const void* env;            // the engine's environment (Env::Default(), NewMemEnv), or null for the default
+  const void* env;            // the engine's environment (Env::Default(), NewMemEnv), or null
+  void* user_env;             // a program's leveldb::Env, or null
   bool create_if_missing;
   bool error_if_exists;
   bool paranoid_checks;
@@ -68,6 +69,10 @@ struct OxReadOptions {
 };
 
 }  // namespace oxleveldb_cxx
+
+// The operations of a writable file and on a name, by number, in both directions.
+enum OxWritableFileOp { kAppend = 0, kClose = 1, kFlush = 2, kSync = 3 };
+enum OxNameOp { kRemoveFile = 0, kCreateDir = 1, kRemoveDir = 2 };
 
 extern "C" {
 using oxleveldb_cxx::OxOptions;
@@ -94,7 +99,30 @@ void oxcxx_handler_delete(void* handler, const char* key, size_t key_len) noexce
 void oxcxx_strings_push(void* vector, const char* data, size_t len) noexcept;
 void oxcxx_run_work(void (*function)(void*), void* arg) noexcept;
 
+// A program's Env and its objects (user_env.cc); `error` is the engine's error slot, set through
+// oxcxx_error_set when the program's Status is not OK.
+void* oxcxx_user_env_new_file(void* env, int kind, const char* name, size_t len, void* error) noexcept;
+void oxcxx_user_file_delete(int kind, void* object) noexcept;
+size_t oxcxx_user_seqfile_read(void* file, size_t n, char* scratch, void* error) noexcept;
+void oxcxx_user_seqfile_skip(void* file, uint64_t n, void* error) noexcept;
+size_t oxcxx_user_rafile_read(const void* file, uint64_t offset, size_t n, char* scratch, const char** data,
+                              void* error) noexcept;
+void oxcxx_user_wfile_op(void* file, int op, const char* data, size_t len, void* error) noexcept;
+bool oxcxx_user_env_file_exists(void* env, const char* name, size_t len) noexcept;
+void oxcxx_user_env_get_children(void* env, const char* name, size_t len, void* out, void* error) noexcept;
+void oxcxx_user_env_name_op(void* env, int op, const char* name, size_t len, void* error) noexcept;
+uint64_t oxcxx_user_env_get_file_size(void* env, const char* name, size_t len, void* error) noexcept;
+void oxcxx_user_env_rename_file(void* env, const char* src, size_t src_len, const char* target, size_t target_len,
+                                void* error) noexcept;
+void oxcxx_user_env_unlock_file(void* env, void* lock, void* error) noexcept;
+void oxcxx_user_env_schedule(void* env, bool start, void (*function)(void*), void* arg) noexcept;
+void oxcxx_user_env_get_test_directory(void* env, void* out, void* error) noexcept;
+uint64_t oxcxx_user_env_now_micros(void* env) noexcept;
+void oxcxx_user_env_sleep_for_microseconds(void* env, int micros) noexcept;
+
 // Defined in Rust, called by C++.
+void oxcxx_error_set(void* error, int code, const char* msg, size_t len);
+void oxcxx_names_push(void* names, const char* data, size_t len);
 void oxcxx_vec_assign(void* vec, const char* data, size_t len);
 void oxcxx_vec_append(void* vec, const char* data, size_t len);
 
@@ -152,13 +180,11 @@ size_t oxcxx_rafile_read(const void* file, uint64_t offset, size_t n, char* scra
 void oxcxx_rafile_destroy(void* file);
 void* oxcxx_env_new_writable_file(const void* env, const char* name, size_t len, bool append,
                                   leveldb::Status* status);
-enum OxWritableFileOp { kAppend = 0, kClose = 1, kFlush = 2, kSync = 3 };
 void oxcxx_wfile_op(void* file, int op, const char* data, size_t len, leveldb::Status* status);
 void oxcxx_wfile_destroy(void* file);
 bool oxcxx_env_file_exists(const void* env, const char* name, size_t len);
 void oxcxx_env_get_children(const void* env, const char* name, size_t len, std::vector<std::string>* out,
                             leveldb::Status* status);
-enum OxNameOp { kRemoveFile = 0, kCreateDir = 1, kRemoveDir = 2 };
 void oxcxx_env_name_op(const void* env, int op, const char* name, size_t len, leveldb::Status* status);
 uint64_t oxcxx_env_get_file_size(const void* env, const char* name, size_t len, leveldb::Status* status);
 void oxcxx_env_rename_file(const void* env, const char* src, size_t src_len, const char* target, size_t target_len,

@@ -94,8 +94,8 @@ class EngineEnv final : public leveldb::Env {
   void* env_;
 };
 
-// `options` as the engine takes them, or NotSupported for what this library cannot honour yet (an Env not made by
-// this library, a Cache not made by NewLRUCache).
+// `options` as the engine takes them, or NotSupported for what this library cannot honour yet (a Cache not made by
+// NewLRUCache).
 leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result);
 
 // The engine's read options for `options`.

@@ -19,10 +19,8 @@ Options::Options() : comparator(BytewiseComparator()), env(Env::Default()) {}
 namespace oxleveldb_cxx {
 
 leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result) {
+  // The library's environments are the engine's; a program's own is called through user_env.cc.
   const auto* env = dynamic_cast<const EngineEnv*>(options.env);
-  if (env == nullptr) {
-    return leveldb::Status::NotSupported("oxleveldb: an Env not made by Env::Default() or NewMemEnv");
-  }
   const void* cache = nullptr;
   if (options.block_cache != nullptr) {
     const auto* lru = dynamic_cast<const LRUCache*>(options.block_cache);
@@ -43,7 +41,8 @@ leveldb::Status ToOxOptions(const leveldb::Options& options, OxOptions* result) 
   result->max_open_files = options.max_open_files;
   result->block_restart_interval = options.block_restart_interval;
   result->compression = options.compression;
-  result->env = env->engine();
+  result->env = env != nullptr ? env->engine() : nullptr;
+  result->user_env = env != nullptr ? nullptr : options.env;
   result->create_if_missing = options.create_if_missing;
   result->error_if_exists = options.error_if_exists;
   result->paranoid_checks = options.paranoid_checks;

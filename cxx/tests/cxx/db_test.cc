@@ -11,10 +11,12 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -504,6 +506,75 @@ void Envs(const std::string& dir) {
   delete mem;
 }
 
+// A program's own Env over Env::Default(): it records the files the database creates, counts its locks and its
+// scheduled work, and can refuse the lock.
+class RecordingEnv : public leveldb::EnvWrapper {
+ public:
+  RecordingEnv() : EnvWrapper(leveldb::Env::Default()) {}
+  leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      created_.insert(f.substr(f.rfind('/') + 1));
+    }
+    return target()->NewWritableFile(f, r);
+  }
+  leveldb::Status LockFile(const std::string& f, leveldb::FileLock** l) override {
+    if (refuse_lock) {
+      return leveldb::Status::IOError("refused lock", f);
+    }
+    locks++;
+    return target()->LockFile(f, l);
+  }
+  void Schedule(void (*function)(void*), void* arg) override {
+    schedules++;
+    target()->Schedule(function, arg);
+  }
+  std::string Created() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string names;
+    for (const std::string& name : created_) {
+      names += " " + name;
+    }
+    return names;
+  }
+  bool refuse_lock = false;
+  std::atomic<int> locks{0};
+  std::atomic<int> schedules{0};
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> created_;
+};
+
+// A database on a program's Env: the database's files go through it.
+void UserEnv(const std::string& dir) {
+  std::printf("== user env\n");
+  RecordingEnv env;
+  leveldb::Options options;
+  options.env = &env;
+  options.create_if_missing = true;
+  const std::string name = dir + "/userenv";
+  leveldb::DB* db;
+  Print("open", leveldb::DB::Open(options, name, &db));
+  for (int i = 0; i < 100; i++) {
+    Check(db->Put(leveldb::WriteOptions(), std::to_string(i), std::string(100, 'x')).ok(), "put");
+  }
+  db->CompactRange(nullptr, nullptr);
+  std::string value;
+  Print("get", db->Get(leveldb::ReadOptions(), "42", &value));
+  delete db;
+  std::printf("created:%s\nlocks %d, scheduled work: %s\n", env.Created().c_str(), env.locks.load(),
+              env.schedules > 0 ? "yes" : "no");
+  env.refuse_lock = true;
+  Print("open with the lock refused", leveldb::DB::Open(options, name, &db));
+  Print("destroy with the lock refused", leveldb::DestroyDB(name, options));
+  env.refuse_lock = false;
+  Print("repair", leveldb::RepairDB(name, options));
+  Print("reopen", leveldb::DB::Open(options, name, &db));
+  Print("get after repair", db->Get(leveldb::ReadOptions(), "42", &value));
+  delete db;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -520,5 +591,6 @@ int main(int argc, char** argv) {
   UserClasses(dir);
   Misc(dir);
   Envs(dir);
+  UserEnv(dir);
   return 0;
 }
