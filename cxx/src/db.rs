@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::env::path;
 use crate::options::{OxOptions, OxReadOptions};
 use crate::{assign, bytes, set_status, CSlice, CxxStatus, CxxString};
-use ox::DBIterator;
+use ox::table::iterator::Iterator;
 use ox::{destroy_db, repair_db, Options, Range, Snapshot, WriteBatch, WriteOptions, DB};
 
 fn write_options(sync: bool) -> WriteOptions {
@@ -117,10 +117,10 @@ pub unsafe extern "C" fn oxcxx_db_get(
 pub unsafe extern "C" fn oxcxx_db_new_iterator(
     db: *const DB,
     options: *const OxReadOptions,
-) -> *mut DBIterator {
+) -> *mut Box<dyn Iterator> {
     // SAFETY: ffi.h: `db` and `options` are live.
     let iter = unsafe { (*db).new_iterator(&(*options).to_read_options()) };
-    Box::into_raw(Box::new(iter))
+    Box::into_raw(Box::new(Box::new(iter) as Box<dyn Iterator>))
 }
 
 /// LevelDB: DBImpl::GetSnapshot

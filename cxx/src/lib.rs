@@ -23,6 +23,7 @@ mod env;
 mod iterator;
 mod options;
 mod parts;
+mod table;
 mod user;
 mod user_env;
 

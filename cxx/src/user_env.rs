@@ -139,10 +139,31 @@ fn name_of(path: &Path) -> &[u8] {
     path.as_os_str().as_bytes()
 }
 
-/// An object of the program's (a file, a lock, a logger), deleted through its virtual destructor when dropped.
+/// An object of the program's (a file, a lock, a logger): one the program's Env made for the engine, deleted
+/// through its virtual destructor when dropped (`owned`), or one the program lends for a call (a TableBuilder's
+/// file, a Table's, DumpFile's destination), left to it.
 struct Owned {
     kind: c_int,
     object: *mut c_void,
+    owned: bool,
+}
+
+/// The program's `leveldb::WritableFile` `file`, lent to the engine while the result lives.
+pub fn lent_writable_file(file: *mut c_void) -> Box<dyn WritableFile> {
+    Box::new(Owned {
+        kind: WRITABLE,
+        object: file,
+        owned: false,
+    })
+}
+
+/// The program's `leveldb::RandomAccessFile` `file`, lent to the engine while the result lives.
+pub fn lent_random_access_file(file: *mut c_void) -> Box<dyn RandomAccessFile> {
+    Box::new(Owned {
+        kind: RANDOM_ACCESS,
+        object: file,
+        owned: false,
+    })
 }
 
 // SAFETY: LevelDB's contract: the Env's objects may be used from any thread (one at a time for a file, which the
@@ -153,8 +174,10 @@ unsafe impl Sync for Owned {}
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        // SAFETY: `object` is the program's, of `kind`, and dropped once.
-        unsafe { oxcxx_user_file_delete(self.kind, self.object) };
+        if self.owned {
+            // SAFETY: `object` is the program's, of `kind`, made for the engine and dropped once.
+            unsafe { oxcxx_user_file_delete(self.kind, self.object) };
+        }
     }
 }
 
@@ -244,7 +267,11 @@ impl CxxEnv {
         let object = checked(|e| unsafe {
             oxcxx_user_env_new_file(self.env, kind, name.as_ptr(), name.len(), e)
         })?;
-        Ok(Owned { kind, object })
+        Ok(Owned {
+            kind,
+            object,
+            owned: true,
+        })
     }
 
     /// An operation on one name, by ffi.h's OxNameOp.

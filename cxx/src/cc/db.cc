@@ -28,37 +28,6 @@ class OxSnapshot final : public leveldb::Snapshot {
   void* snapshot_;
 };
 
-// An iterator of the engine's (LevelDB: DBIter).
-class OxIterator final : public leveldb::Iterator {
- public:
-  explicit OxIterator(void* iter) : iter_(iter) {}
-  ~OxIterator() override { oxcxx_iter_destroy(iter_); }
-  bool Valid() const override { return oxcxx_iter_valid(iter_); }
-  void SeekToFirst() override { oxcxx_iter_seek_to_first(iter_); }
-  void SeekToLast() override { oxcxx_iter_seek_to_last(iter_); }
-  void Seek(const Slice& target) override { oxcxx_iter_seek(iter_, &target); }
-  void Next() override { oxcxx_iter_next(iter_); }
-  void Prev() override { oxcxx_iter_prev(iter_); }
-  Slice key() const override {
-    size_t len;
-    const char* data = oxcxx_iter_key(iter_, &len);
-    return Slice(data, len);
-  }
-  Slice value() const override {
-    size_t len;
-    const char* data = oxcxx_iter_value(iter_, &len);
-    return Slice(data, len);
-  }
-  Status status() const override {
-    Status status;
-    oxcxx_iter_status(iter_, &status);
-    return status;
-  }
-
- private:
-  void* iter_;
-};
-
 // A database of the engine's (LevelDB: DBImpl).
 class OxDB final : public leveldb::DB {
  public:
@@ -92,7 +61,7 @@ class OxDB final : public leveldb::DB {
   }
   leveldb::Iterator* NewIterator(const ReadOptions& options) override {
     const OxReadOptions read = oxleveldb_cxx::ToOxReadOptions(options);
-    return new OxIterator(oxcxx_db_new_iterator(db_, &read));
+    return new oxleveldb_cxx::OxIterator(oxcxx_db_new_iterator(db_, &read));
   }
   const leveldb::Snapshot* GetSnapshot() override { return new OxSnapshot(oxcxx_db_get_snapshot(db_)); }
   void ReleaseSnapshot(const leveldb::Snapshot* snapshot) override {

@@ -120,6 +120,9 @@ void oxcxx_user_env_get_test_directory(void* env, void* out, void* error) noexce
 uint64_t oxcxx_user_env_now_micros(void* env) noexcept;
 void oxcxx_user_env_sleep_for_microseconds(void* env, int micros) noexcept;
 
+void oxcxx_table_handle_result(void* handler, void* arg, const char* key, size_t key_len, const char* value,
+                               size_t value_len) noexcept;
+
 // Defined in Rust, called by C++.
 void oxcxx_error_set(void* error, int code, const char* msg, size_t len);
 void oxcxx_names_push(void* names, const char* data, size_t len);
@@ -198,6 +201,22 @@ void oxcxx_engine_logger_log(const void* logger, const char* msg, size_t len);
 void oxcxx_engine_logger_destroy(void* logger);
 uint64_t oxcxx_env_now_micros(const void* env);
 void oxcxx_env_sleep_for_microseconds(const void* env, int micros);
+
+// Tables (table.rs): the files are the program's, lent.
+void* oxcxx_table_builder_new(const OxOptions* options, void* file);
+void oxcxx_table_builder_destroy(void* builder, bool closed);
+void oxcxx_table_builder_change_options(void* builder, const OxOptions* options, leveldb::Status* status);
+void oxcxx_table_builder_add(void* builder, const leveldb::Slice* key, const leveldb::Slice* value);
+void oxcxx_table_builder_op(void* builder, int op, leveldb::Status* status);
+uint64_t oxcxx_table_builder_count(const void* builder, bool file_size);
+void* oxcxx_table_open(const OxOptions* options, void* file, uint64_t size, leveldb::Status* status);
+void oxcxx_table_destroy(void* table);
+void* oxcxx_table_new_iterator(const void* table, const OxReadOptions* options);
+uint64_t oxcxx_table_approximate_offset_of(const void* table, const leveldb::Slice* key);
+void oxcxx_table_internal_get(const void* table, const OxReadOptions* options, const leveldb::Slice* key, void* arg,
+                              void* handler, leveldb::Status* status);
+void oxcxx_dump_file(const void* env, void* user_env, const char* name, size_t len, void* dst,
+                     leveldb::Status* status);
 
 void* oxcxx_cache_new(size_t capacity);
 void oxcxx_cache_destroy(void* cache);

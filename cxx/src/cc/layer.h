@@ -10,6 +10,7 @@
 #include "leveldb/comparator.h"
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
+#include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
 
@@ -92,6 +93,37 @@ class EngineEnv final : public leveldb::Env {
  private:
   leveldb::Status NameOp(int op, const std::string& name);
   void* env_;
+};
+
+// An iterator of the engine's, over a database (LevelDB: DBIter) or a table (LevelDB: TwoLevelIterator).
+class OxIterator final : public leveldb::Iterator {
+ public:
+  explicit OxIterator(void* iter) : iter_(iter) {}
+  ~OxIterator() override { oxcxx_iter_destroy(iter_); }
+  bool Valid() const override { return oxcxx_iter_valid(iter_); }
+  void SeekToFirst() override { oxcxx_iter_seek_to_first(iter_); }
+  void SeekToLast() override { oxcxx_iter_seek_to_last(iter_); }
+  void Seek(const leveldb::Slice& target) override { oxcxx_iter_seek(iter_, &target); }
+  void Next() override { oxcxx_iter_next(iter_); }
+  void Prev() override { oxcxx_iter_prev(iter_); }
+  leveldb::Slice key() const override {
+    size_t len;
+    const char* data = oxcxx_iter_key(iter_, &len);
+    return leveldb::Slice(data, len);
+  }
+  leveldb::Slice value() const override {
+    size_t len;
+    const char* data = oxcxx_iter_value(iter_, &len);
+    return leveldb::Slice(data, len);
+  }
+  leveldb::Status status() const override {
+    leveldb::Status status;
+    oxcxx_iter_status(iter_, &status);
+    return status;
+  }
+
+ private:
+  void* iter_;
 };
 
 // `options` as the engine takes them, or NotSupported for what this library cannot honour yet (a Cache not made by

@@ -28,6 +28,9 @@
 #include "leveldb/helpers/memenv.h"
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
+#include "leveldb/dumpfile.h"
+#include "leveldb/table.h"
+#include "leveldb/table_builder.h"
 #include "leveldb/write_batch.h"
 
 namespace {
@@ -575,6 +578,124 @@ void UserEnv(const std::string& dir) {
   delete db;
 }
 
+// A WritableFile of the program's: appends to a string.
+class StringFile : public leveldb::WritableFile {
+ public:
+  leveldb::Status Append(const leveldb::Slice& data) override {
+    contents.append(data.data(), data.size());
+    return leveldb::Status::OK();
+  }
+  leveldb::Status Close() override { return leveldb::Status::OK(); }
+  leveldb::Status Flush() override { return leveldb::Status::OK(); }
+  leveldb::Status Sync() override { return leveldb::Status::OK(); }
+  std::string contents;
+};
+
+// Opens the table `name` of `env` and walks it.
+void ReadTable(leveldb::Env* env, const leveldb::Options& options, const std::string& name) {
+  uint64_t size = 0;
+  Print("size", env->GetFileSize(name, &size));
+  leveldb::RandomAccessFile* file;
+  Print("open file", env->NewRandomAccessFile(name, &file));
+  leveldb::Table* table = nullptr;
+  Print("open table", leveldb::Table::Open(options, file, size, &table));
+  leveldb::Iterator* it = table->NewIterator(leveldb::ReadOptions());
+  int n = 0;
+  std::string first, last;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (n++ == 0) first = it->key().ToString();
+    last = it->key().ToString();
+  }
+  std::printf("%d entries, first '%s', last '%s'\n", n, first.c_str(), last.c_str());
+  it->Seek("k0500");
+  std::printf("seek k0500: %s\n", it->Valid() ? it->value().ToString().c_str() : "invalid");
+  Print("iterator status", it->status());
+  delete it;
+  for (const char* key : {"", "k0100", "k0900", "zzz"}) {
+    std::printf("offset of '%s': %llu\n", key, static_cast<unsigned long long>(table->ApproximateOffsetOf(key)));
+  }
+  delete table;
+  delete file;
+}
+
+// TableBuilder and Table over Env::Default() and over a program's file; DumpFile.
+void Tables(const std::string& dir) {
+  std::printf("== tables\n");
+  leveldb::Env* env = leveldb::Env::Default();
+  const std::string folder = dir + "/tables";
+  Print("create dir", env->CreateDir(folder));
+  leveldb::Options options;
+  options.filter_policy = leveldb::NewBloomFilterPolicy(10);
+  options.block_size = 1024;
+  const std::string name = folder + "/000001.ldb";
+  leveldb::WritableFile* file;
+  Print("new file", env->NewWritableFile(name, &file));
+  leveldb::TableBuilder* builder = new leveldb::TableBuilder(options, file);
+  for (int i = 0; i < 1000; i++) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "k%04d", i);
+    builder->Add(key, std::string("value of ") + key);
+    if (i == 500) {
+      builder->Flush();
+    }
+  }
+  Print("status", builder->status());
+  Print("finish", builder->Finish());
+  std::printf("entries %llu, size %llu\n", static_cast<unsigned long long>(builder->NumEntries()),
+              static_cast<unsigned long long>(builder->FileSize()));
+  delete builder;
+  Print("close", file->Close());
+  delete file;
+  ReadTable(env, options, name);
+
+  ReverseComparator reverse;
+  leveldb::Options reversed;
+  reversed.comparator = &reverse;
+  reversed.compression = leveldb::kNoCompression;
+  reversed.block_size = 256;
+  StringFile in_memory;
+  builder = new leveldb::TableBuilder(reversed, &in_memory);
+  for (int i = 999; i >= 0; i--) {
+    char key[32];
+    std::snprintf(key, sizeof(key), "k%04d-long-suffix", i);
+    builder->Add(key, "v");
+  }
+  Print("change options", builder->ChangeOptions(reversed));
+  Print("finish reversed", builder->Finish());
+  delete builder;
+  Print("write reversed", leveldb::WriteStringToFile(env, in_memory.contents, folder + "/000002.ldb"));
+  std::printf("reversed table: %zu bytes\n", in_memory.contents.size());
+
+  StringFile abandoned;
+  builder = new leveldb::TableBuilder(options, &abandoned);
+  builder->Add("a", "b");
+  builder->Abandon();
+  std::printf("abandoned: %llu entries, %zu bytes written\n", static_cast<unsigned long long>(builder->NumEntries()),
+              abandoned.contents.size());
+  delete builder;
+
+  Print("write short", leveldb::WriteStringToFile(env, "short", folder + "/000003.ldb"));
+  leveldb::RandomAccessFile* short_file;
+  Print("open short file", env->NewRandomAccessFile(folder + "/000003.ldb", &short_file));
+  leveldb::Table* table = nullptr;
+  Print("open short table", leveldb::Table::Open(options, short_file, 5, &table));
+  std::printf("  table is null %d\n", table == nullptr);
+  delete short_file;
+
+  StringFile dump;
+  Print("dump table", leveldb::DumpFile(env, name, &dump));
+  std::printf("dump: %zu bytes, first line '%s'\n", dump.contents.size(),
+              dump.contents.substr(0, dump.contents.find('\n')).c_str());
+  StringFile log_dump;
+  Print("dump log", leveldb::DumpFile(env, dir + "/basics/CURRENT", &log_dump));
+  RecordingEnv recording;
+  StringFile manifest_dump;
+  Print("dump manifest through a program's env",
+        leveldb::DumpFile(&recording, dir + "/userenv/MANIFEST-000007", &manifest_dump));
+  std::printf("%s", manifest_dump.contents.c_str());
+  delete options.filter_policy;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -592,5 +713,6 @@ int main(int argc, char** argv) {
   Misc(dir);
   Envs(dir);
   UserEnv(dir);
+  Tables(dir);
   return 0;
 }
