@@ -175,6 +175,33 @@ fn a_cxx_program_runs_the_same_on_oxleveldb_as_on_leveldb() {
     assert_eq!(names(&expected), names(&actual));
 }
 
+/// An exception a program's comparator throws on an engine thread (here the writer's) does not unwind into the
+/// engine: the process aborts with a message naming the member (Debian's library lets it unwind through LevelDB).
+#[test]
+fn an_exception_from_a_programs_comparator_aborts_with_a_message() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("db_test");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cxx/db_test.cc");
+    compile("c++", &["-std=c++17", "-Wall"], &source, &exe);
+    let lib = library_folder(dir.path());
+    let output = Command::new(&exe)
+        .arg(dir.path())
+        .arg("throw")
+        .env("LD_LIBRARY_PATH", &lib)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), Some(6), "{stderr}"); // SIGABRT
+    assert!(
+        stderr.contains(
+            "oxleveldb: Comparator::Compare threw an exception (thrown by Compare); aborting"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "open: OK\n");
+}
+
 #[test]
 fn c_test_runs_the_same_on_oxleveldb_as_on_leveldb() {
     let dir = tempfile::tempdir().unwrap();

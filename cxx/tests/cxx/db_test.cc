@@ -7,6 +7,7 @@
 // background work races the writes, so the MANIFEST records the same sequence numbers in both runs.
 //
 // Usage: db_test <folder>
+//        db_test <folder> throw   (a comparator that throws: the library must abort with a message)
 
 #include <dlfcn.h>
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -696,11 +698,42 @@ void Tables(const std::string& dir) {
   delete options.filter_policy;
 }
 
+// A comparator whose Compare throws.
+class ThrowingComparator : public leveldb::Comparator {
+ public:
+  const char* Name() const override { return "test.Throwing"; }
+  int Compare(const leveldb::Slice&, const leveldb::Slice&) const override {
+    throw std::runtime_error("thrown by Compare");
+  }
+  void FindShortestSeparator(std::string*, const leveldb::Slice&) const override {}
+  void FindShortSuccessor(std::string*) const override {}
+};
+
+// Opens a database whose comparator throws on the first comparison, in a batch of two keys.
+void Throw(const std::string& dir) {
+  ThrowingComparator comparator;
+  leveldb::Options options;
+  options.create_if_missing = true;
+  options.comparator = &comparator;
+  leveldb::DB* db;
+  Print("open", leveldb::DB::Open(options, dir + "/throwing", &db));
+  std::fflush(stdout);
+  try {
+    leveldb::WriteBatch batch;
+    batch.Put("a", "1");
+    batch.Put("b", "2");
+    Print("write", db->Write(leveldb::WriteOptions(), &batch));
+  } catch (const std::exception& e) {
+    std::printf("caught: %s\n", e.what());
+  }
+  delete db;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <folder>\n", argv[0]);
+  if (argc != 2 && !(argc == 3 && std::string(argv[2]) == "throw")) {
+    std::fprintf(stderr, "usage: %s <folder> [throw]\n", argv[0]);
     return 2;
   }
   Dl_info info;
@@ -708,6 +741,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "library: %s\n", info.dli_fname);
   }
   const std::string dir = argv[1];
+  if (argc == 3) {
+    Throw(dir);
+    return 0;
+  }
   Basics(dir);
   UserClasses(dir);
   Misc(dir);
