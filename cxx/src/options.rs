@@ -7,12 +7,10 @@ use std::ffi::{c_int, c_void};
 use std::sync::Arc;
 
 use crate::env::EnvHandle;
+use crate::parts::LruCache;
 use crate::user::{CxxComparator, CxxFilterPolicy, CxxLogger};
 use crate::user_env::CxxEnv;
-use ox::{
-    bytewise_comparator, BlockCache, BloomFilterPolicy, CompressionType, Options, ReadOptions,
-    Snapshot,
-};
+use ox::{bytewise_comparator, BloomFilterPolicy, CompressionType, Options, ReadOptions, Snapshot};
 
 /// LevelDB's options with each pointer mapped by the C++ layer (ffi.h's `OxOptions`, field for field).
 #[repr(C)]
@@ -24,7 +22,7 @@ pub struct OxOptions {
     /// A bloom policy of `NewBloomFilterPolicy` (parts.rs), or null.
     bloom: *const BloomFilterPolicy,
     /// A cache of `NewLRUCache` (parts.rs), or null.
-    block_cache: *const Arc<BlockCache>,
+    block_cache: *const LruCache,
     /// A program's `leveldb::Logger`, or null for the LOG file.
     info_log: *mut c_void,
     write_buffer_size: usize,
@@ -72,7 +70,7 @@ impl OxOptions {
                 None
             },
             // SAFETY: ffi.h: a non-null cache pointer is one parts.rs made and has not destroyed.
-            block_cache: unsafe { self.block_cache.as_ref() }.cloned(),
+            block_cache: unsafe { self.block_cache.as_ref() }.map(|c| c.blocks.clone()),
             info_log: (!self.info_log.is_null())
                 .then(|| Arc::new(CxxLogger::new(self.info_log)) as Arc<dyn ox::Logger>),
             create_if_missing: self.create_if_missing,

@@ -1,15 +1,17 @@
 //! The library's own instances of LevelDB's abstract classes, which the C++ layer wraps and the options map to
-//! these engine objects: `BytewiseComparator()`'s key shortening, `NewBloomFilterPolicy`, `NewLRUCache`; and the
+//! these engine objects: `BytewiseComparator()`'s key shortening, `NewBloomFilterPolicy`, `NewLRUCache` (whose cache
+//! also holds a program's own entries); and the
 //! parsing of a `WriteBatch`'s bytes for `WriteBatch::Iterate`.
 //!
 //! LevelDB: util/comparator.cc, util/bloom.cc, util/cache.cc, db/write_batch.cc (WriteBatch::Iterate)
 
+use std::any::Any;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 use crate::{append, assign, bytes, set_status, CSlice, CxxStatus, CxxString};
 use ox::{
-    BlockCache, BloomFilterPolicy, BytewiseComparator, Comparator, FilterPolicy, WriteBatch,
+    BlockCache, BloomFilterPolicy, BytewiseComparator, Cache, Comparator, FilterPolicy, WriteBatch,
     WriteBatchHandler,
 };
 
@@ -95,47 +97,161 @@ pub unsafe extern "C" fn oxcxx_bloom_key_may_match(
     unsafe { (*bloom).key_may_match((*key).bytes(), (*filter).bytes()) }
 }
 
-/// The engine's block cache, shared by every database given it.
-///
-/// LevelDB: NewLRUCache
-#[no_mangle]
-pub extern "C" fn oxcxx_cache_new(capacity: usize) -> *mut Arc<BlockCache> {
-    Box::into_raw(Box::new(Arc::new(BlockCache::new(capacity))))
+/// A cache made by `NewLRUCache`: the engine's block cache, which databases given it share, and the entries a
+/// program inserts itself (LevelDB's Cache is also a general LRU cache). The two are LRU caches of the same
+/// capacity each (LevelDB's one cache counts both against one capacity).
+pub struct LruCache {
+    pub blocks: Arc<BlockCache>,
+    entries: Cache<ProgramEntry>,
 }
 
-/// Drops the program's hold on the cache; databases still open with it keep theirs.
+/// A program's entry: its value, and the deleter LevelDB calls with the key and the value once the entry is out
+/// of the cache and no handle holds it (here: when the last holder drops it).
+struct ProgramEntry {
+    key: Vec<u8>,
+    value: *mut c_void,
+    deleter: *mut c_void,
+}
+
+// SAFETY: LevelDB's contract: a cache is used from any thread, and its deleters may run on any.
+unsafe impl Send for ProgramEntry {}
+// SAFETY: as for Send.
+unsafe impl Sync for ProgramEntry {}
+
+extern "C" {
+    fn oxcxx_cache_delete_entry(
+        deleter: *mut c_void,
+        key: *const u8,
+        key_len: usize,
+        value: *mut c_void,
+    );
+}
+
+impl Drop for ProgramEntry {
+    fn drop(&mut self) {
+        // SAFETY: the deleter is the program's, called once with the key and value it was inserted with.
+        unsafe {
+            oxcxx_cache_delete_entry(self.deleter, self.key.as_ptr(), self.key.len(), self.value)
+        };
+    }
+}
+
+/// A handle on a program's entry, as C++ holds it (`Cache::Handle*`): the cache's handle, which keeps the entry
+/// pinned until released (held as `Any`: the engine does not name its type), and the entry's value.
+pub struct EntryHandle {
+    _pin: Box<dyn Any + Send>,
+    value: *mut c_void,
+}
+
+/// A handle for C++ on the entry `handle` pins.
+fn pinned(
+    handle: impl std::ops::Deref<Target = ProgramEntry> + Send + 'static,
+) -> *mut EntryHandle {
+    let value = handle.value;
+    Box::into_raw(Box::new(EntryHandle {
+        _pin: Box::new(handle),
+        value,
+    }))
+}
+
+/// LevelDB: NewLRUCache
 #[no_mangle]
-pub unsafe extern "C" fn oxcxx_cache_destroy(cache: *mut Arc<BlockCache>) {
+pub extern "C" fn oxcxx_cache_new(capacity: usize) -> *mut LruCache {
+    Box::into_raw(Box::new(LruCache {
+        blocks: Arc::new(BlockCache::new(capacity)),
+        entries: Cache::new(capacity),
+    }))
+}
+
+/// Drops the program's hold on the cache: its entries go (their deleters run as their handles are released);
+/// databases still open with the block cache keep theirs.
+#[no_mangle]
+pub unsafe extern "C" fn oxcxx_cache_destroy(cache: *mut LruCache) {
     // SAFETY: ffi.h: `cache` came from oxcxx_cache_new and is destroyed once.
     drop(unsafe { Box::from_raw(cache) });
 }
 
+/// Inserts a program's entry; returns a handle on it.
+///
+/// LevelDB: Cache::Insert
+#[no_mangle]
+pub unsafe extern "C" fn oxcxx_cache_insert(
+    cache: *const LruCache,
+    key: *const CSlice,
+    value: *mut c_void,
+    charge: usize,
+    deleter: *mut c_void,
+) -> *mut EntryHandle {
+    // SAFETY: ffi.h: `cache` is live, `key` readable for the call.
+    let (cache, key) = unsafe { (&*cache, (*key).bytes()) };
+    let entry = ProgramEntry {
+        key: key.to_vec(),
+        value,
+        deleter,
+    };
+    pinned(cache.entries.insert(key, entry, charge))
+}
+
+/// A handle on the program's entry of `key`, or null.
+///
+/// LevelDB: Cache::Lookup
+#[no_mangle]
+pub unsafe extern "C" fn oxcxx_cache_lookup(
+    cache: *const LruCache,
+    key: *const CSlice,
+) -> *mut EntryHandle {
+    // SAFETY: ffi.h: `cache` is live, `key` readable for the call.
+    let handle = unsafe { (*cache).entries.lookup((*key).bytes()) };
+    handle.map_or(std::ptr::null_mut(), pinned)
+}
+
+/// LevelDB: Cache::Release
+#[no_mangle]
+pub unsafe extern "C" fn oxcxx_cache_release(handle: *mut EntryHandle) {
+    // SAFETY: ffi.h: `handle` came from oxcxx_cache_insert or oxcxx_cache_lookup and is released once.
+    drop(unsafe { Box::from_raw(handle) });
+}
+
+/// LevelDB: Cache::Value
+#[no_mangle]
+pub unsafe extern "C" fn oxcxx_cache_value(handle: *const EntryHandle) -> *mut c_void {
+    // SAFETY: ffi.h: `handle` is live.
+    unsafe { (*handle).value }
+}
+
+/// Erases `key`'s entry, a program's or a block.
+///
 /// LevelDB: Cache::Erase
 #[no_mangle]
-pub unsafe extern "C" fn oxcxx_cache_erase(cache: *const Arc<BlockCache>, key: *const CSlice) {
+pub unsafe extern "C" fn oxcxx_cache_erase(cache: *const LruCache, key: *const CSlice) {
     // SAFETY: ffi.h: `cache` is live, `key` readable for the call.
-    unsafe { (*cache).erase((*key).bytes()) };
+    let (cache, key) = unsafe { (&*cache, (*key).bytes()) };
+    cache.entries.erase(key);
+    cache.blocks.erase(key);
 }
 
 /// LevelDB: Cache::NewId
 #[no_mangle]
-pub unsafe extern "C" fn oxcxx_cache_new_id(cache: *const Arc<BlockCache>) -> u64 {
+pub unsafe extern "C" fn oxcxx_cache_new_id(cache: *const LruCache) -> u64 {
     // SAFETY: ffi.h: `cache` is live.
-    unsafe { (*cache).new_id() }
+    unsafe { (*cache).blocks.new_id() }
 }
 
 /// LevelDB: Cache::Prune
 #[no_mangle]
-pub unsafe extern "C" fn oxcxx_cache_prune(cache: *const Arc<BlockCache>) {
+pub unsafe extern "C" fn oxcxx_cache_prune(cache: *const LruCache) {
     // SAFETY: ffi.h: `cache` is live.
-    unsafe { (*cache).prune() };
+    let cache = unsafe { &*cache };
+    cache.entries.prune();
+    cache.blocks.prune();
 }
 
 /// LevelDB: Cache::TotalCharge
 #[no_mangle]
-pub unsafe extern "C" fn oxcxx_cache_total_charge(cache: *const Arc<BlockCache>) -> usize {
+pub unsafe extern "C" fn oxcxx_cache_total_charge(cache: *const LruCache) -> usize {
     // SAFETY: ffi.h: `cache` is live.
-    unsafe { (*cache).total_charge() }
+    let cache = unsafe { &*cache };
+    cache.entries.total_charge() + cache.blocks.total_charge()
 }
 
 extern "C" {

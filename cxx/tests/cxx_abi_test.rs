@@ -7,7 +7,8 @@
 //!   iterators and their cleanups, properties, sizes, compaction, repair and destruction, a user comparator that
 //!   shortens keys, a user filter policy, a logger, the bloom policy and the LRU cache; every member of
 //!   `Env::Default()` and of `NewMemEnv`'s environment, a database in memory, a database on a program's own
-//!   `EnvWrapper`; `TableBuilder` and `Table` over `Env::Default()` and over a program's file, `DumpFile`);
+//!   `EnvWrapper`; `TableBuilder` and `Table` over `Env::Default()` and over a program's file, `DumpFile`;
+//!   `NewLRUCache`'s cache holding a program's entries: handles, deleters, eviction);
 //! - capi/tests/c/c_test.c, the C API test of the C library (the same symbols serve C and C++);
 //! - the exported symbols: every `leveldb::` and `leveldb_` symbol Debian's library exports;
 //! - plyvel's test suite, with Debian's python3-plyvel (cxx/scripts/plyvel_test.sh).

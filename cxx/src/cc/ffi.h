@@ -120,6 +120,7 @@ void oxcxx_user_env_get_test_directory(void* env, void* out, void* error) noexce
 uint64_t oxcxx_user_env_now_micros(void* env) noexcept;
 void oxcxx_user_env_sleep_for_microseconds(void* env, int micros) noexcept;
 
+void oxcxx_cache_delete_entry(void* deleter, const char* key, size_t len, void* value) noexcept;
 void oxcxx_table_handle_result(void* handler, void* arg, const char* key, size_t key_len, const char* value,
                                size_t value_len) noexcept;
 
@@ -218,8 +219,14 @@ void oxcxx_table_internal_get(const void* table, const OxReadOptions* options, c
 void oxcxx_dump_file(const void* env, void* user_env, const char* name, size_t len, void* dst,
                      leveldb::Status* status);
 
+// NewLRUCache's cache (parts.rs): the engine's block cache and a program's entries; a Cache::Handle* is the
+// engine's handle on an entry.
 void* oxcxx_cache_new(size_t capacity);
 void oxcxx_cache_destroy(void* cache);
+void* oxcxx_cache_insert(const void* cache, const leveldb::Slice* key, void* value, size_t charge, void* deleter);
+void* oxcxx_cache_lookup(const void* cache, const leveldb::Slice* key);
+void oxcxx_cache_release(void* handle);
+void* oxcxx_cache_value(const void* handle);
 void oxcxx_cache_erase(const void* cache, const leveldb::Slice* key);
 uint64_t oxcxx_cache_new_id(const void* cache);
 void oxcxx_cache_prune(const void* cache);

@@ -44,7 +44,7 @@ class BloomPolicy final : public leveldb::FilterPolicy {
   void* bloom_;
 };
 
-// NewLRUCache's cache: the engine's block cache, which a database given it shares.
+// NewLRUCache's cache: the engine's block cache, which a database given it shares, and a program's own entries.
 class LRUCache final : public leveldb::Cache {
  public:
   explicit LRUCache(size_t capacity) : cache_(oxcxx_cache_new(capacity)) {}

@@ -68,25 +68,18 @@ Cache* NewLRUCache(size_t capacity) { return new oxleveldb_cxx::LRUCache(capacit
 
 namespace oxleveldb_cxx {
 
-// The engine's block cache holds blocks, not a program's values: a program that inserts its own entries in a
-// cache made by NewLRUCache is stopped with a message rather than served wrongly.
-[[noreturn]] static void CacheEntriesNotSupported(const char* what) {
-  std::fprintf(stderr,
-               "oxleveldb: Cache::%s on a cache made by NewLRUCache is not supported: it holds the database's "
-               "blocks only\n",
-               what);
-  std::abort();
+leveldb::Cache::Handle* LRUCache::Insert(const Slice& key, void* value, size_t charge,
+                                        void (*deleter)(const Slice& key, void* value)) {
+  return static_cast<Handle*>(oxcxx_cache_insert(cache_, &key, value, charge, reinterpret_cast<void*>(deleter)));
 }
 
-leveldb::Cache::Handle* LRUCache::Insert(const Slice&, void*, size_t, void (*)(const Slice&, void*)) {
-  CacheEntriesNotSupported("Insert");
+leveldb::Cache::Handle* LRUCache::Lookup(const Slice& key) {
+  return static_cast<Handle*>(oxcxx_cache_lookup(cache_, &key));
 }
 
-leveldb::Cache::Handle* LRUCache::Lookup(const Slice&) { CacheEntriesNotSupported("Lookup"); }
+void LRUCache::Release(Handle* handle) { oxcxx_cache_release(handle); }
 
-void LRUCache::Release(Handle*) { CacheEntriesNotSupported("Release"); }
-
-void* LRUCache::Value(Handle*) { CacheEntriesNotSupported("Value"); }
+void* LRUCache::Value(Handle* handle) { return oxcxx_cache_value(handle); }
 
 }  // namespace oxleveldb_cxx
 
@@ -138,6 +131,12 @@ bool oxcxx_filter_policy_key_may_match(const void* policy, const char* key, size
   return oxleveldb_cxx::Guard("FilterPolicy::KeyMayMatch", [&] {
     return static_cast<const leveldb::FilterPolicy*>(policy)->KeyMayMatch(Slice(key, key_len),
                                                                           Slice(filter, filter_len));
+  });
+}
+
+void oxcxx_cache_delete_entry(void* deleter, const char* key, size_t len, void* value) noexcept {
+  oxleveldb_cxx::Guard("a Cache entry's deleter", [&] {
+    reinterpret_cast<void (*)(const Slice&, void*)>(deleter)(Slice(key, len), value);
   });
 }
 

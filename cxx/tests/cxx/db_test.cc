@@ -729,6 +729,66 @@ void Throw(const std::string& dir) {
   delete db;
 }
 
+std::vector<std::string>* deleted_entries = nullptr;
+
+void DeleteEntry(const leveldb::Slice& key, void* value) {
+  deleted_entries->push_back(key.ToString() + "=" + std::to_string(reinterpret_cast<uintptr_t>(value)));
+}
+
+void PrintDeleted(const char* when) {
+  std::printf("deleted %s:", when);
+  for (const std::string& entry : *deleted_entries) {
+    std::printf(" %s", entry.c_str());
+  }
+  std::printf("\n");
+  deleted_entries->clear();
+}
+
+// NewLRUCache's cache as a program's own LRU cache: entries, handles, deleters, eviction (LevelDB's cache_test).
+void Caches() {
+  std::printf("== cache\n");
+  std::vector<std::string> deleted;
+  deleted_entries = &deleted;
+  leveldb::Cache* cache = leveldb::NewLRUCache(160);  // 10 per shard
+  leveldb::Cache::Handle* h = cache->Insert("a", reinterpret_cast<void*>(1), 1, DeleteEntry);
+  std::printf("value %d\n", static_cast<int>(reinterpret_cast<uintptr_t>(cache->Value(h))));
+  cache->Release(h);
+  h = cache->Lookup("a");
+  std::printf("lookup a: %d, b: %d\n", h != nullptr, cache->Lookup("b") != nullptr);
+  cache->Release(cache->Insert("a", reinterpret_cast<void*>(2), 1, DeleteEntry));  // replaces; the old one is held
+  cache->Release(cache->Lookup("a"));
+  PrintDeleted("after replacing a held entry");
+  cache->Release(h);
+  PrintDeleted("after releasing it");
+  cache->Erase("a");
+  PrintDeleted("after erasing a");
+  std::printf("charge %zu\n", cache->TotalCharge());
+  for (int i = 0; i < 400; i++) {
+    cache->Release(cache->Insert(std::to_string(i), reinterpret_cast<void*>(i), 1 + i % 3, DeleteEntry));
+  }
+  std::printf("after 400 inserts: charge %zu, %zu deleted, first %s, last %s\n", cache->TotalCharge(), deleted.size(),
+              deleted.front().c_str(), deleted.back().c_str());
+  deleted.clear();
+  int found = 0;
+  for (int i = 0; i < 400; i++) {
+    leveldb::Cache::Handle* handle = cache->Lookup(std::to_string(i));
+    if (handle != nullptr) {
+      found++;
+      cache->Release(handle);
+    }
+  }
+  std::printf("still cached: %d\n", found);
+  cache->Prune();
+  std::printf("after prune: charge %zu, %zu deleted\n", cache->TotalCharge(), deleted.size());
+  deleted.clear();
+  const uint64_t id = cache->NewId();
+  std::printf("new ids differ: %d\n", cache->NewId() != id);
+  cache->Release(cache->Insert("last", reinterpret_cast<void*>(7), 1, DeleteEntry));
+  delete cache;
+  PrintDeleted("after deleting the cache");
+  deleted_entries = nullptr;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -751,5 +811,6 @@ int main(int argc, char** argv) {
   Envs(dir);
   UserEnv(dir);
   Tables(dir);
+  Caches();
   return 0;
 }
