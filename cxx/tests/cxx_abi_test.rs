@@ -36,17 +36,36 @@ fn run(command: &mut Command) -> Output {
 }
 
 /// This package's library: the test binary is <target>/<profile>/deps/cxx_abi_test-<hash>, the library is built
-/// beside it.
+/// beside it. `cargo test` builds no `cdylib` for the tests, so the first test to ask builds it with cargo, for
+/// the same profile and target folder (a plain `cargo test --workspace` then needs no `cargo build` first).
 fn library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    [
-        deps.join("libleveldb.so"),
-        deps.parent().unwrap().join("libleveldb.so"),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
-    .expect("cargo builds libleveldb.so before the tests")
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap();
+            let mut cargo =
+                Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+            cargo
+                .args(["build", "-p", "oxleveldb-cxx", "--manifest-path"])
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap());
+            if profile_dir
+                .file_name()
+                .is_some_and(|name| name == "release")
+            {
+                cargo.arg("--release");
+            }
+            run(&mut cargo);
+            let library = profile_dir.join("libleveldb.so");
+            assert!(
+                library.exists(),
+                "cargo build made no {}",
+                library.display()
+            );
+            library
+        })
+        .clone()
 }
 
 /// A folder where `libleveldb.so.1d` and `libleveldb.so.1` are this package's library, for `LD_LIBRARY_PATH`
