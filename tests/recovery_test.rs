@@ -361,7 +361,6 @@ impl ManifestEdits {
         let current = std::fs::read_to_string(current_file_name(&self.dbname)).unwrap();
         self.dbname.join(current.trim_end())
     }
-
 }
 
 /// A copy of the files of directory `from`, as they are now, in a new directory `to`.
