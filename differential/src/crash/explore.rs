@@ -62,14 +62,30 @@ pub struct Checker<'a> {
     /// The workload the recording ran.
     pub workload: &'a CrashWorkload,
     /// What the workload's writes allow.
-    pub expectations: &'a Expectations,
+    pub expectations: Expectations,
     /// The recording the states come from.
     pub recording: &'a Recording,
     /// Where each state is materialized, afresh for each open.
     pub scratch: &'a Path,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker of the states of `recording`, made by `engine` running `workload`, materialized in `scratch`.
+    pub fn new(
+        engine: EngineKind,
+        workload: &'a CrashWorkload,
+        recording: &'a Recording,
+        scratch: &'a Path,
+    ) -> Checker<'a> {
+        Checker {
+            engine,
+            workload,
+            expectations: Expectations::of(workload),
+            recording,
+            scratch,
+        }
+    }
+
     /// Checks one state: `Err` with how it fails, and whether only with `paranoid_checks`.
     pub fn check(&self, state: &CrashState) -> Result<(), (Violation, bool)> {
         let (acked, last_synced) = state.acknowledged(self.recording);
@@ -217,14 +233,7 @@ pub fn explore(
     seed: u64,
     scratch: &Path,
 ) -> ModelReport {
-    let expectations = Expectations::of(workload);
-    let checker = Checker {
-        engine,
-        workload,
-        expectations: &expectations,
-        recording,
-        scratch,
-    };
+    let checker = Checker::new(engine, workload, recording, scratch);
     let all = states(recording, model, budget, seed);
     let mut failing = Vec::new();
     for state in &all {

@@ -60,6 +60,17 @@ impl FsOp {
         matches!(self, FsOp::Create(_) | FsOp::Rename(..) | FsOp::Remove(_))
     }
 
+    /// The line of the recording, as the recording Envs write it.
+    pub fn line(&self) -> String {
+        match self {
+            FsOp::Append { data, .. } => {
+                let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+                format!("{} {hex}", self.summary())
+            }
+            op => op.summary(),
+        }
+    }
+
     /// The line of the recording, with an append's bytes left out.
     pub fn summary(&self) -> String {
         match self {
@@ -293,6 +304,8 @@ mod tests {
                 synced: true
             }
         );
+        let lines: Vec<String> = recording.ops.iter().map(FsOp::line).collect();
+        assert_eq!(lines.join("\n") + "\n", text);
         assert!(Recording::parse("append x 0 3 00ff\n").is_err());
         assert!(Recording::parse("fsync x\n").is_err());
     }
