@@ -1,5 +1,6 @@
-//! Compiles src/options_shim.cc (the setters leveldb/c.h lacks) into a static library with the system's C++
-//! compiler, which the system LevelDB needs anyway (libstdc++). No build crate: one file, two commands.
+//! Compiles the C++ shim (src/options_shim.cc: the setters leveldb/c.h lacks; src/recording_env.cc: an Env that
+//! records every file-system operation) into a static library with the system's C++ compiler, which the system
+//! LevelDB needs anyway (libstdc++). No build crate: two files, three commands.
 
 use std::env;
 use std::path::PathBuf;
@@ -14,18 +15,23 @@ fn run(command: &mut Command) {
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let object = out.join("options_shim.o");
     let compiler = env::var_os("CXX").unwrap_or_else(|| "c++".into());
-    run(Command::new(compiler)
-        .args(["-c", "-O2", "-fPIC", "src/options_shim.cc", "-o"])
-        .arg(&object));
-    run(
-        Command::new(env::var_os("AR").unwrap_or_else(|| "ar".into()))
-            .arg("crs")
-            .arg(out.join("libsystem_leveldb_shim.a"))
-            .arg(&object),
-    );
+    let mut archive = Command::new(env::var_os("AR").unwrap_or_else(|| "ar".into()));
+    archive.arg("crs").arg(out.join("libsystem_leveldb_shim.a"));
+    for source in ["options_shim", "recording_env"] {
+        let object = out.join(format!("{source}.o"));
+        run(Command::new(&compiler)
+            // Without RTTI, as LevelDB is built: a subclass of its EnvWrapper needs no typeinfo it lacks.
+            .args(["-c", "-O2", "-fPIC", "-std=c++17", "-fno-rtti"])
+            .arg(format!("src/{source}.cc"))
+            .arg("-o")
+            .arg(&object));
+        archive.arg(&object);
+        println!("cargo:rerun-if-changed=src/{source}.cc");
+    }
+    // A fresh archive: `ar crs` would keep members of an earlier build.
+    let _ = std::fs::remove_file(out.join("libsystem_leveldb_shim.a"));
+    run(&mut archive);
     println!("cargo:rustc-link-search=native={}", out.display());
-    println!("cargo:rerun-if-changed=src/options_shim.cc");
     println!("cargo:rerun-if-env-changed=CXX");
 }

@@ -44,6 +44,15 @@ pub enum BatchOp {
     Delete(Vec<u8>),
 }
 
+impl BatchOp {
+    /// The key it updates.
+    pub fn key(&self) -> &[u8] {
+        match self {
+            BatchOp::Put(k, _) | BatchOp::Delete(k) => k,
+        }
+    }
+}
+
 /// A LevelDB under test. Errors are LevelDB's `Status::ToString()` text.
 pub trait Engine {
     /// A short name for reports ("oxleveldb", "leveldb").

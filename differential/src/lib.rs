@@ -10,6 +10,8 @@
 //!   [`run_cross_open`] also has each engine open and change the other's database.
 //! - [`mod@shrink`]: delta debugging over operations, then over key and value lengths.
 //! - [`recorder`]: [`RecordingDb`], a `DB` that records the calls a program makes, for a workload of one's own.
+//! - [`crash`]: the crash-state explorer: a workload's file-system operations recorded on either engine, the
+//!   states a crash could leave under two persistence models, each opened and checked, failures grouped by cause.
 //!
 //! ```
 //! use leveldb_differential::{run, CppEngine, DbOptions, OxEngine, RecordingDb};
@@ -38,6 +40,7 @@
 
 pub mod bytes;
 mod cpp_engine;
+pub mod crash;
 pub mod engine;
 pub mod files;
 pub mod oplog;

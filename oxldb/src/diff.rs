@@ -6,16 +6,20 @@
 //! Invariant: the exit status says what happened: 0 no divergence, 1 a divergence, 2 a bad command line or log
 //! (so a script can tell a bug from a typo).
 
+/// The failure of a command that needs the system LevelDB in an oxldb built without it.
+#[cfg(not(feature = "system-leveldb"))]
+pub fn needs_system_leveldb(command: &str) -> crate::commands::Failure {
+    crate::commands::Failure::Failed(format!(
+        "oxldb {command} needs the system LevelDB: cargo build --release -p oxldb --features system-leveldb"
+    ))
+}
+
 #[cfg(not(feature = "system-leveldb"))]
 pub fn run(
     _args: &crate::args::Args,
     _out: &mut crate::commands::Output,
 ) -> Result<(), crate::commands::Failure> {
-    use crate::commands::Failure;
-    Err(Failure::Failed(
-        "oxldb diff needs the system LevelDB: cargo build --release -p oxldb --features system-leveldb"
-            .to_string(),
-    ))
+    Err(needs_system_leveldb("diff"))
 }
 
 #[cfg(feature = "system-leveldb")]

@@ -1,8 +1,8 @@
 //! `oxldb`: LevelDB's `leveldbutil` and the commands of RocksDB's `ldb`, for LevelDB databases.
 //!
 //! `oxldb dump FILE...` prints files exactly as `leveldbutil dump` does; `dump_wal`, `manifest_dump` and
-//! `sst_dump` show single files, `diff` tests oxleveldb against the system's C++ LevelDB (with the feature
-//! `system-leveldb`), and the database commands (`get`, `put`, `scan`, `load`, `idump`, ...) work on
+//! `sst_dump` show single files, `diff` tests oxleveldb against the system's C++ LevelDB and `crash-explore`
+//! explores the states a crash leaves on both (with the feature `system-leveldb`), and the database commands (`get`, `put`, `scan`, `load`, `idump`, ...) work on
 //! the database of `--db=<dir>`, in the names, flags and output shapes of RocksDB's `ldb` (see `oxldb --help`).
 //!
 //! `oxldb --version` prints the version, `oxldb --help` (or `-h`) the commands, `oxldb COMMAND --help` one of
@@ -14,6 +14,7 @@
 
 mod args;
 mod commands;
+mod crash_explore;
 mod database;
 mod db_admin;
 mod db_read;

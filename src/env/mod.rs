@@ -4,7 +4,8 @@
 //! the clock and the info logger all go through an [`Env`], so a test can swap the real file system
 //! ([`PosixEnv`]) for an in-memory one ([`MemEnv`]) or wrap it to inject faults ([`EnvWrapper`]; LevelDB's
 //! own fault injectors for its tests, `SpecialEnv`, `FaultInjectionEnv` and `IoFaultEnv` (which fails as a real
-//! disk does), are here too, for the project's tests only).
+//! disk does), are here too, for the project's tests only, with `RecordingEnv`, which logs every file-system
+//! operation for the crash-state explorer).
 //!
 //! Every method is safe to call from several threads at once. The files it returns are used by one thread at a
 //! time, except a [`RandomAccessFile`], which many threads read concurrently.
@@ -16,6 +17,8 @@ mod io_fault_env;
 mod mem_env;
 mod posix_env;
 mod posix_logger;
+#[cfg(any(test, feature = "internals"))]
+mod recording_env;
 #[cfg(any(test, feature = "internals"))]
 mod special_env;
 mod sys;
@@ -29,6 +32,9 @@ pub use io_fault_env::IoFaultEnv;
 pub use mem_env::MemEnv;
 pub use posix_env::PosixEnv;
 pub use posix_logger::PosixLogger;
+#[cfg(any(test, feature = "internals"))]
+#[doc(hidden)]
+pub use recording_env::{RecordingEnv, RecordingFaults};
 #[cfg(any(test, feature = "internals"))]
 #[doc(hidden)]
 pub use special_env::{SpecialEnv, SpecialEnvFlags};

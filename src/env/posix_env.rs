@@ -4,7 +4,10 @@
 //!   most a fifth of the process's file-descriptor limit open), exactly as LevelDB budgets them.
 //! * Writable files buffer 64 KiB. `sync` flushes the buffer and calls `fdatasync`; for a file whose name starts
 //!   with `MANIFEST` it first syncs the directory (`fdatasync` too), so that a new MANIFEST's directory entry is
-//!   durable before CURRENT can point to it.
+//!   durable before CURRENT can point to it. Not in LevelDB: so does the first sync of any file this env created
+//!   (a new log, a table), so that a synced write in a new log, or a MANIFEST edit naming a new table, does not
+//!   outlive a crash that loses the file's directory entry (RocksDB syncs the directory of a new WAL or table
+//!   the same way). The files are the same; only one directory sync more per new file.
 //! * `lock_file` takes a `fcntl(F_SETLK)` write lock on the whole file, the lock LevelDB takes, so a LevelDB
 //!   process and an oxleveldb process exclude each other on the same database. POSIX record locks do not exclude
 //!   two opens in the same process, and closing any descriptor of a locked file releases them, so a process-wide
@@ -250,12 +253,14 @@ struct PosixWritableFile {
     file: Option<File>,
     /// True if the file's name starts with MANIFEST.
     is_manifest: bool,
+    /// This env created the file and has not synced it yet: its directory entry may not be durable.
+    created_unsynced: bool,
     filename: String,
     dirname: PathBuf,
 }
 
 impl PosixWritableFile {
-    fn new(filename: &Path, file: File) -> PosixWritableFile {
+    fn new(filename: &Path, file: File, created: bool) -> PosixWritableFile {
         let is_manifest = filename
             .file_name()
             .is_some_and(|name| name.to_string_lossy().starts_with("MANIFEST"));
@@ -268,6 +273,7 @@ impl PosixWritableFile {
             pos: 0,
             file: Some(file),
             is_manifest,
+            created_unsynced: created,
             filename: path_str(filename).into_owned(),
             dirname,
         }
@@ -293,12 +299,13 @@ impl PosixWritableFile {
             .map_err(|e| posix_error(&self.filename, &e))
     }
 
-    /// A new MANIFEST's directory entry must be durable before CURRENT names it. The directory is synced as
-    /// LevelDB's SyncFd syncs any file: with `fdatasync`.
+    /// A new MANIFEST's directory entry must be durable before CURRENT names it; a new log's before a synced
+    /// write in it is acknowledged; a new table's before a MANIFEST edit names it. The directory is synced as
+    /// LevelDB's SyncFd syncs any file: with `fdatasync`. (LevelDB syncs it for a MANIFEST only.)
     ///
     /// LevelDB: PosixWritableFile::SyncDirIfManifest
     fn sync_dir_if_manifest(&self) -> Result<()> {
-        if !self.is_manifest {
+        if !self.is_manifest && !self.created_unsynced {
             return Ok(());
         }
         let dirname = path_str(&self.dirname);
@@ -349,12 +356,16 @@ impl WritableFile for PosixWritableFile {
         match &self.file {
             Some(file) => file
                 .sync_data()
-                .map_err(|e| posix_error(&self.filename, &e)),
-            None => Err(posix_error(
-                &self.filename,
-                &io::Error::from_raw_os_error(9 /* EBADF */),
-            )),
+                .map_err(|e| posix_error(&self.filename, &e))?,
+            None => {
+                return Err(posix_error(
+                    &self.filename,
+                    &io::Error::from_raw_os_error(9 /* EBADF */),
+                ));
+            }
         }
+        self.created_unsynced = false;
+        Ok(())
     }
 }
 
@@ -595,17 +606,18 @@ impl Env for PosixEnv {
             .mode(0o644)
             .open(c_path(fname))
             .map_err(|e| posix_error(&path_str(fname), &e))?;
-        Ok(Box::new(PosixWritableFile::new(fname, file)))
+        Ok(Box::new(PosixWritableFile::new(fname, file, true)))
     }
 
     fn new_appendable_file(&self, fname: &Path) -> Result<Box<dyn WritableFile>> {
+        let existed = c_path(fname).exists();
         let file = OpenOptions::new()
             .append(true)
             .create(true)
             .mode(0o644)
             .open(c_path(fname))
             .map_err(|e| posix_error(&path_str(fname), &e))?;
-        Ok(Box::new(PosixWritableFile::new(fname, file)))
+        Ok(Box::new(PosixWritableFile::new(fname, file, !existed)))
     }
 
     fn file_exists(&self, fname: &Path) -> bool {
@@ -1032,6 +1044,37 @@ mod tests {
         assert!(err.to_string().contains(&*gone.to_string_lossy()), "{err}");
     }
 
+    /// The first sync of a file the env created (a log here) syncs the directory too; later syncs, and the syncs
+    /// of a file that existed before it was opened for appending, do not. A directory that is gone shows which.
+    #[test]
+    fn first_sync_of_a_new_file_syncs_directory_too() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        let vanish = || {
+            fs::remove_file(gone.join("000005.log")).unwrap();
+            fs::remove_dir(&gone).unwrap();
+        };
+        fs::create_dir(&gone).unwrap();
+        let mut file = env.new_writable_file(&gone.join("000005.log")).unwrap();
+        vanish();
+        let err = file.sync().unwrap_err();
+        assert!(err.to_string().contains(&*gone.to_string_lossy()), "{err}");
+
+        fs::create_dir(&gone).unwrap();
+        let mut file = env.new_writable_file(&gone.join("000005.log")).unwrap();
+        file.sync().unwrap();
+        vanish();
+        file.append(b"record").unwrap();
+        file.sync().unwrap();
+
+        fs::create_dir(&gone).unwrap();
+        write_string_to_file(&env, b"old", &gone.join("000005.log")).unwrap();
+        let mut file = env.new_appendable_file(&gone.join("000005.log")).unwrap();
+        vanish();
+        file.sync().unwrap();
+    }
+
     #[test]
     fn names_end_at_a_nul_byte_as_c_strings_do() {
         let env = env();
@@ -1227,7 +1270,7 @@ mod tests {
         if let Some(path) = child_path() {
             let file = File::create(&path).unwrap();
             let fd = file.as_raw_fd();
-            let mut file = PosixWritableFile::new(&path, file);
+            let mut file = PosixWritableFile::new(&path, file, true);
             file.append(b"data").unwrap();
             file.flush().unwrap();
             // SAFETY: `fd` is open (the PosixWritableFile holds it) and nothing else in this single-threaded child

@@ -8,7 +8,8 @@
 //! Ownership follows the C API's rules, enforced by the types:
 //! - Every object created is destroyed exactly once, by `Drop`.
 //! - `leveldb_open` copies the options, but the database keeps using the block cache and the filter policy they
-//!   point to; [`Options`] holds them in `Arc`s and the [`Db`] keeps its own clones, so they outlive it.
+//!   point to, and the Env; [`Options`] holds them in `Arc`s and the [`Db`] keeps its own clones, so they outlive
+//!   it.
 //! - Iterators and snapshots borrow their database; read options that name a snapshot borrow the snapshot.
 //! - Errors come back as the `errptr` string, which is `Status::ToString()` of the C++ status.
 
@@ -33,6 +34,7 @@ pub mod ffi {
     pub enum leveldb_snapshot_t {}
     pub enum leveldb_cache_t {}
     pub enum leveldb_filterpolicy_t {}
+    pub enum leveldb_env_t {}
 
     pub const LEVELDB_NO_COMPRESSION: c_int = 0;
     pub const LEVELDB_SNAPPY_COMPRESSION: c_int = 1;
@@ -175,6 +177,8 @@ pub mod ffi {
         pub fn leveldb_filterpolicy_destroy(policy: *mut leveldb_filterpolicy_t);
         pub fn leveldb_cache_create_lru(capacity: usize) -> *mut leveldb_cache_t;
         pub fn leveldb_cache_destroy(cache: *mut leveldb_cache_t);
+        pub fn leveldb_options_set_env(options: *mut leveldb_options_t, env: *mut leveldb_env_t);
+        pub fn leveldb_env_destroy(env: *mut leveldb_env_t);
 
         pub fn leveldb_readoptions_create() -> *mut leveldb_readoptions_t;
         pub fn leveldb_readoptions_destroy(options: *mut leveldb_readoptions_t);
@@ -218,14 +222,88 @@ pub mod ffi {
     }
 }
 
-/// The setters leveldb/c.h lacks, from src/options_shim.cc (compiled by build.rs).
+/// What leveldb/c.h lacks, from the C++ shim (compiled by build.rs): src/options_shim.cc's setters and
+/// src/recording_env.cc's recording Env.
 mod shim {
-    use super::ffi::leveldb_options_t;
+    use std::ffi::c_char;
+
+    use super::ffi::{leveldb_env_t, leveldb_options_t};
 
     #[link(name = "system_leveldb_shim", kind = "static")]
     extern "C" {
         /// Sets `Options::reuse_logs`.
         pub fn system_leveldb_options_set_reuse_logs(options: *mut leveldb_options_t, v: u8);
+        /// A recording Env over `Env::Default()`, destroyed by `leveldb_env_destroy`.
+        pub fn system_leveldb_recording_env_create(
+            skip_dir_sync: u8,
+            skip_old_log_sync: u8,
+            slow_table_creates: u8,
+        ) -> *mut leveldb_env_t;
+        pub fn system_leveldb_recording_env_acknowledge(
+            env: *mut leveldb_env_t,
+            write: u64,
+            synced: u8,
+        );
+        /// The recording so far (emptied), malloc'd, `*length` bytes.
+        pub fn system_leveldb_recording_env_take(
+            env: *mut leveldb_env_t,
+            length: *mut usize,
+        ) -> *mut c_char;
+    }
+}
+
+/// An Env over LevelDB's default one that records every file-system operation, in the format of oxleveldb's
+/// `RecordingEnv` (src/recording_env.cc); the options and every database opened with them keep it alive.
+pub struct RecordingEnv(*mut ffi::leveldb_env_t);
+
+// SAFETY: the recording is guarded by a mutex; the default Env it wraps is thread-safe.
+unsafe impl Send for RecordingEnv {}
+// SAFETY: as above.
+unsafe impl Sync for RecordingEnv {}
+
+impl RecordingEnv {
+    /// A recording Env; the first two flags make the recording leave out the directory syncs (LevelDB has one: a
+    /// new MANIFEST's)
+    /// or the sync of a log that is no longer the newest, to describe a broken env; the third makes each table's
+    /// creation wait 20 ms, so that the writes run ahead of a memtable flush.
+    pub fn new(
+        skip_dir_sync: bool,
+        skip_old_log_sync: bool,
+        slow_table_creates: bool,
+    ) -> Arc<RecordingEnv> {
+        // SAFETY: no preconditions.
+        Arc::new(RecordingEnv(unsafe {
+            shim::system_leveldb_recording_env_create(
+                u8::from(skip_dir_sync),
+                u8::from(skip_old_log_sync),
+                u8::from(slow_table_creates),
+            )
+        }))
+    }
+
+    /// Records that the workload's write number `write` returned Ok, synced or not.
+    pub fn acknowledge(&self, write: u64, synced: bool) {
+        // SAFETY: a live recording env.
+        unsafe { shim::system_leveldb_recording_env_acknowledge(self.0, write, u8::from(synced)) };
+    }
+
+    /// The recording so far, emptied.
+    pub fn take(&self) -> String {
+        let mut length = 0;
+        // SAFETY: a live recording env; `length` is a valid out pointer.
+        let text = unsafe { shim::system_leveldb_recording_env_take(self.0, &mut length) };
+        // SAFETY: the shim returns a malloc'd buffer of `length` bytes; it is copied, then freed once.
+        let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), length) }.to_vec();
+        // SAFETY: as above.
+        unsafe { ffi::leveldb_free(text.cast()) };
+        String::from_utf8(bytes).expect("the recording is ASCII")
+    }
+}
+
+impl Drop for RecordingEnv {
+    fn drop(&mut self) {
+        // SAFETY: created by the shim, destroyed once, after every database using it (they hold an Arc).
+        unsafe { ffi::leveldb_env_destroy(self.0) };
     }
 }
 
@@ -300,6 +378,7 @@ pub struct Options {
     raw: *mut ffi::leveldb_options_t,
     cache: Option<Arc<Cache>>,
     filter_policy: Option<Arc<FilterPolicy>>,
+    env: Option<Arc<RecordingEnv>>,
 }
 
 impl Default for Options {
@@ -315,6 +394,7 @@ impl Options {
             raw: unsafe { ffi::leveldb_options_create() },
             cache: None,
             filter_policy: None,
+            env: None,
         }
     }
 
@@ -382,6 +462,13 @@ impl Options {
         // SAFETY: a live options object; the setter only stores the value.
         unsafe { ffi::leveldb_options_set_cache(self.raw, cache.0) };
         self.cache = Some(cache);
+        self
+    }
+    /// The Env (a recording one); the options and every database opened with them keep it alive.
+    pub fn set_env(&mut self, env: Arc<RecordingEnv>) -> &mut Options {
+        // SAFETY: a live options object; the setter only stores the pointer.
+        unsafe { ffi::leveldb_options_set_env(self.raw, env.0) };
+        self.env = Some(env);
         self
     }
     /// The filter policy; the options and every database opened with them keep it alive.
@@ -546,6 +633,7 @@ pub struct Db {
     // The database uses these until it closes; `Drop` closes it first, then these fields drop.
     _cache: Option<Arc<Cache>>,
     _filter_policy: Option<Arc<FilterPolicy>>,
+    _env: Option<Arc<RecordingEnv>>,
 }
 
 // SAFETY: LevelDB's DB is safe for concurrent use from several threads.
@@ -566,6 +654,7 @@ impl Db {
             raw,
             _cache: options.cache.clone(),
             _filter_policy: options.filter_policy.clone(),
+            _env: options.env.clone(),
         })
     }
 

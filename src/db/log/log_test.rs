@@ -266,6 +266,17 @@ impl<'r> LogTest<'r> {
         encode_fixed32(&mut contents[header_offset..], crc);
     }
 
+    /// Zeros `len` bytes at `offset`: the hole a crash leaves in a write that persisted in parts.
+    fn punch_hole(&mut self, offset: usize, len: usize) {
+        self.dest.contents()[offset..offset + len].fill(0);
+    }
+
+    /// Replaces the reader by one that takes damage at the end of the file for a torn last record.
+    fn tolerate_torn_last_record(&mut self) {
+        self.reader = Reader::new(Box::new(self.source.clone()), Some(self.report), true, 0)
+            .tolerate_torn_last_record();
+    }
+
     /// LevelDB: LogTest::ForceError
     fn force_error(&mut self) {
         self.source.state().force_error = true;
@@ -783,6 +794,112 @@ fn read_end() {
 #[test]
 fn read_past_end() {
     log_test(|t| t.check_offset_past_end_returns_no_records(5));
+}
+
+/// A last record with a hole in its payload ends the input quietly when the reader tolerates a torn last record,
+/// and is a checksum mismatch when it does not.
+#[test]
+fn torn_last_record_ends_the_input() {
+    for tolerate in [true, false] {
+        log_test(|t| {
+            if tolerate {
+                t.tolerate_torn_last_record();
+            }
+            t.write("foo");
+            t.write(&big_string("bar", 1000));
+            t.punch_hole(HEADER_SIZE + 3 + HEADER_SIZE + 500, 100);
+            assert_eq!(t.read(), "foo");
+            assert_eq!(t.read(), "EOF");
+            if tolerate {
+                assert_eq!(t.report_message(), "");
+                assert_eq!(t.dropped_bytes(), 0);
+                assert!(t.reader.ends_in_torn_record());
+            } else {
+                assert_eq!(t.match_error("checksum mismatch"), "OK");
+                assert_eq!(t.dropped_bytes(), HEADER_SIZE + 1000);
+            }
+        });
+    }
+}
+
+/// Damage in a record followed by another one in the same block is reported, though the rest of the block is
+/// dropped with it and nothing is read after it: the rest could hold records.
+#[test]
+fn damage_before_the_end_of_its_block_is_reported() {
+    log_test(|t| {
+        t.tolerate_torn_last_record();
+        t.write("foo");
+        t.write(&big_string("bar", 1000));
+        t.write("baz");
+        t.punch_hole(HEADER_SIZE + 3 + HEADER_SIZE + 500, 100);
+        assert_eq!(t.read(), "foo");
+        assert_eq!(t.read(), "EOF");
+        assert_eq!(t.match_error("checksum mismatch"), "OK");
+        assert!(!t.reader.ends_in_torn_record());
+    });
+}
+
+/// Damage that fills its block, followed by a valid record in the next one, is reported.
+#[test]
+fn damage_followed_by_a_record_is_reported() {
+    log_test(|t| {
+        t.tolerate_torn_last_record();
+        t.write(&big_string("foo", BLOCK_SIZE - HEADER_SIZE));
+        t.write("bar");
+        t.punch_hole(1000, 512);
+        assert_eq!(t.read(), "bar");
+        assert_eq!(t.match_error("checksum mismatch"), "OK");
+        assert_eq!(t.dropped_bytes(), BLOCK_SIZE);
+        assert_eq!(t.read(), "EOF");
+    });
+}
+
+/// A last record split across two blocks, its FIRST fragment holed or wholly zeroed and its LAST one intact, is a
+/// torn tail: the LAST fragment that misses its start is the rest of it.
+#[test]
+fn torn_first_fragment_of_the_last_record_ends_the_input() {
+    for (offset, len) in [(1000, 512), (HEADER_SIZE + 3, BLOCK_SIZE - HEADER_SIZE - 3)] {
+        log_test(|t| {
+            t.tolerate_torn_last_record();
+            t.write("foo");
+            t.write(&big_string("bar", BLOCK_SIZE));
+            t.punch_hole(offset, len);
+            assert_eq!(t.read(), "foo");
+            assert_eq!(t.read(), "EOF");
+            assert_eq!(t.report_message(), "");
+            assert!(t.reader.ends_in_torn_record());
+        });
+    }
+}
+
+/// A LAST fragment without its start, after no damage, is damage of its own, even at the end.
+#[test]
+fn fragment_without_start_after_no_damage_is_reported() {
+    log_test(|t| {
+        t.tolerate_torn_last_record();
+        t.write("foo");
+        t.set_byte(6, RecordType::Last as u8);
+        t.fix_checksum(0, 3);
+        assert_eq!(t.read(), "EOF");
+        assert_eq!(t.match_error("missing start"), "OK");
+    });
+}
+
+/// Damage followed by the start of another record (here a FIRST fragment cut short by the end of the file) is
+/// reported: the damaged record was not the last one.
+#[test]
+fn damage_followed_by_a_record_start_is_reported() {
+    log_test(|t| {
+        t.tolerate_torn_last_record();
+        t.write("foo");
+        t.write(&big_string("bar", BLOCK_SIZE - 2 * HEADER_SIZE - 3));
+        t.write(&big_string("baz", BLOCK_SIZE));
+        t.shrink_size(10);
+        t.punch_hole(1000, 512);
+        assert_eq!(t.read(), "foo");
+        assert_eq!(t.read(), "EOF");
+        assert_eq!(t.match_error("checksum mismatch"), "OK");
+    });
 }
 
 /// One record of a property's log: its size, near a multiple of the block (`k * 32768 - 7 * j + delta`, k and j in

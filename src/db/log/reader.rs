@@ -8,6 +8,13 @@
 //!
 //! With an `initial_offset`, the reader starts at the first block that can hold a record starting at or after
 //! that offset, skips the pieces of a record that started before it, and reports only drops past it.
+//!
+//! A reader told to `tolerate_torn_last_record` (the MANIFEST's; not in LevelDB) holds its reports back until it
+//! knows what follows the damage. Damage after which nothing valid begins (no record is returned, no FIRST
+//! fragment starts) and which reaches the end of its block (so the dropped rest of the block hides no record) is
+//! the last record torn by a crash: a write never synced that persisted in parts, with a hole inside. It is then
+//! not reported; the reader ends as it does at a record cut short. Damage followed by anything valid is reported
+//! as always.
 
 use super::{RecordType, BLOCK_SIZE, HEADER_SIZE, MAX_RECORD_TYPE};
 use crate::env::SequentialFile;
@@ -60,6 +67,17 @@ pub struct Reader<'a> {
     resyncing: bool,
     /// The end of the file cut a record short (not in LevelDB; see `ends_in_torn_record`).
     torn_tail: bool,
+    /// Hold drops back until what follows them is known (not in LevelDB; see `tolerate_torn_last_record`).
+    tolerate_torn_tail: bool,
+    /// The drops held back since the last record returned, to report if the damage proves not to be a torn tail.
+    held_drops: Vec<(u64, Error)>,
+    /// Something was dropped (reported or not: a zero-filled block rest is dropped silently) since the last record
+    /// returned.
+    damaged_since_record: bool,
+    /// Some drop since the last record returned cannot be the pieces of a torn last record.
+    damage_not_torn: bool,
+    /// A record was returned: there is a state before a torn last record to recover.
+    returned_record: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -86,7 +104,21 @@ impl<'a> Reader<'a> {
             initial_offset,
             resyncing: initial_offset > 0,
             torn_tail: false,
+            tolerate_torn_tail: false,
+            held_drops: Vec::new(),
+            damaged_since_record: false,
+            damage_not_torn: false,
+            returned_record: false,
         }
+    }
+
+    /// Makes the reader take damage at the end of the file, after which nothing valid begins, for a last record
+    /// torn by a crash (see the module comment): it ends there without reporting it, and `ends_in_torn_record`
+    /// says so. For the MANIFEST, whose every edit is synced before anything depends on it: only the last one can
+    /// be torn, and the state before it is the one to recover. Not in LevelDB, which fails the open.
+    pub fn tolerate_torn_last_record(mut self) -> Reader<'a> {
+        self.tolerate_torn_tail = true;
+        self
     }
 
     fn buffer_len(&self) -> usize {
@@ -152,6 +184,7 @@ impl<'a> Reader<'a> {
                     record.clear();
                     record.extend_from_slice(&self.backing_store[fragment]);
                     self.last_record_offset = prospective_record_offset;
+                    self.returning_record();
                     return true;
                 }
                 FIRST => {
@@ -162,6 +195,8 @@ impl<'a> Reader<'a> {
                             "partial record without end(2)",
                         );
                     }
+                    // A record that begins after the damage: the damaged one was not the last.
+                    self.damage_not_torn |= self.damaged_since_record;
                     prospective_record_offset = physical_record_offset;
                     record.clear();
                     record.extend_from_slice(&self.backing_store[fragment]);
@@ -169,7 +204,8 @@ impl<'a> Reader<'a> {
                 }
                 MIDDLE => {
                     if !in_fragmented_record {
-                        self.report_corruption(
+                        // The rest of a record whose start was damaged, or damage of its own.
+                        self.report_fragment_without_start(
                             fragment_len as u64,
                             "missing start of fragmented record(1)",
                         );
@@ -179,13 +215,14 @@ impl<'a> Reader<'a> {
                 }
                 LAST => {
                     if !in_fragmented_record {
-                        self.report_corruption(
+                        self.report_fragment_without_start(
                             fragment_len as u64,
                             "missing start of fragmented record(2)",
                         );
                     } else {
                         record.extend_from_slice(&self.backing_store[fragment]);
                         self.last_record_offset = prospective_record_offset;
+                        self.returning_record();
                         return true;
                     }
                 }
@@ -194,12 +231,18 @@ impl<'a> Reader<'a> {
                     // writing a physical record but before completing the next; don't treat it as a corruption,
                     // just ignore the entire logical record.
                     self.torn_tail |= in_fragmented_record;
+                    self.end_held_drops();
                     record.clear();
                     return false;
                 }
                 BAD_RECORD => {
                     if in_fragmented_record {
-                        self.report_corruption(record.len() as u64, "error in middle of record");
+                        // A consequence of the bad record, which was judged when it was dropped.
+                        self.report_drop_of(
+                            record.len() as u64,
+                            &Error::corruption("error in middle of record", ""),
+                            true,
+                        );
                         in_fragmented_record = false;
                         record.clear();
                     }
@@ -223,7 +266,8 @@ impl<'a> Reader<'a> {
     }
 
     /// True once `read_record` has returned false at an end of file that cut a record short: a truncated header,
-    /// a truncated payload, or a fragmented record without its last piece. Such a tail is not an error (the
+    /// a truncated payload, or a fragmented record without its last piece; or, with `tolerate_torn_last_record`,
+    /// damage it took for a torn last record. Such a tail is not an error (the
     /// writer died in the middle of a record), but a writer must not append after it: the next reader would stop
     /// at the torn record, or drop the rest of its block, and so lose what was appended. Not in LevelDB, whose
     /// `reuse_logs` appends after it.
@@ -256,21 +300,37 @@ impl<'a> Reader<'a> {
         if block_start_location > 0 {
             if let Err(skip_status) = self.file.skip(block_start_location) {
                 self.report_drop(block_start_location, &skip_status);
+                self.end_held_drops();
                 return false;
             }
         }
         true
     }
 
-    /// Reports dropped bytes to the reporter.
+    /// Reports dropped bytes to the reporter: damage that cannot be the pieces of a torn last record.
     ///
     /// LevelDB: log::Reader::ReportCorruption
-    fn report_corruption(&self, bytes: u64, reason: &str) {
+    fn report_corruption(&mut self, bytes: u64, reason: &str) {
         self.report_drop(bytes, &Error::corruption(reason, ""));
     }
 
     /// LevelDB: log::Reader::ReportDrop
-    fn report_drop(&self, bytes: u64, reason: &Error) {
+    fn report_drop(&mut self, bytes: u64, reason: &Error) {
+        self.report_drop_of(bytes, reason, false);
+    }
+
+    /// Reports a fragment that continues a record whose start is missing: the rest of a torn record if its start
+    /// was dropped as damage, else damage of its own.
+    fn report_fragment_without_start(&mut self, bytes: u64, reason: &str) {
+        let may_be_torn = self.damaged_since_record;
+        self.report_drop_of(bytes, &Error::corruption(reason, ""), may_be_torn);
+    }
+
+    /// Reports dropped bytes, or holds them back when tolerating a torn last record; `may_be_torn` says whether
+    /// they can be a piece of one.
+    fn report_drop_of(&mut self, bytes: u64, reason: &Error, may_be_torn: bool) {
+        self.damaged_since_record = true;
+        self.damage_not_torn |= !may_be_torn;
         if let Some(reporter) = self.reporter {
             // Drops that end before the initial offset are not reported (LevelDB's unsigned arithmetic, kept).
             let start = self
@@ -278,8 +338,45 @@ impl<'a> Reader<'a> {
                 .wrapping_sub(self.buffer_len() as u64)
                 .wrapping_sub(bytes);
             if start >= self.initial_offset {
-                reporter.corruption(bytes as usize, reason);
+                if self.tolerate_torn_tail {
+                    self.held_drops.push((bytes, reason.clone()));
+                } else {
+                    reporter.corruption(bytes as usize, reason);
+                }
             }
+        }
+    }
+
+    /// Reports what was held back, and forgets the damage.
+    fn report_held_drops(&mut self) {
+        if let Some(reporter) = self.reporter {
+            for (bytes, reason) in self.held_drops.drain(..) {
+                reporter.corruption(bytes as usize, &reason);
+            }
+        }
+        self.damaged_since_record = false;
+        self.damage_not_torn = false;
+    }
+
+    /// A record is about to be returned: the damage before it, if any, was not a torn tail.
+    fn returning_record(&mut self) {
+        self.report_held_drops();
+        self.returned_record = true;
+    }
+
+    /// The end of the input: damage since the last record is a torn tail if every piece of it can be one, and a
+    /// record came before it (the first one is synced before anyone reads the file: a MANIFEST before CURRENT
+    /// names it), and the reader tolerates it; else what was held back is reported.
+    fn end_held_drops(&mut self) {
+        if self.tolerate_torn_tail
+            && self.damaged_since_record
+            && !self.damage_not_torn
+            && self.returned_record
+        {
+            self.torn_tail = true;
+            self.held_drops.clear();
+        } else {
+            self.report_held_drops();
         }
     }
 
@@ -335,6 +432,9 @@ impl<'a> Reader<'a> {
                 // If the end of the file has been reached without reading `length` bytes of payload, assume the
                 // writer died in the middle of writing the record. Don't report a corruption.
                 self.torn_tail = true;
+                // Unless a record begins here after damage: then the damage was not the last record.
+                self.damage_not_torn |=
+                    self.damaged_since_record && (record_type == FULL || record_type == FIRST);
                 return (EOF, 0, 0);
             }
 
@@ -342,6 +442,8 @@ impl<'a> Reader<'a> {
                 // Skip zero length records without reporting any drops since such records are produced by the
                 // mmap based writing code in env_posix.cc that preallocates file regions.
                 self.clear_buffer();
+                // In a MANIFEST, though, zeros are a hole a crash left (see `tolerate_torn_last_record`).
+                self.damaged_since_record = true;
                 return (BAD_RECORD, 0, 0);
             }
 
@@ -354,8 +456,14 @@ impl<'a> Reader<'a> {
                     // we could find some fragment of a real log record that just happens to look like a valid log
                     // record.
                     let drop_size = header.len();
+                    // A torn last record ends where its block does: the rest dropped with it hides no record.
+                    let may_be_torn = drop_size - (HEADER_SIZE + length) < HEADER_SIZE;
                     self.clear_buffer();
-                    self.report_corruption(drop_size as u64, "checksum mismatch");
+                    self.report_drop_of(
+                        drop_size as u64,
+                        &Error::corruption("checksum mismatch", ""),
+                        may_be_torn,
+                    );
                     return (BAD_RECORD, 0, 0);
                 }
             }

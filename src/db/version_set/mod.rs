@@ -455,7 +455,10 @@ impl VersionSet {
                 Some(&reporter),
                 true, /* checksum */
                 0,    /* initial_offset */
-            );
+            )
+            // An edit torn by a crash was never synced, so nothing acknowledged depends on it (the logs it would
+            // release are still there): recover the state before it. Not in LevelDB, which fails the open.
+            .tolerate_torn_last_record();
             let mut record = Vec::new();
             while reader.read_record(&mut record) && reporter.status.borrow().is_ok() {
                 read_records += 1;
@@ -483,6 +486,13 @@ impl VersionSet {
                 }
             }
             torn_tail = reader.ends_in_torn_record();
+        }
+        if torn_tail {
+            info_log!(
+                self.options.info_log,
+                "MANIFEST {} ends in a torn record; recovering the state before it\n",
+                dscname.display()
+            );
         }
 
         let mut status = reporter.status.into_inner();

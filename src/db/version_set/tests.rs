@@ -1098,6 +1098,7 @@ fn recover_rejects_another_comparator_and_bad_records() {
     let env = &*options.env;
     write_manifest(env, 1, &[edit_with("clns")]);
     let manifest = descriptor_file_name(Path::new(DBNAME), 1);
+    // Damage in the only record is not a torn edit: the first one is synced before CURRENT names the MANIFEST.
     let mut contents = read_file_to_string(env, &manifest).unwrap();
     contents[10] ^= 1;
     write_string_to_file(env, &contents, &manifest).unwrap();
