@@ -45,3 +45,35 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
         .unwrap()
         .any(|e| e.unwrap().file_name() == "000100.ldb"));
 }
+
+/// Found by the target `recovery` (fuzz/regressions/recovery/a-log-named-5.log-is-opened-as-000005.log): a stray
+/// file "5.log" is log 5 to both engines, which then open "000005.log", missing. LevelDB without paranoid checks
+/// goes on without it (`MaybeIgnoreError`). oxleveldb goes on only when the error says the log is gone
+/// (NotFound); `MemEnv`, like LevelDB's memenv, reports a missing file as an IOError ("File not found"), so on
+/// `MemEnv` the open fails (on disk the error is NotFound and both engines open). The fix belongs in
+/// `DBImpl::recover_log_file` (src/db/db_impl.rs, being split now): treat a log that `Env::file_exists` says is
+/// not there as gone, whatever the error's code.
+#[test]
+#[ignore = "needs a change in src/db/db_impl.rs (see the comment)"]
+fn a_missing_log_on_memenv_does_not_fail_the_open() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use oxleveldb::env::{write_string_to_file, Env, MemEnv};
+
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new(default_env()));
+    let options = Options {
+        env: env.clone(),
+        create_if_missing: true,
+        ..Options::default()
+    };
+    let db = DB::open(options.clone(), "/db").unwrap();
+    db.put(&Default::default(), "k", "v").unwrap();
+    drop(db);
+    write_string_to_file(&*env, b"", Path::new("/db/5.log")).unwrap();
+    let db = DB::open(options, "/db").expect("LevelDB opens it, without the missing log");
+    assert_eq!(
+        db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
+        Some(&b"v"[..])
+    );
+}
