@@ -54,6 +54,16 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
     );
 }
 
+/// A CURRENT naming a file with a NUL byte: LevelDB's C API cuts its error at the NUL (a C string), so the
+/// differential target compares errors up to the first NUL (a difference of the bindings, not of the engines).
+#[test]
+fn an_error_naming_a_file_with_a_nul_byte_is_compared_up_to_the_nul() {
+    replay(
+        "recovery_differential",
+        "an-error-naming-a-file-with-a-nul-byte-ends-there-in-the-c-api",
+    );
+}
+
 #[test]
 fn every_seed_passes_every_oracle() {
     let seeds = fuzz::seeds::all(&repository().join("tests/fixtures/leveldb-1.23"));

@@ -352,16 +352,15 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
 /// the decoder's slack. `None` if the length is not well formed, or more than `input` can expand to (then
 /// `uncompress` rejects it without allocating, and so must the caller that sizes a buffer with this).
 pub fn uncompress_capacity(input: &[u8]) -> Option<usize> {
-    plausible_length(input).map(|(len, _)| len + DECODE_SLACK)
+    uncompressed_length(input)
+        .filter(|&len| plausible_length(len, input))
+        .map(|len| len + DECODE_SLACK)
 }
 
-/// The uncompressed length stored at the start of `input` and where the elements start, if the length is well
-/// formed and `input` could expand to it: an element expands at most 64 bytes from 3 (a copy with a two-byte
+/// Whether `input` could expand to `len` bytes: an element expands at most 64 bytes from 3 (a copy with a two-byte
 /// offset), so a larger claimed length is corruption, refused before anything is allocated for it.
-fn plausible_length(input: &[u8]) -> Option<(usize, usize)> {
-    let (len, start) = decode_varint32(input)?;
-    let len = len as usize;
-    (len <= input.len().saturating_mul(22)).then_some((len, start))
+fn plausible_length(len: usize, input: &[u8]) -> bool {
+    len <= input.len().saturating_mul(22)
 }
 
 /// Bytes the decoder may write past an element: short literals and copies are moved 16 or 64 bytes at a time (a
@@ -378,9 +377,13 @@ const DECODE_SLACK: usize = 64;
 /// LevelDB: snappy::RawUncompress (port::Snappy_Uncompress)
 pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
     output.clear();
-    let Some((ulen, start)) = plausible_length(input) else {
+    let Some((ulen, start)) = decode_varint32(input) else {
         return false;
     };
+    let ulen = ulen as usize;
+    if !plausible_length(ulen, input) {
+        return false;
+    }
     // Room for the whole output and the slack, and no more (`reserve` could double a reused buffer that is a
     // little short): the decoder never writes past it.
     output.reserve_exact(ulen + DECODE_SLACK);
