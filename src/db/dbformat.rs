@@ -353,7 +353,7 @@ impl InternalKey {
         self.rep.clear();
     }
 
-    #[cfg(any(test, feature = "internals"))] // For the tests and tools.
+    /// Whether the key is unset (a table's bounds before a key was found; LevelDB's `rep_.empty()`).
     pub fn is_empty(&self) -> bool {
         self.rep.is_empty()
     }

@@ -327,7 +327,14 @@ impl Repairer {
             status_string(&status)
         );
 
-        if status.is_ok() {
+        if status.is_ok() && t.meta.smallest.is_empty() {
+            // No parsable key, so no bounds: LevelDB keeps the table with empty bounds, which its MANIFEST cannot
+            // hold (InternalKey::Encode asserts; without assertions the MANIFEST it writes does not read back,
+            // "VersionEdit: new-file entry", and the repaired database does not open). Nothing in the table can be
+            // read through a database: it is set aside.
+            info_log!(self.options.info_log, "Table #{}: no parsable keys: dropped", t.meta.number);
+            self.archive_file(&fname);
+        } else if status.is_ok() {
             self.tables.push(t);
         } else {
             self.repair_table(&fname, t); // repair_table archives the input file.
@@ -390,6 +397,11 @@ impl Repairer {
         }
         drop(builder);
 
+        // As in scan_table, a table without bounds (only unparsable keys were copied) is not kept; its copy goes
+        // (the original is in lost/).
+        if counter > 0 && t.meta.smallest.is_empty() && s.is_ok() {
+            s = Err(Error::corruption("no parsable keys", ""));
+        }
         if counter > 0 && s.is_ok() {
             let orig = table_file_name(&self.dbname, t.meta.number);
             s = self.env.rename_file(&copy, &orig);

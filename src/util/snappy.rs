@@ -349,9 +349,18 @@ pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
 }
 
 /// The capacity `uncompress` needs in its output for `input`: the uncompressed length stored at its start, and
-/// the decoder's slack. `None` if the length is not well formed.
+/// the decoder's slack. `None` if the length is not well formed, or more than `input` can expand to (then
+/// `uncompress` rejects it without allocating, and so must the caller that sizes a buffer with this).
 pub fn uncompress_capacity(input: &[u8]) -> Option<usize> {
-    uncompressed_length(input).map(|len| len + DECODE_SLACK)
+    uncompressed_length(input)
+        .filter(|&len| plausible_length(len, input))
+        .map(|len| len + DECODE_SLACK)
+}
+
+/// Whether `input` could expand to `len` bytes: an element expands at most 64 bytes from 3 (a copy with a two-byte
+/// offset), so a larger claimed length is corruption, refused before anything is allocated for it.
+fn plausible_length(len: usize, input: &[u8]) -> bool {
+    len <= input.len().saturating_mul(22)
 }
 
 /// Bytes the decoder may write past an element: short literals and copies are moved 16 or 64 bytes at a time (a
@@ -372,9 +381,7 @@ pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
         return false;
     };
     let ulen = ulen as usize;
-    // An element expands at most 64 bytes from 3 (a copy with a two-byte offset), so a larger claimed length is
-    // corruption; checking first avoids allocating an absurd buffer for it.
-    if ulen > input.len().saturating_mul(22) {
+    if !plausible_length(ulen, input) {
         return false;
     }
     // Room for the whole output and the slack, and no more (`reserve` could double a reused buffer that is a
@@ -828,5 +835,20 @@ mod tests {
             })
             .collect();
         check_round_trip(&input);
+    }
+
+    /// Found by the fuzz target `table` (fuzz/regressions/table/): a snappy block whose header claims 100 MB had
+    /// the table reader allocate 100 MB (sized by `uncompress_capacity`) before `uncompress` refused it.
+    #[test]
+    fn a_claimed_length_past_what_the_input_can_expand_to_sizes_no_buffer() {
+        let mut claim = Vec::new();
+        crate::util::coding::put_varint32(&mut claim, 100 << 20);
+        claim.extend_from_slice(&[0; 16]);
+        assert_eq!(uncompress_capacity(&claim), None);
+        assert!(!uncompress(&claim, &mut Vec::new()));
+        // The longest expansion there is, a copy of 64 bytes from a 3-byte element, stays within the bound.
+        let stream = [65, 0, b'a', 0xfe, 1, 0];
+        assert_eq!(uncompress_capacity(&stream), Some(65 + DECODE_SLACK));
+        assert_eq!(decompress(&stream), [b'a'; 65]);
     }
 }

@@ -1,0 +1,4 @@
+//! Fuzz target `snappy_decompress`: see `oxleveldb_fuzz::snappy`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| oxleveldb_fuzz::snappy::run_decompress(data));

@@ -1,0 +1,79 @@
+//! What coverage-guided fuzzing found (issue 28, fuzz/), each as a test of the library named after it. The inputs
+//! the fuzzer found are in fuzz/regressions/<target>/ and are replayed through the targets' oracles by
+//! differential/tests/fuzz_regressions.rs; these tests state the same findings directly.
+
+use std::fs;
+
+use oxleveldb::env::default_env;
+use oxleveldb::table::TableBuilder;
+use oxleveldb::{repair_db, Options, ReadOptions, DB};
+
+/// Found by the target `recovery`: a table whose keys are all too short to be internal keys. LevelDB's repair
+/// keeps it with empty bounds, which its MANIFEST cannot hold (an assertion; without assertions a MANIFEST that
+/// does not read back, "VersionEdit: new-file entry"), so the repaired database did not open. Now the table is
+/// set aside in lost/ and the repaired database opens, with the other tables' data.
+#[test]
+fn repair_sets_aside_a_table_without_parsable_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        create_if_missing: true,
+        ..Options::default()
+    };
+    let db = DB::open(options.clone(), dir.path()).unwrap();
+    db.put(&Default::default(), "kept", "value").unwrap();
+    db.compact_range(None, None).unwrap();
+    drop(db);
+    // A table of raw 3-byte keys, numbered past every file of the database.
+    let env = default_env();
+    let path = dir.path().join("000100.ldb");
+    let mut builder = TableBuilder::new(&options, env.new_writable_file(&path).unwrap());
+    builder.add(b"abc", b"1");
+    builder.add(b"abd", b"2");
+    builder.finish().unwrap();
+    builder.file().close().unwrap();
+    drop(builder);
+
+    repair_db(dir.path(), &options).unwrap();
+    assert!(
+        dir.path().join("lost/000100.ldb").exists(),
+        "the table is set aside"
+    );
+    let db = DB::open(options, dir.path()).expect("the repaired database opens");
+    let got = db.get(&ReadOptions::default(), "kept").unwrap();
+    assert_eq!(got.as_deref(), Some(&b"value"[..]));
+    assert!(!fs::read_dir(dir.path())
+        .unwrap()
+        .any(|e| e.unwrap().file_name() == "000100.ldb"));
+}
+
+/// Found by the target `recovery` (fuzz/regressions/recovery/a-log-named-5.log-is-opened-as-000005.log): a stray
+/// file "5.log" is log 5 to both engines, which then open "000005.log", missing. LevelDB without paranoid checks
+/// goes on without it (`MaybeIgnoreError`). oxleveldb goes on only when the error says the log is gone
+/// (NotFound); `MemEnv`, like LevelDB's memenv, reports a missing file as an IOError ("File not found"), so on
+/// `MemEnv` the open fails (on disk the error is NotFound and both engines open). The fix belongs in
+/// `DBImpl::recover_log_file` (src/db/db_impl.rs, being split now): treat a log that `Env::file_exists` says is
+/// not there as gone, whatever the error's code.
+#[test]
+#[ignore = "needs a change in src/db/db_impl.rs (see the comment)"]
+fn a_missing_log_on_memenv_does_not_fail_the_open() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use oxleveldb::env::{write_string_to_file, Env, MemEnv};
+
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new(default_env()));
+    let options = Options {
+        env: env.clone(),
+        create_if_missing: true,
+        ..Options::default()
+    };
+    let db = DB::open(options.clone(), "/db").unwrap();
+    db.put(&Default::default(), "k", "v").unwrap();
+    drop(db);
+    write_string_to_file(&*env, b"", Path::new("/db/5.log")).unwrap();
+    let db = DB::open(options, "/db").expect("LevelDB opens it, without the missing log");
+    assert_eq!(
+        db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
+        Some(&b"v"[..])
+    );
+}
