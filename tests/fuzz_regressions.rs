@@ -50,11 +50,10 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
 /// file "5.log" is log 5 to both engines, which then open "000005.log", missing. LevelDB without paranoid checks
 /// goes on without it (`MaybeIgnoreError`). oxleveldb goes on only when the error says the log is gone
 /// (NotFound); `MemEnv`, like LevelDB's memenv, reports a missing file as an IOError ("File not found"), so on
-/// `MemEnv` the open fails (on disk the error is NotFound and both engines open). The fix belongs in
-/// `DBImpl::recover_log_file` (src/db/db_impl.rs, being split now): treat a log that `Env::file_exists` says is
-/// not there as gone, whatever the error's code.
+/// `MemEnv` the open failed (on disk the error is NotFound and both engines open). `DBImpl::recover_log_file`
+/// (src/db/db_impl/recovery.rs) now treats a log that `Env::file_exists` says is not there as gone, whatever the
+/// error's code.
 #[test]
-#[ignore = "needs a change in src/db/db_impl.rs (see the comment)"]
 fn a_missing_log_on_memenv_does_not_fail_the_open() {
     use std::path::Path;
     use std::sync::Arc;

@@ -52,11 +52,10 @@ fn read_whole(db: &DB) {
 }
 
 /// Whether a numbered file's name is the one LevelDB gives its number ("000005.log", not "5.log"). Both engines
-/// read "5.log" as log 5 and then open "000005.log" for it, which is missing: LevelDB (without paranoid checks)
-/// goes on without it; oxleveldb goes on only if the error says the file is gone (NotFound), and `MemEnv`, as
-/// LevelDB's memenv, reports a missing file as an IOError, so there the open fails (a known difference that needs
-/// a change in src/db/db_impl.rs: tests/fuzz_regressions.rs, `a_missing_log_on_memenv_does_not_fail_the_open`,
-/// ignored). The oracle skips such directories; `recovery_differential` (on disk) compares them with LevelDB.
+/// read "5.log" as log 5 and then open "000005.log" for it, which is missing, and repair leaves "5.log" where it
+/// is: with `paranoid_checks` the repaired database then does not open, in LevelDB as in oxleveldb (without it
+/// both go on; tests/fuzz_regressions.rs, `a_missing_log_on_memenv_does_not_fail_the_open`). The oracle skips
+/// such directories; `recovery_differential` (on disk) compares them with LevelDB.
 fn canonical_name(name: &str) -> bool {
     let number = name.strip_prefix("MANIFEST-").or_else(|| {
         [".log", ".ldb", ".sst"]

@@ -215,11 +215,15 @@ impl DBImpl {
         }
 
         // Open the log file. A log that cannot be opened fails the recovery (unless it has gone, and with it
-        // anything to lose): stricter than LevelDB, which goes on without it and then deletes it.
+        // anything to lose): stricter than LevelDB, which goes on without it and then deletes it. Gone is
+        // NotFound, or any error for a file that does not exist: MemEnv, as LevelDB's memenv, reports a missing
+        // file as an IOError (a stray `5.log` names the missing `000005.log`).
         let fname = log_file_name(&self.dbname, log_number);
         let file = match self.env.new_sequential_file(&fname) {
             Ok(file) => file,
-            Err(e) if e.is_not_found() => return self.maybe_ignore_error(Err(e)),
+            Err(e) if e.is_not_found() || !self.env.file_exists(&fname) => {
+                return self.maybe_ignore_error(Err(e))
+            }
             Err(e) => return Err(e),
         };
 
