@@ -23,14 +23,19 @@
 //! - lock order: the database mutex, then `slots`, then any slot; a read holds at most one of `slots`, a slot or
 //!   `installed` at a time.
 //!
+//! The loom models at the end of this file check the first two under every interleaving of a few reads and
+//! installs (`scripts/loom.sh`).
+//!
 //! RocksDB: SuperVersion, ColumnFamilyData::GetThreadLocalSuperVersion
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 
 use crate::db::memtable::MemTable;
 use crate::db::version_set::Version;
+// loom's under `cfg(loom)`, for the models at the end of this file.
+use crate::util::sync::{thread_local, AtomicU64, Mutex, MutexGuard};
 
 /// What a read sees: the memtable, the immutable memtable and the current version, pinned together.
 ///
@@ -161,8 +166,6 @@ impl SuperVersions {
     }
 
     /// Runs `f` on the current super version; `None` if none is installed (the database is closed).
-    ///
-    /// RocksDB: ColumnFamilyData::GetThreadLocalSuperVersion, ReturnThreadLocalSuperVersion
     pub(crate) fn with_current<R>(
         self: &Arc<Self>,
         f: impl FnOnce(&Arc<SuperVersion>) -> R,
@@ -170,22 +173,40 @@ impl SuperVersions {
         #[cfg(feature = "internals")]
         self.test_pause_before_pin();
         let slot = self.local_slot();
-        let number = self.number.load(Ordering::SeqCst);
-        let cached = lock(&slot).take().filter(|sv| sv.number == number);
-        let sv = match cached {
-            Some(sv) => sv,
-            None => lock(&self.installed).clone()?,
-        };
+        let sv = self.acquire(&slot)?;
         let result = f(&sv);
-        // Keep it for the next read only if it is still the installed one; else it is released here.
-        let mut cached = lock(&slot);
+        self.put_back(&slot, sv);
+        Some(result)
+    }
+
+    /// The super version in `slot` if it is still the installed one, else the installed one.
+    ///
+    /// A slot never holds a super version older than the last install that returned (that install emptied it,
+    /// and `put_back` checks the number under the slot's lock), so without the number check a read would still
+    /// never see an older one (the loom model passes without it); the check makes a read that starts while an
+    /// install is emptying the slots take the new super version.
+    ///
+    /// RocksDB: ColumnFamilyData::GetThreadLocalSuperVersion
+    fn acquire(&self, slot: &Slot) -> Option<Arc<SuperVersion>> {
+        let number = self.number.load(Ordering::SeqCst);
+        let cached = lock(slot).take().filter(|sv| sv.number == number);
+        match cached {
+            Some(sv) => Some(sv),
+            None => lock(&self.installed).clone(),
+        }
+    }
+
+    /// Keeps `sv` in `slot` for the next read only if it is still the installed one; else it is released here.
+    ///
+    /// RocksDB: ColumnFamilyData::ReturnThreadLocalSuperVersion
+    fn put_back(&self, slot: &Slot, sv: Arc<SuperVersion>) {
+        let mut cached = lock(slot);
         if sv.number == self.number.load(Ordering::SeqCst) {
             *cached = Some(sv);
         } else {
             drop(cached);
             drop(sv);
         }
-        Some(result)
     }
 }
 
@@ -291,6 +312,149 @@ mod tests {
         for mem in installed.iter().chain([&first]) {
             let expected = if Arc::ptr_eq(mem, last) { 2 } else { 1 };
             assert_eq!(Arc::strong_count(mem), expected);
+        }
+    }
+
+    /// Models of the cache's protocol, which loom runs under every interleaving of their threads
+    /// (`scripts/loom.sh`): a stress test like the one above meets only the interleavings the scheduler happens
+    /// to make.
+    #[cfg(loom)]
+    mod loom_models {
+        use super::*;
+        use crate::util::sync::check_model;
+        use loom::sync::atomic::AtomicUsize;
+        // Not loom's `Notify`, whose waits may end without a notification.
+        use loom::sync::mpsc::channel;
+
+        /// A read: which of the model's memtables the super version it got holds (`None`: none installed).
+        type Read = fn(&Arc<SuperVersions>, &[Arc<MemTable>]) -> Option<usize>;
+
+        fn read(svs: &Arc<SuperVersions>, mems: &[Arc<MemTable>]) -> Option<usize> {
+            svs.with_current(|sv| position(mems, sv))
+        }
+
+        fn position(mems: &[Arc<MemTable>], sv: &SuperVersion) -> usize {
+            mems.iter()
+                .position(|mem| Arc::ptr_eq(mem, &sv.mem))
+                .expect("one of the model's memtables")
+        }
+
+        /// Two reads in a row: each sees a super version at least as new as the last install that returned
+        /// before it began, and at least as new as the one the read before it saw.
+        fn two_reads(svs: &Arc<SuperVersions>, mems: &[Arc<MemTable>], returned: &AtomicUsize, read: Read) {
+            let mut last = 0;
+            for _ in 0..2 {
+                let before = returned.load(Ordering::SeqCst);
+                let seen = read(svs, mems).expect("a super version is installed");
+                assert!(
+                    seen >= before,
+                    "a read saw super version {seen} after install {before} returned"
+                );
+                assert!(seen >= last, "a read saw super version {seen} after {last}");
+                last = seen;
+            }
+        }
+
+        /// Two threads read twice each while a third installs two new super versions; then, with both readers'
+        /// slots still there (the reader thread waits to end), only the last super version is kept, and after
+        /// `clear` none is.
+        fn reads_and_installs(name: &str, read: Read) {
+            // Made once: loom runs the model thousands of times.
+            let mems: Arc<Vec<Arc<MemTable>>> = Arc::new((0..3).map(|_| memtable()).collect());
+            let v = version();
+            // Every interleaving is too many (unbounded, it ran over 10 minutes): those with up to 3 preemptions,
+            // 14,228 of them (4: 163,658, 8 times as long), which include interleavings that break the asserts
+            // when the protocol is broken (see below).
+            check_model(name, Some(3), move || {
+                let svs = SuperVersions::new();
+                svs.install(mems[0].clone(), None, v.clone());
+                // The last install that returned (an index of `mems`).
+                let returned = Arc::new(AtomicUsize::new(0));
+                let installer = {
+                    let (svs, mems, v, returned) = (svs.clone(), mems.clone(), v.clone(), returned.clone());
+                    loom::thread::spawn(move || {
+                        for (i, mem) in mems.iter().enumerate().skip(1) {
+                            svs.install(mem.clone(), None, v.clone());
+                            returned.store(i, Ordering::SeqCst);
+                        }
+                    })
+                };
+                let ((reads_done, wait_reads), (end, may_end)) = (channel(), channel());
+                let reader = {
+                    let (svs, mems, returned) = (svs.clone(), mems.clone(), returned.clone());
+                    loom::thread::spawn(move || {
+                        two_reads(&svs, &mems, &returned, read);
+                        reads_done.send(()).unwrap();
+                        may_end.recv().unwrap();
+                    })
+                };
+                two_reads(&svs, &mems, &returned, read);
+                installer.join().unwrap();
+                wait_reads.recv().unwrap();
+                for (i, mem) in mems.iter().enumerate() {
+                    let kept = Arc::strong_count(mem) - 1;
+                    let expected = usize::from(i == mems.len() - 1);
+                    assert_eq!(kept, expected, "super version {i} kept alive {kept} times");
+                }
+                svs.clear();
+                assert!(
+                    mems.iter().all(|mem| Arc::strong_count(mem) == 1),
+                    "a super version kept alive after clear"
+                );
+                assert_eq!(read(&svs, &mems), None);
+                end.send(()).unwrap();
+                reader.join().unwrap();
+            });
+        }
+
+        #[test]
+        fn loom_reads_and_installs() {
+            reads_and_installs("reads and installs", read);
+        }
+
+        /// The model can fail: a read that puts its super version back in its slot without checking that it is
+        /// still the installed one (an install may have emptied the slots while the read ran) keeps an old super
+        /// version cached, and loom finds the interleaving that shows it.
+        #[test]
+        #[should_panic(expected = "kept alive")]
+        fn loom_catches_a_read_that_puts_back_an_old_super_version() {
+            fn put_back_unchecked(svs: &Arc<SuperVersions>, mems: &[Arc<MemTable>]) -> Option<usize> {
+                let slot = svs.local_slot();
+                let sv = svs.acquire(&slot)?;
+                let seen = position(mems, &sv);
+                *lock(&slot) = Some(sv);
+                Some(seen)
+            }
+            reads_and_installs("a read that puts back an old super version", put_back_unchecked);
+        }
+
+        /// A read on another thread while the database closes (`clear`): once the read is over, nothing keeps
+        /// the super version alive.
+        #[test]
+        fn loom_a_read_while_clearing() {
+            let mem = memtable();
+            let v = version();
+            check_model("a read while clearing", None, move || {
+                let svs = SuperVersions::new();
+                svs.install(mem.clone(), None, v.clone());
+                // This thread has a slot holding the super version.
+                assert_eq!(svs.with_current(|_| ()), Some(()));
+                let ((read_done, wait_read), (end, may_end)) = (channel(), channel());
+                let reader = {
+                    let svs = svs.clone();
+                    loom::thread::spawn(move || {
+                        svs.with_current(|_| ());
+                        read_done.send(()).unwrap();
+                        may_end.recv().unwrap();
+                    })
+                };
+                svs.clear();
+                wait_read.recv().unwrap();
+                assert_eq!(Arc::strong_count(&mem), 1, "a super version kept alive after clear");
+                assert_eq!(svs.with_current(|_| ()), None);
+                end.send(()).unwrap();
+                reader.join().unwrap();
+            });
         }
     }
 }

@@ -14,14 +14,16 @@
 //! Waiters sleep on their key's own condition variable, so releasing a key wakes only the transactions waiting
 //! for that key, not the whole stripe.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::key_hasher::KeyMap;
 use super::transaction_state::ExpirableTransactions;
 use super::TransactionID;
 use crate::util::hash::hash;
+// loom's under `cfg(loom)`, for the models in `point_lock_manager.rs`.
+use crate::util::sync::{AtomicI64, Condvar, Mutex, MutexGuard};
 
 /// Who holds the lock on one key, and who waits for it.
 ///

@@ -263,4 +263,126 @@ mod tests {
             );
         }
     }
+
+    /// Models of the lock table's waiters, which loom runs under every interleaving of their threads
+    /// (`scripts/loom.sh`). loom reports a thread that waits forever (a lost wake-up) as a deadlock. Its
+    /// `Condvar::wait_timeout` never times out: a model's timed wait ends only when it is woken, so a lost wake-up
+    /// shows there too, but the timing out itself is left to the tests above.
+    #[cfg(loom)]
+    mod loom_models {
+        use super::*;
+        use crate::util::sync::check_model;
+        use loom::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        /// The holders of the model's key, counted on one atomic: one per shared holder, `EXCLUSIVE` for an
+        /// exclusive one.
+        const EXCLUSIVE: usize = 1 << 16;
+
+        /// Waits for and takes the lock on `k`, checks it shares the key only as the lock allows, and releases it.
+        fn lock_and_unlock(
+            manager: &PointLockManager,
+            holders: &AtomicUsize,
+            owner: LockOwner,
+            exclusive: bool,
+        ) {
+            manager.try_lock(&owner, b"k", exclusive).unwrap();
+            let share = if exclusive { EXCLUSIVE } else { 1 };
+            let others = holders.fetch_add(share, Ordering::SeqCst);
+            // An exclusive lock shares the key with nobody, a shared one with no exclusive one.
+            let allowed = if exclusive { 0 } else { EXCLUSIVE - 1 };
+            assert!(
+                others <= allowed,
+                "the key is held by others too ({others:#x})"
+            );
+            holders.fetch_sub(share, Ordering::SeqCst);
+            manager.unlock(owner.id, b"k");
+        }
+
+        /// Runs `lock_and_unlock` for each of `lockers` (a transaction and whether it locks exclusively) on a
+        /// thread of its own, the first on this one; then the key's entry must be gone (nobody holds or waits
+        /// for it), and the lock count back to 0: the lock limit, 1, lets another key be locked.
+        fn lockers(name: &str, lockers: [(LockOwner, bool); 3]) {
+            check_model(name, None, move || {
+                let manager = Arc::new(PointLockManager::new(1, 1));
+                let holders = Arc::new(AtomicUsize::new(0));
+                let threads: Vec<_> = lockers[1..]
+                    .iter()
+                    .map(|&(owner, exclusive)| {
+                        let (manager, holders) = (manager.clone(), holders.clone());
+                        loom::thread::spawn(move || {
+                            lock_and_unlock(&manager, &holders, owner, exclusive)
+                        })
+                    })
+                    .collect();
+                let (owner, exclusive) = lockers[0];
+                lock_and_unlock(&manager, &holders, owner, exclusive);
+                for thread in threads {
+                    thread.join().unwrap();
+                }
+                assert!(
+                    manager.lock_map.get_stripe(b"k").lock().is_empty(),
+                    "the key's entry was left"
+                );
+                manager.try_lock(&owner, b"other", true).unwrap();
+            });
+        }
+
+        /// Waits without a limit, as a transaction whose lock timeout is negative.
+        const fn forever(id: TransactionID) -> LockOwner {
+            LockOwner {
+                id,
+                expiration_time: 0,
+                lock_timeout: -1,
+                deadlock_detect: false,
+                deadlock_detect_depth: 0,
+            }
+        }
+
+        /// Three transactions lock one key exclusively, one of them with a lock timeout (a timed wait).
+        #[test]
+        fn loom_exclusive_lockers() {
+            const TIMED: LockOwner = LockOwner {
+                lock_timeout: 3_600_000_000,
+                ..forever(3)
+            };
+            lockers(
+                "three exclusive lockers",
+                [(forever(1), true), (forever(2), true), (TIMED, true)],
+            );
+        }
+
+        /// Two transactions share the key while a third waits to lock it exclusively.
+        #[test]
+        fn loom_shared_and_exclusive_lockers() {
+            lockers(
+                "two shared lockers and an exclusive one",
+                [(forever(1), false), (forever(2), true), (forever(3), false)],
+            );
+        }
+
+        /// An upgrade waits for the other shared holder: its release, which leaves a holder, still wakes it.
+        #[test]
+        fn loom_an_upgrade_waits_for_the_other_shared_holder() {
+            check_model("an upgrade", None, || {
+                let manager = Arc::new(PointLockManager::new(1, 1));
+                manager.try_lock(&forever(1), b"k", false).unwrap();
+                manager.try_lock(&forever(2), b"k", false).unwrap();
+                let other = {
+                    let manager = manager.clone();
+                    loom::thread::spawn(move || manager.unlock(2, b"k"))
+                };
+                manager.try_lock(&forever(1), b"k", true).unwrap();
+                other.join().unwrap();
+                // Exclusive now: transaction 2 cannot share it.
+                let refused = manager.try_lock(&owner(2, 0), b"k", false).unwrap_err();
+                assert!(refused.is_timed_out());
+                manager.unlock(1, b"k");
+                assert!(
+                    manager.lock_map.get_stripe(b"k").lock().is_empty(),
+                    "the key's entry was left"
+                );
+            });
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Utilities below everything else: encodings, checksums, hashing, the arena, the random generator, comparators,
-//! filter policies, the LRU cache, printing helpers, and prefetching.
+//! filter policies, the LRU cache, printing helpers, prefetching, and the synchronization types that loom can
+//! replace.
 //!
 //! LevelDB: util/
 
@@ -16,3 +17,4 @@ pub mod prefetch;
 pub mod random;
 #[cfg(feature = "snappy")]
 pub mod snappy;
+pub(crate) mod sync;
