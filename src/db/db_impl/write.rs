@@ -10,6 +10,24 @@
 //! the memtable; the memtable and the log are switched between groups, never within one; after a failed log
 //! append or sync (or a panic in the memtable insert) every later write fails (`background_error.rs`).
 //!
+//! Why the hand-off loses no writer (a follower woken too early, or never):
+//! - what a writer waits for, "done" (with its status, written just before) and "I am the front of `writers`",
+//!   changes only under the database mutex, and `wait_for_turn` checks both in a loop under that mutex; `done`
+//!   is an atomic only to be set through the shared `Arc`, the mutex orders it (`Relaxed` is enough), so a
+//!   follower that sees `done` sees its status;
+//! - `Condvar::wait` releases the mutex and blocks in one step: a writer that found its condition false is
+//!   waiting on its own `cv` before the leader can take the mutex to change it, and after every change the
+//!   leader notifies that writer (`mark_followers_done`, then `wake` once the mutex is released; the new front
+//!   likewise). Each `cv` has one waiter, its writer's thread, so `notify_one` suffices; a spurious or late
+//!   wake-up only re-checks;
+//! - only the front removes itself; others push at the back. The wake-ups are made on `Arc` clones, so a
+//!   writer outlives the notify even if its thread has returned (`keep_spare` reuses one only when no clone is
+//!   left).
+//!
+//! The history checker (`tests/history_test.rs`) checks the outcome under real threads; a loom model of this
+//! hand-off needs it out of `DBImpl` (a `writer_queue.rs` over `util::sync`), as the super versions' and the lock
+//! table's have (`scripts/loom.sh`).
+//!
 //! LevelDB: DBImpl::Write, DBImpl::BuildBatchGroup, DBImpl::MakeRoomForWrite (db/db_impl.cc)
 
 use std::cell::Cell;
