@@ -56,9 +56,10 @@ fn ci_workloads() -> Vec<CrashWorkload> {
 }
 
 /// The failures of oxleveldb that are argued rather than fixed (README, "Where oxleveldb is stricter than
-/// LevelDB"): with `paranoid_checks`, damage in the unsynced end of a log (a torn record, or a hole before later
-/// records) refuses the open, as in LevelDB; paranoid checks are there to refuse damage, and the open without
-/// them recovers every acknowledged write.
+/// LevelDB"): with `paranoid_checks`, damage in the unsynced end of a log that valid records follow (a hole, or
+/// a torn append that later appends outlived: the "anything unsynced" model keeps appends out of order) refuses
+/// the open, as in LevelDB; paranoid checks are there to refuse damage, and the open without them recovers every
+/// acknowledged write. (A torn last write alone no longer refuses it: tests/recovery_test.rs.)
 fn argued(v: &Vulnerability) -> bool {
     v.paranoid_only && v.kind.starts_with("open fails") && v.kind.contains("log")
 }

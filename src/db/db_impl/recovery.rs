@@ -245,6 +245,13 @@ impl DBImpl {
             true, /* checksum */
             0,    /* initial_offset */
         );
+        // With paranoid_checks, a log whose last write is torn (damage at the end, nothing valid after it: a
+        // write never synced that a crash left in parts) is recovered up to that write rather than refused:
+        // stricter than LevelDB, which refuses the open though nothing acknowledged as durable is lost. (Without
+        // paranoid_checks the damage is dropped and reported, as in LevelDB, and recovery goes on either way.)
+        if self.options.paranoid_checks {
+            reader = reader.tolerate_torn_last_write();
+        }
         info_log!(self.options.info_log, "Recovering log #{}", log_number);
 
         // Read all the records and add to a memtable.

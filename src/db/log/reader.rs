@@ -78,6 +78,8 @@ pub struct Reader<'a> {
     damage_not_torn: bool,
     /// A record was returned: there is a state before a torn last record to recover.
     returned_record: bool,
+    /// Damage before any record may be a torn tail too (`tolerate_torn_last_write`: a log, not a MANIFEST).
+    first_record_may_be_torn: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -109,6 +111,7 @@ impl<'a> Reader<'a> {
             damaged_since_record: false,
             damage_not_torn: false,
             returned_record: false,
+            first_record_may_be_torn: false,
         }
     }
 
@@ -118,6 +121,16 @@ impl<'a> Reader<'a> {
     /// be torn, and the state before it is the one to recover. Not in LevelDB, which fails the open.
     pub fn tolerate_torn_last_record(mut self) -> Reader<'a> {
         self.tolerate_torn_tail = true;
+        self
+    }
+
+    /// As [`tolerate_torn_last_record`](Reader::tolerate_torn_last_record), for a write-ahead log: its first
+    /// record, too, may be a write never synced and torn by a crash (nothing is synced before a log's first
+    /// write), so no record needs to come before the damage. Used by recovery with `paranoid_checks`, which would
+    /// otherwise refuse to open a database over a write that was never promised to survive.
+    pub fn tolerate_torn_last_write(mut self) -> Reader<'a> {
+        self.tolerate_torn_tail = true;
+        self.first_record_may_be_torn = true;
         self
     }
 
@@ -371,7 +384,7 @@ impl<'a> Reader<'a> {
         if self.tolerate_torn_tail
             && self.damaged_since_record
             && !self.damage_not_torn
-            && self.returned_record
+            && (self.returned_record || self.first_record_may_be_torn)
         {
             self.torn_tail = true;
             self.held_drops.clear();
