@@ -39,8 +39,12 @@ fn show(report: &ModelReport) -> String {
     );
     for v in &report.vulnerabilities {
         text += &format!(
-            "  {} (x{}): {} -> {}\n",
-            v.kind, v.count, v.example, v.violation
+            "  {} (x{}): {} -> {}\n    {}\n",
+            v.kind,
+            v.count,
+            v.example,
+            v.violation,
+            v.example_ops.join("; ")
         );
     }
     text
@@ -129,13 +133,20 @@ fn a_broken_env_gives_vulnerabilities() {
         800,
     );
     // A synced write in a new log whose directory entry never became durable. Directory operations are lost as
-    // a suffix, so the shrunk example names the create and at most a couple after it (the recording, and so what
-    // shrinks how far, depends on when background work ran).
+    // a suffix, so the shrunk example is the lost create of the log followed only by directory operations (how
+    // many lie between the create and the synced write depends on when background work ran).
+    let directory_ops = ["create ", "rename ", "remove "];
     assert!(
-        report.vulnerabilities.iter().any(|v| v
-            .kind
-            .starts_with("synced write lost: lost create of log")
-            && v.example.deviations.len() <= 3),
+        report.vulnerabilities.iter().any(|v| {
+            let lost = &v.example_ops[..v.example_ops.len() - 1];
+            v.kind.starts_with("synced write lost: lost create of log")
+                && lost[0].split_once(": ").unwrap().1.starts_with("create ")
+                && lost[0].ends_with(".log")
+                && lost[1..].iter().all(|op| {
+                    let op = op.split_once(": ").unwrap().1;
+                    directory_ops.iter().any(|d| op.starts_with(d))
+                })
+        }),
         "{}",
         show(&report)
     );

@@ -222,6 +222,19 @@ fn cause(recording: &Recording, state: &CrashState) -> String {
     }
 }
 
+/// The recording's lines `state` loses or tears, and the operation it crashes before.
+fn example_ops(recording: &Recording, state: &CrashState) -> Vec<String> {
+    let mut ops: Vec<String> = state
+        .deviations
+        .keys()
+        .map(|&j| format!("{j}: {}", recording.ops[j].summary()))
+        .collect();
+    if let Some(op) = recording.ops.get(state.crash_at) {
+        ops.push(format!("crash before {}: {}", state.crash_at, op.summary()));
+    }
+    ops
+}
+
 /// Explores `model` over `recording` (made by `engine` running `workload`): at most `budget` states drawn from
 /// `seed`, each materialized in `scratch`.
 pub fn explore(
@@ -262,32 +275,22 @@ pub fn explore(
         if paranoid_only {
             kind.push_str(" (with paranoid_checks)");
         }
-        let entry = kinds.entry(kind.clone()).or_insert_with(|| {
-            let mut example_ops: Vec<String> = example
-                .deviations
-                .keys()
-                .map(|&j| format!("{j}: {}", recording.ops[j].summary()))
-                .collect();
-            if let Some(op) = recording.ops.get(example.crash_at) {
-                example_ops.push(format!(
-                    "crash before {}: {}",
-                    example.crash_at,
-                    op.summary()
-                ));
-            }
-            Vulnerability {
-                kind,
-                count: 0,
-                example: example.clone(),
-                violation: violation.clone(),
-                paranoid_only,
-                example_ops,
-            }
+        let entry = kinds.entry(kind.clone()).or_insert_with(|| Vulnerability {
+            kind,
+            count: 0,
+            example: example.clone(),
+            violation: violation.clone(),
+            paranoid_only,
+            example_ops: Vec::new(),
         });
         entry.count += 1;
         if example.deviations.len() < entry.example.deviations.len() {
             entry.example = example;
+            entry.violation = violation;
         }
+    }
+    for v in kinds.values_mut() {
+        v.example_ops = example_ops(recording, &v.example);
     }
     ModelReport {
         engine,
