@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use oxleveldb::{destroy_db, Options, ReadOptions, WriteBatch, WriteOptions, DB};
+use oxleveldb::{destroy_db, Options, ReadOptions, WriteBatch, DB};
 
 /// A value as text, or `(none)`.
 fn show(value: Option<Vec<u8>>) -> String {
@@ -24,44 +24,38 @@ fn main() -> oxleveldb::Result<()> {
         ..Options::default()
     };
     let db = DB::open(options.clone(), &path)?;
-    let write = WriteOptions::default();
 
     // Writes: single puts, then an atomic batch that moves a value from one key to another.
     for i in 0..1000u32 {
-        db.put(
-            &write,
-            format!("key{i:04}").as_bytes(),
-            format!("value{i}").as_bytes(),
-        )?;
+        db.put(format!("key{i:04}"), format!("value{i}"))?;
     }
     let mut batch = WriteBatch::new();
     batch.delete(b"key0001");
     batch.put(b"moved", b"value1");
-    db.write(&write, &batch)?;
-    db.delete(&write, b"key0002")?;
+    db.write(&batch)?;
+    db.delete(b"key0002")?;
 
     // Reads.
-    let read = ReadOptions::default();
-    println!("key0000 => {}", show(db.get(&read, b"key0000")?));
-    println!("key0001 => {} (moved)", show(db.get(&read, b"key0001")?));
-    println!("moved   => {}", show(db.get(&read, b"moved")?));
+    println!("key0000 => {}", show(db.get(b"key0000")?));
+    println!("key0001 => {} (moved)", show(db.get(b"key0001")?));
+    println!("moved   => {}", show(db.get(b"moved")?));
 
     // A snapshot keeps seeing the database as it was.
     let snapshot = db.get_snapshot();
-    db.put(&write, b"key0000", b"changed")?;
+    db.put(b"key0000", b"changed")?;
     let at_snapshot = ReadOptions {
         snapshot: Some(snapshot),
         ..ReadOptions::default()
     };
     println!(
         "key0000 now {}, at the snapshot {}",
-        show(db.get(&read, b"key0000")?),
-        show(db.get(&at_snapshot, b"key0000")?)
+        show(db.get(b"key0000")?),
+        show(db.get_opt(b"key0000", &at_snapshot)?)
     );
 
     // Scans: the first three entries from "key0998" on (std iteration over a range), then the last three
     // backwards (the LevelDB cursor).
-    for entry in db.range(&read, "key0998"..).take(3) {
+    for entry in db.range("key0998"..).take(3) {
         let (key, value) = entry?;
         println!(
             "scan: {} => {}",
@@ -69,14 +63,14 @@ fn main() -> oxleveldb::Result<()> {
             String::from_utf8_lossy(&value)
         );
     }
-    let mut iter = db.new_iterator(&read);
+    let mut iter = db.new_iterator();
     iter.seek_to_last();
     for _ in 0..3 {
         println!("reverse: {}", String::from_utf8_lossy(iter.key()));
         iter.prev();
     }
     drop(iter);
-    let count = db.iter(&read).count();
+    let count = db.iter().count();
     println!("{count} entries");
 
     // Flush and compact everything, then look at the files.

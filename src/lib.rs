@@ -13,31 +13,33 @@
 //! let dir = tempfile::tempdir().unwrap();
 //! let options = Options { create_if_missing: true, ..Options::default() };
 //! let db = DB::open(options.clone(), dir.path())?;
-//! let (r, w) = (ReadOptions::default(), WriteOptions::default());
 //!
 //! // Single writes; keys and values are anything that is `AsRef<[u8]>`.
-//! db.put(&w, "apple", "red")?;
-//! db.put(&w, b"banana", b"yellow")?;
-//! db.delete(&w, "apple")?;
-//! assert_eq!(db.get(&r, "banana")?, Some(b"yellow".to_vec()));
-//! assert_eq!(db.get(&r, "apple")?, None);
+//! db.put("apple", "red")?;
+//! db.put(b"banana", b"yellow")?;
+//! db.delete("apple")?;
+//! assert_eq!(db.get("banana")?, Some(b"yellow".to_vec()));
+//! assert_eq!(db.get("apple")?, None);
+//!
+//! // Every call has an `_opt` twin that takes LevelDB's options: here, a write synced to disk.
+//! db.put_opt("elderberry", "purple", &WriteOptions { sync: true })?;
 //!
 //! // A batch is applied atomically: readers see all of it or none of it.
 //! let mut batch = WriteBatch::new();
 //! batch.put("cherry", "dark red");
 //! batch.put("date", "brown");
 //! batch.delete("banana");
-//! db.write(&w, &batch)?;
+//! db.write(&batch)?;
 //!
 //! // A snapshot keeps seeing the database as it was.
 //! let snapshot = db.get_snapshot();
-//! db.put(&w, "cherry", "black")?;
+//! db.put("cherry", "black")?;
 //! let then = ReadOptions { snapshot: Some(snapshot), ..ReadOptions::default() };
-//! assert_eq!(db.get(&then, "cherry")?, Some(b"dark red".to_vec()));
+//! assert_eq!(db.get_opt("cherry", &then)?, Some(b"dark red".to_vec()));
 //!
 //! // Iterate a range of keys, in order, with std's iterators.
 //! let keys: Vec<Vec<u8>> = db
-//!     .range(&r, "b".."d")
+//!     .range("b".."d")
 //!     .map(|entry| entry.map(|(key, _value)| key))
 //!     .collect::<oxleveldb::Result<_>>()?;
 //! assert_eq!(keys, [b"cherry".to_vec()]);
@@ -45,7 +47,7 @@
 //! // Close (drop) and reopen: everything written is there.
 //! drop(db);
 //! let db = DB::open(options, dir.path())?;
-//! assert_eq!(db.get(&r, "date")?, Some(b"brown".to_vec()));
+//! assert_eq!(db.get("date")?, Some(b"brown".to_vec()));
 //! # Ok(())
 //! # }
 //! ```
@@ -129,12 +131,12 @@ pub use util::filter_policy::FilterPolicy;
 /// leveldbutil's `dump`: a log, a MANIFEST or a table printed as LevelDB's own tool prints it.
 ///
 /// ```
-/// use oxleveldb::{Options, WriteOptions, DB};
+/// use oxleveldb::{Options, DB};
 ///
 /// # fn main() -> oxleveldb::Result<()> {
 /// let dir = tempfile::tempdir().unwrap();
 /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-/// db.put(&WriteOptions::default(), "k", "v")?;
+/// db.put("k", "v")?;
 /// drop(db);
 ///
 /// let mut out = Vec::new();

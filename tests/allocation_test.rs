@@ -242,10 +242,10 @@ fn a_write_alone_allocates_no_writer() {
             batch
         })
         .collect();
-    db.write(&Default::default(), &batches[0]).unwrap();
+    db.write(&batches[0]).unwrap();
     let (n, ()) = allocations_in(|| {
         for batch in &batches[1..] {
-            db.write(&Default::default(), batch).unwrap();
+            db.write(batch).unwrap();
         }
     });
     // About 30 entries of this size fill an arena block; the in-memory log file grows by doubling.

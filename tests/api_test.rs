@@ -35,43 +35,43 @@ fn every_operation_through_the_crate_root() {
     let (r, w) = (ReadOptions::default(), WriteOptions { sync: true });
 
     // Keys and values as &str, String, &[u8], [u8; N], Vec<u8> and &Vec<u8>.
-    db.put(&w, "str", "1").unwrap();
-    db.put(&w, String::from("string"), String::from("2"))
+    db.put_opt("str", "1", &w).unwrap();
+    db.put_opt(String::from("string"), String::from("2"), &w)
         .unwrap();
-    db.put(&w, &b"slice"[..], &b"3"[..]).unwrap();
-    db.put(&w, *b"array", [4u8]).unwrap();
+    db.put_opt(&b"slice"[..], &b"3"[..], &w).unwrap();
+    db.put_opt(*b"array", [4u8], &w).unwrap();
     let (key, value) = (b"vec".to_vec(), b"5".to_vec());
-    db.put(&w, &key, &value).unwrap();
-    db.put(&w, key.clone(), value).unwrap();
-    assert_eq!(db.get(&r, "str").unwrap(), Some(b"1".to_vec()));
+    db.put_opt(&key, &value, &w).unwrap();
+    db.put_opt(key.clone(), value, &w).unwrap();
+    assert_eq!(db.get_opt("str", &r).unwrap(), Some(b"1".to_vec()));
     assert_eq!(
-        db.get(&r, String::from("string")).unwrap(),
+        db.get_opt(String::from("string"), &r).unwrap(),
         Some(b"2".to_vec())
     );
-    assert_eq!(db.get(&r, b"array").unwrap(), Some(vec![4]));
-    assert_eq!(db.get(&r, &key).unwrap(), Some(b"5".to_vec()));
-    db.delete(&w, "str").unwrap();
-    assert_eq!(db.get(&r, "str").unwrap(), None);
+    assert_eq!(db.get_opt(b"array", &r).unwrap(), Some(vec![4]));
+    assert_eq!(db.get_opt(&key, &r).unwrap(), Some(b"5".to_vec()));
+    db.delete_opt("str", &w).unwrap();
+    assert_eq!(db.get_opt("str", &r).unwrap(), None);
 
     let mut batch = WriteBatch::new();
     batch.put("b1", "x");
     batch.put("b2", "y");
     batch.delete("string");
-    db.write(&w, &batch).unwrap();
-    assert_eq!(db.get(&r, "b2").unwrap(), Some(b"y".to_vec()));
-    assert_eq!(db.get(&r, "string").unwrap(), None);
+    db.write_opt(&batch, &w).unwrap();
+    assert_eq!(db.get_opt("b2", &r).unwrap(), Some(b"y".to_vec()));
+    assert_eq!(db.get_opt("string", &r).unwrap(), None);
 
     let snapshot = db.get_snapshot();
-    db.put(&w, "b1", "changed").unwrap();
+    db.put_opt("b1", "changed", &w).unwrap();
     let at = ReadOptions {
         snapshot: Some(snapshot.clone()),
         ..ReadOptions::default()
     };
-    assert_eq!(db.get(&at, "b1").unwrap(), Some(b"x".to_vec()));
-    let then: Vec<_> = db.iter(&at).map(|e| e.unwrap().0).collect();
+    assert_eq!(db.get_opt("b1", &at).unwrap(), Some(b"x".to_vec()));
+    let then: Vec<_> = db.iter_opt(&at).map(|e| e.unwrap().0).collect();
     assert_eq!(then, [&b"array"[..], b"b1", b"b2", b"slice", b"vec"]);
 
-    let mut cursor = db.new_iterator(&r);
+    let mut cursor = db.new_iterator_opt(&r);
     cursor.seek(b"b");
     assert_eq!(cursor.key(), b"b1");
     assert_eq!(cursor.value(), b"changed");
@@ -92,7 +92,7 @@ fn every_operation_through_the_crate_root() {
 
     repair_db(dir.path(), &options).unwrap();
     let db = DB::open(options.clone(), dir.path()).unwrap();
-    assert_eq!(db.get(&r, "b1").unwrap(), Some(b"changed".to_vec()));
+    assert_eq!(db.get_opt("b1", &r).unwrap(), Some(b"changed".to_vec()));
     drop(db);
     destroy_db(dir.path(), &options).unwrap();
     assert!(DB::open(Options::default(), dir.path()).is_err());
@@ -102,20 +102,18 @@ fn every_operation_through_the_crate_root() {
 fn ranges_and_prefixes_follow_a_model() {
     let dir = tempfile::tempdir().unwrap();
     let db = DB::open(create(), dir.path()).unwrap();
-    let w = WriteOptions::default();
     let mut model = BTreeMap::new();
     for i in 0..300u32 {
         let key = format!("{}:{:03}", ["apple", "app", "b", "ap"][i as usize % 4], i);
-        db.put(&w, &key, i.to_string()).unwrap();
+        db.put(&key, i.to_string()).unwrap();
         model.insert(key.into_bytes(), i.to_string().into_bytes());
     }
     for i in (0..300).step_by(7) {
         let key = format!("{}:{:03}", ["apple", "app", "b", "ap"][i % 4], i);
-        db.delete(&w, &key).unwrap();
+        db.delete(&key).unwrap();
         model.remove(key.as_bytes());
     }
     db.compact_range(None, Some(b"apple")).unwrap(); // Some in tables, some in the memtable.
-    let r = ReadOptions::default();
     let collect = |it: oxleveldb::DBRange| -> Vec<(Vec<u8>, Vec<u8>)> {
         it.collect::<oxleveldb::Result<_>>().unwrap()
     };
@@ -127,19 +125,19 @@ fn ranges_and_prefixes_follow_a_model() {
     };
     use std::ops::Bound::*;
     assert_eq!(
-        collect(db.range(&r, "app:".."apple:100")),
+        collect(db.range("app:".."apple:100")),
         model_range(Included(b"app:"), Excluded(b"apple:100"))
     );
     assert_eq!(
-        collect(db.range(&r, "app:001"..="b:002")),
+        collect(db.range("app:001"..="b:002")),
         model_range(Included(b"app:001"), Included(b"b:002"))
     );
     assert_eq!(
-        collect(db.range(&r, "b"..)),
+        collect(db.range("b"..)),
         model_range(Included(b"b"), Unbounded)
     );
     assert_eq!(
-        collect(db.range(&r, .."ap;")),
+        collect(db.range(.."ap;")),
         model_range(Unbounded, Excluded(b"ap;"))
     );
     let apples: Vec<_> = model
@@ -147,11 +145,11 @@ fn ranges_and_prefixes_follow_a_model() {
         .filter(|(k, _)| k.starts_with(b"apple"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    assert_eq!(collect(db.prefix(&r, "apple")), apples);
-    assert!(collect(db.prefix(&r, "zzz")).is_empty());
-    assert_eq!(collect(db.iter(&r)), model_range(Unbounded, Unbounded));
+    assert_eq!(collect(db.prefix("apple")), apples);
+    assert!(collect(db.prefix("zzz")).is_empty());
+    assert_eq!(collect(db.iter()), model_range(Unbounded, Unbounded));
     // A cursor's into_iter starts where the cursor is.
-    let mut cursor = db.new_iterator(&r);
+    let mut cursor = db.new_iterator();
     cursor.seek(b"b");
     assert_eq!(
         collect(cursor.into_iter()),
@@ -279,10 +277,9 @@ fn ranges_both_ways_follow_a_model() {
     ) -> bool {
         let dir = tempfile::tempdir().unwrap();
         let db = DB::open(create(), dir.path()).unwrap();
-        let w = WriteOptions::default();
         let write = |key: &[u8], v: Option<u8>| match v {
-            Some(v) => db.put(&w, key, [v]).unwrap(),
-            None => db.delete(&w, key).unwrap(),
+            Some(v) => db.put(key, [v]).unwrap(),
+            None => db.delete(key).unwrap(),
         };
         let mut model = BTreeMap::new();
         apply_small(&tables, &mut model, write);
@@ -303,11 +300,11 @@ fn ranges_both_ways_follow_a_model() {
         ];
         let ok = reads.into_iter().all(|(options, state)| {
             walk_both_ends(
-                db.prefix(options, &range.prefix),
+                db.prefix_opt(&range.prefix, options),
                 range.select(state, true),
                 &ends,
             ) && walk_both_ends(
-                db.range(options, range.bounds()),
+                db.range_opt(range.bounds(), options),
                 range.select(state, false),
                 &ends,
             )
@@ -326,10 +323,9 @@ fn the_cursor_gives_none_where_key_would_panic() {
     let dir = tempfile::tempdir().unwrap();
     let db = DB::open(create(), dir.path()).unwrap();
     for key in ["a", "b", "c"] {
-        db.put(&WriteOptions::default(), key, key.to_uppercase())
-            .unwrap();
+        db.put(key, key.to_uppercase()).unwrap();
     }
-    let mut cursor = db.new_iterator(&ReadOptions::default());
+    let mut cursor = db.new_iterator();
     assert_eq!(cursor.current(), None);
     let unpositioned =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cursor.key().to_vec()));
@@ -341,7 +337,7 @@ fn the_cursor_gives_none_where_key_would_panic() {
     assert_eq!(cursor.current(), Some((&b"b"[..], &b"B"[..])));
     let from_b: Vec<_> = cursor.into_iter().rev().map(|e| e.unwrap().0).collect();
     assert_eq!(from_b, [b"c".to_vec(), b"b".to_vec()]);
-    let mut past_end = db.new_iterator(&ReadOptions::default());
+    let mut past_end = db.new_iterator();
     past_end.seek(b"d");
     assert_eq!(past_end.current(), None);
     assert_eq!(past_end.into_iter().next_back().map(|e| e.unwrap()), None);
@@ -351,35 +347,30 @@ fn the_cursor_gives_none_where_key_would_panic() {
 fn read_only_opens_beside_a_writer_see_the_state_at_their_open() {
     let dir = tempfile::tempdir().unwrap();
     let writer = DB::open(create(), dir.path()).unwrap();
-    let w = WriteOptions::default();
     for i in 0..1000 {
-        writer.put(&w, format!("k{i:04}"), "v1").unwrap();
+        writer.put(format!("k{i:04}"), "v1").unwrap();
     }
     writer.compact_range(None, None).unwrap();
-    writer.put(&w, "in-the-log", "yes").unwrap();
+    writer.put("in-the-log", "yes").unwrap();
 
     let reader1 = DB::open_read_only(Options::default(), dir.path()).unwrap();
-    writer.put(&w, "k0001", "v2").unwrap();
+    writer.put("k0001", "v2").unwrap();
     let reader2 = DB::open_read_only(Options::default(), dir.path()).unwrap();
-    let r = ReadOptions::default();
-    assert_eq!(
-        reader1.get(&r, "in-the-log").unwrap(),
-        Some(b"yes".to_vec())
-    );
-    assert_eq!(reader1.get(&r, "k0001").unwrap(), Some(b"v1".to_vec()));
-    assert_eq!(reader2.get(&r, "k0001").unwrap(), Some(b"v2".to_vec()));
-    assert_eq!(reader1.iter(&r).count(), 1001);
+    assert_eq!(reader1.get("in-the-log").unwrap(), Some(b"yes".to_vec()));
+    assert_eq!(reader1.get("k0001").unwrap(), Some(b"v1".to_vec()));
+    assert_eq!(reader2.get("k0001").unwrap(), Some(b"v2".to_vec()));
+    assert_eq!(reader1.iter().count(), 1001);
 
     for err in [
-        reader1.put(&w, "x", "y").unwrap_err(),
-        reader1.delete(&w, "x").unwrap_err(),
-        reader1.write(&w, &WriteBatch::new()).unwrap_err(),
+        reader1.put("x", "y").unwrap_err(),
+        reader1.delete("x").unwrap_err(),
+        reader1.write(&WriteBatch::new()).unwrap_err(),
         reader1.compact_range(None, None).unwrap_err(),
     ] {
         assert_eq!(err.code(), Code::NotSupported);
     }
     // The writer was never stopped by the readers' opens.
-    writer.put(&w, "after", "ok").unwrap();
+    writer.put("after", "ok").unwrap();
     assert!(DB::open_read_only(Options::default(), dir.path().join("missing")).is_err());
 }
 
@@ -408,11 +399,11 @@ fn a_read_only_open_leaves_leveldbs_databases_byte_for_byte() {
                 verify_checksums: true,
                 ..ReadOptions::default()
             };
-            let entries = db.iter(&r).count();
+            let entries = db.iter_opt(&r).count();
             assert!(entries > 0, "{name}");
             // Reads that charge seeks would schedule compactions in a writable database.
-            for (key, _) in db.iter(&r).take(200).map(|e| e.unwrap()) {
-                assert!(db.get(&r, &key).unwrap().is_some());
+            for (key, _) in db.iter_opt(&r).take(200).map(|e| e.unwrap()) {
+                assert!(db.get_opt(&key, &r).unwrap().is_some());
             }
         }
         assert_eq!(
@@ -428,22 +419,22 @@ fn a_snapshot_works_only_with_its_own_database() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let db_a = DB::open(create(), a.path()).unwrap();
     let db_b = DB::open(create(), b.path()).unwrap();
-    db_a.put(&WriteOptions::default(), "k", "a").unwrap();
+    db_a.put("k", "a").unwrap();
     let foreign = ReadOptions {
         snapshot: Some(db_a.get_snapshot()),
         ..ReadOptions::default()
     };
     assert_eq!(
-        db_b.get(&foreign, "k").unwrap_err().code(),
+        db_b.get_opt("k", &foreign).unwrap_err().code(),
         Code::InvalidArgument
     );
-    let results: Vec<_> = db_b.iter(&foreign).collect();
+    let results: Vec<_> = db_b.iter_opt(&foreign).collect();
     assert_eq!(results.len(), 1);
     assert_eq!(
         results[0].as_ref().unwrap_err().code(),
         Code::InvalidArgument
     );
-    assert_eq!(db_a.get(&foreign, "k").unwrap(), Some(b"a".to_vec()));
+    assert_eq!(db_a.get_opt("k", &foreign).unwrap(), Some(b"a".to_vec()));
 }
 
 #[test]
@@ -472,7 +463,7 @@ fn transactions_take_durations_and_show_themselves() {
     let db = TransactionDB::open(create(), TransactionDBOptions::default(), dir.path()).unwrap();
     assert!(format!("{db:?}").starts_with("TransactionDB {"), "{db:?}");
     let w = WriteOptions::default();
-    let mut holder = db.begin_transaction(&w, &TransactionOptions::default());
+    let mut holder = db.begin_transaction();
     holder.put("k", "1").unwrap();
     let shown = format!("{holder:?}");
     assert!(
@@ -483,7 +474,7 @@ fn transactions_take_durations_and_show_themselves() {
         lock_timeout: Some(Duration::ZERO),
         ..TransactionOptions::default()
     };
-    let mut waiter = db.begin_transaction(&w, &no_wait);
+    let mut waiter = db.begin_transaction_opt(&w, &no_wait);
     assert!(waiter.put("k", "2").unwrap_err().is_timed_out());
     waiter.set_lock_timeout(Some(Duration::from_millis(10)));
     assert!(waiter.put("k", "2").unwrap_err().is_timed_out());
@@ -491,10 +482,7 @@ fn transactions_take_durations_and_show_themselves() {
     waiter.set_lock_timeout(None);
     waiter.put("k", "2").unwrap();
     waiter.commit().unwrap();
-    assert_eq!(
-        db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
-        Some(&b"2"[..])
-    );
+    assert_eq!(db.get("k").unwrap().as_deref(), Some(&b"2"[..]));
 }
 
 /// A transaction's ranges (RocksDB's `GetIterator`) follow a model: the database's entries (latest, or at the
@@ -502,7 +490,7 @@ fn transactions_take_durations_and_show_themselves() {
 /// database itself, and the `TransactionDB`'s ranges, do not see the uncommitted writes.
 #[test]
 fn transaction_ranges_follow_a_model() {
-    use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+    use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
 
     // `ok` is returned through a binding: as the tail expression, the iterator would outlive the locals it borrows.
     #[allow(clippy::let_and_return)]
@@ -516,10 +504,9 @@ fn transaction_ranges_follow_a_model() {
         let dir = tempfile::tempdir().unwrap();
         let db =
             TransactionDB::open(create(), TransactionDBOptions::default(), dir.path()).unwrap();
-        let w = WriteOptions::default();
         let write = |key: &[u8], v: Option<u8>| match v {
-            Some(v) => db.put(&w, key, [v]).unwrap(),
-            None => db.delete(&w, key).unwrap(),
+            Some(v) => db.put(key, [v]).unwrap(),
+            None => db.delete(key).unwrap(),
         };
         let mut database = BTreeMap::new();
         apply_small(&committed, &mut database, write);
@@ -528,7 +515,7 @@ fn transaction_ranges_follow_a_model() {
         let at_snapshot = database.clone();
         apply_small(&after_snapshot, &mut database, write);
 
-        let mut txn = db.begin_transaction(&w, &TransactionOptions::default());
+        let mut txn = db.begin_transaction();
         let (mut seen_latest, mut seen_at_snapshot) = (database.clone(), at_snapshot.clone());
         apply_small(&uncommitted, &mut seen_latest, |key, v| match v {
             Some(v) => txn.put(key, [v]).unwrap(),
@@ -548,11 +535,11 @@ fn transaction_ranges_follow_a_model() {
         let ok = reads
             .into_iter()
         .all(|(options, base, seen)| {
-            walk_both_ends(txn.range(options, range.bounds()), range.select(seen, false), &ends)
-                && walk_both_ends(txn.prefix(options, &range.prefix), range.select(seen, true), &ends)
-                && walk_both_ends(txn.iter(options), seen.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), &ends)
+            walk_both_ends(txn.range_opt(range.bounds(), options), range.select(seen, false), &ends)
+                && walk_both_ends(txn.prefix_opt(&range.prefix, options), range.select(seen, true), &ends)
+                && walk_both_ends(txn.iter_opt(options), seen.iter().map(|(k, v)| (k.clone(), v.clone())).collect(), &ends)
                 // Outside the transaction, its writes are not there.
-                && walk_both_ends(db.range(options, range.bounds()), range.select(base, false), &ends)
+                && walk_both_ends(db.range_opt(range.bounds(), options), range.select(base, false), &ends)
         });
         ok
     }
@@ -567,7 +554,7 @@ fn transaction_ranges_follow_a_model() {
 fn a_refused_open_leaves_the_log_alone() {
     let dir = tempfile::tempdir().unwrap();
     let db = DB::open(create(), dir.path()).unwrap();
-    db.put(&WriteOptions::default(), "k", "v").unwrap();
+    db.put("k", "v").unwrap();
     let before = snapshot_files(dir.path());
     assert!(before.contains_key("LOG") && !before.contains_key("LOG.old"));
     let err = DB::open(create(), dir.path()).unwrap_err();
@@ -584,4 +571,122 @@ fn a_refused_open_leaves_the_log_alone() {
     // Once the handle is gone, an open goes through, and starts a new LOG as LevelDB does.
     drop(DB::open(create(), dir.path()).unwrap());
     assert!(snapshot_files(dir.path()).contains_key("LOG.old"));
+}
+
+/// Every call has two forms, as in the `rocksdb` crate: `put(k, v)`, `get(k)`, ... with LevelDB's default options,
+/// and `put_opt(k, v, &options)`, `get_opt(k, &options)`, ... taking them. The short form is the long one with
+/// `default()`; the long one honours what it is given (here a snapshot, and a synced write).
+#[test]
+fn each_call_has_a_default_form_and_an_opt_twin() {
+    use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+
+    fn keys(range: impl Iterator<Item = oxleveldb::Result<(Vec<u8>, Vec<u8>)>>) -> Vec<Vec<u8>> {
+        range.map(|e| e.unwrap().0).collect()
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = DB::open(create(), dir.path().join("db")).unwrap();
+    db.put("a1", "1").unwrap();
+    db.put_opt("a2", "2", &WriteOptions { sync: true }).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.put("b1", "3");
+    db.write(&batch).unwrap();
+    let old = ReadOptions {
+        snapshot: Some(db.get_snapshot()),
+        ..ReadOptions::default()
+    };
+    db.delete("a1").unwrap();
+    db.delete_opt("b1", &WriteOptions { sync: true }).unwrap();
+    batch.clear();
+    batch.put("c1", "4");
+    db.write_opt(&batch, &WriteOptions { sync: true }).unwrap();
+
+    let now = ReadOptions::default();
+    assert_eq!(db.get("a1").unwrap(), db.get_opt("a1", &now).unwrap());
+    assert_eq!(db.get("a1").unwrap(), None);
+    assert_eq!(db.get_opt("a1", &old).unwrap(), Some(b"1".to_vec()));
+    assert_eq!(keys(db.iter()), [b"a2".to_vec(), b"c1".to_vec()]);
+    assert_eq!(keys(db.iter()), keys(db.iter_opt(&now)));
+    assert_eq!(keys(db.iter_opt(&old)), [&b"a1"[..], b"a2", b"b1"]);
+    assert_eq!(keys(db.range("a2".."c")), [b"a2".to_vec()]);
+    assert_eq!(keys(db.range_opt("a2".."c", &old)), [&b"a2"[..], b"b1"]);
+    assert_eq!(keys(db.prefix("a")), [b"a2".to_vec()]);
+    assert_eq!(keys(db.prefix_opt("a", &old)), [&b"a1"[..], b"a2"]);
+    let mut cursor = db.new_iterator();
+    cursor.seek_to_first();
+    assert_eq!(cursor.key(), b"a2");
+    let mut cursor = db.new_iterator_opt(&old);
+    cursor.seek_to_first();
+    assert_eq!(cursor.key(), b"a1");
+    drop((cursor, old, db));
+
+    let txn_db = TransactionDB::open(
+        create(),
+        TransactionDBOptions::default(),
+        dir.path().join("txn"),
+    )
+    .unwrap();
+    txn_db.put("a1", "1").unwrap();
+    txn_db
+        .put_opt("a2", "2", &WriteOptions { sync: true })
+        .unwrap();
+    let old = ReadOptions {
+        snapshot: Some(txn_db.get_snapshot()),
+        ..ReadOptions::default()
+    };
+    txn_db.delete("a1").unwrap();
+    txn_db
+        .delete_opt("a2", &WriteOptions { sync: true })
+        .unwrap();
+    batch.clear();
+    batch.put("b1", "3");
+    txn_db.write(&batch).unwrap();
+    batch.clear();
+    batch.put("b2", "4");
+    txn_db
+        .write_opt(&batch, &WriteOptions { sync: true })
+        .unwrap();
+    assert_eq!(txn_db.get("a1").unwrap(), None);
+    assert_eq!(txn_db.get_opt("a1", &old).unwrap(), Some(b"1".to_vec()));
+    assert_eq!(keys(txn_db.iter()), [&b"b1"[..], b"b2"]);
+    assert_eq!(keys(txn_db.iter_opt(&old)), [&b"a1"[..], b"a2"]);
+    assert_eq!(keys(txn_db.range(.."b2")), [b"b1".to_vec()]);
+    assert_eq!(keys(txn_db.range_opt(.."a2", &old)), [b"a1".to_vec()]);
+    assert_eq!(keys(txn_db.prefix("b")), [&b"b1"[..], b"b2"]);
+    assert_eq!(keys(txn_db.prefix_opt("b", &old)), Vec::<Vec<u8>>::new());
+    let mut cursor = txn_db.new_iterator_opt(&old);
+    cursor.seek_to_last();
+    assert_eq!(cursor.key(), b"a2");
+    drop(cursor);
+
+    let mut txn = txn_db.begin_transaction();
+    txn.put("c1", "5").unwrap();
+    assert_eq!(txn.get("c1").unwrap(), Some(b"5".to_vec()));
+    assert_eq!(txn.get("a1").unwrap(), None);
+    assert_eq!(txn.get_opt("a1", &old).unwrap(), Some(b"1".to_vec()));
+    assert_eq!(txn.get_for_update("b1", true).unwrap(), Some(b"3".to_vec()));
+    assert_eq!(
+        txn.get_for_update_opt("a2", false, &old).unwrap(),
+        Some(b"2".to_vec())
+    );
+    assert_eq!(keys(txn.iter()), [&b"b1"[..], b"b2", b"c1"]);
+    assert_eq!(keys(txn.iter_opt(&old)), [&b"a1"[..], b"a2", b"c1"]);
+    assert_eq!(keys(txn.range("b2"..)), [&b"b2"[..], b"c1"]);
+    assert_eq!(keys(txn.range_opt("a2"..="b", &old)), [b"a2".to_vec()]);
+    assert_eq!(keys(txn.prefix("c")), [b"c1".to_vec()]);
+    assert_eq!(keys(txn.prefix_opt("a", &old)), [&b"a1"[..], b"a2"]);
+    // b1 is locked by txn: another transaction that will not wait gives up at once.
+    let mut other = txn_db.begin_transaction_opt(
+        &WriteOptions { sync: true },
+        &TransactionOptions {
+            lock_timeout: Some(std::time::Duration::ZERO),
+            ..TransactionOptions::default()
+        },
+    );
+    assert!(other.put("b1", "x").unwrap_err().is_timed_out());
+    txn.commit().unwrap();
+    other.put("b1", "x").unwrap();
+    other.commit().unwrap();
+    assert_eq!(keys(txn_db.iter()), [&b"b1"[..], b"b2", b"c1"]);
+    assert_eq!(txn_db.get("b1").unwrap(), Some(b"x".to_vec()));
 }

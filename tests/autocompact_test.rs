@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use oxleveldb::util::cache::Cache;
-use oxleveldb::{CompressionType, Options, Range, ReadOptions, WriteOptions, DB};
+use oxleveldb::{CompressionType, Options, Range, DB};
 
 const VALUE_SIZE: usize = 200 * 1024;
 const TOTAL_SIZE: usize = 100 * 1024 * 1024;
@@ -50,9 +50,7 @@ impl AutoCompactTest {
 
         // Fill database.
         for i in 0..COUNT {
-            self.db
-                .put(&WriteOptions::default(), Self::key(i), &value)
-                .unwrap();
+            self.db.put(Self::key(i), &value).unwrap();
         }
         self.db.test_compact_mem_table().unwrap();
         // Not in LevelDB's test: let the fill's compactions finish (all the data then sits in level 2, where they
@@ -64,9 +62,7 @@ impl AutoCompactTest {
 
         // Delete everything.
         for i in 0..COUNT {
-            self.db
-                .delete(&WriteOptions::default(), Self::key(i))
-                .unwrap();
+            self.db.delete(Self::key(i)).unwrap();
         }
         self.db.test_compact_mem_table().unwrap();
 
@@ -79,7 +75,7 @@ impl AutoCompactTest {
         let mut read = 0;
         loop {
             assert!(read < 100, "Taking too long to compact");
-            let mut iter = self.db.new_iterator(&ReadOptions::default());
+            let mut iter = self.db.new_iterator();
             iter.seek_to_first();
             while iter.valid() && iter.key() < &limit_key[..] {
                 // Drop data.

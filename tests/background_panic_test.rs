@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use oxleveldb::util::comparator::{bytewise_comparator, Comparator};
-use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+use oxleveldb::{Options, DB};
 
 /// The bytewise order, except that once armed it panics when called on the background thread.
 struct PanickyComparator {
@@ -60,10 +60,8 @@ fn a_panic_in_background_work_becomes_the_background_error() {
         armed: AtomicBool::new(false),
     });
     let db = open(dir.path(), Some(comparator.clone()));
-    let w = WriteOptions::default();
     for i in 0..100 {
-        db.put(&w, format!("key{i:03}").as_bytes(), b"value")
-            .unwrap();
+        db.put(format!("key{i:03}").as_bytes(), b"value").unwrap();
     }
 
     // The memtable flush runs on the background thread, and panics there.
@@ -76,36 +74,29 @@ fn a_panic_in_background_work_becomes_the_background_error() {
     );
     // Writes fail with the background error from now on; reads still work (from the memtable it kept).
     assert_eq!(
-        db.put(&w, b"more", b"x").unwrap_err().to_string(),
+        db.put(b"more", b"x").unwrap_err().to_string(),
         e.to_string()
     );
-    let r = ReadOptions::default();
-    assert_eq!(
-        db.get(&r, b"key042").unwrap().as_deref(),
-        Some(&b"value"[..])
-    );
-    assert_eq!(db.new_iterator(&r).into_iter().count(), 100);
+    assert_eq!(db.get(b"key042").unwrap().as_deref(), Some(&b"value"[..]));
+    assert_eq!(db.new_iterator().into_iter().count(), 100);
 
     // Another database still gets its background work done: the shared thread lives on.
     let other_dir = tempfile::tempdir().unwrap();
     let other = open(other_dir.path(), None);
-    other.put(&w, b"a", b"1").unwrap();
+    other.put(b"a", b"1").unwrap();
     other.test_compact_mem_table().unwrap();
     other.compact_range(None, None).unwrap();
     assert_eq!(
         other.get_property("leveldb.num-files-at-level0").as_deref(),
         Some("0")
     );
-    assert_eq!(other.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(other.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
 
     // Closing does not hang, and nothing acknowledged was lost: the log still holds every write.
     drop(db);
     comparator.armed.store(false, AtomicOrdering::SeqCst);
     let db = open(dir.path(), Some(comparator));
-    assert_eq!(db.new_iterator(&r).into_iter().count(), 100);
-    assert_eq!(
-        db.get(&r, b"key099").unwrap().as_deref(),
-        Some(&b"value"[..])
-    );
-    db.put(&w, b"more", b"x").unwrap();
+    assert_eq!(db.new_iterator().into_iter().count(), 100);
+    assert_eq!(db.get(b"key099").unwrap().as_deref(), Some(&b"value"[..]));
+    db.put(b"more", b"x").unwrap();
 }

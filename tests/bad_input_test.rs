@@ -17,7 +17,7 @@ use std::path::Path;
 use oxleveldb::db::filename::FileType;
 use oxleveldb::env::default_env;
 use oxleveldb::util::random::Random;
-use oxleveldb::{repair_db, CompressionType, Error, Options, ReadOptions, WriteOptions, DB};
+use oxleveldb::{repair_db, CompressionType, Error, Options, ReadOptions, DB};
 
 mod common;
 use common::db_files::files_of_type;
@@ -53,7 +53,7 @@ fn build_database(dbname: &Path) -> Model {
         } else {
             random_string(rnd, len)
         };
-        db.put(&WriteOptions::default(), &key, &value).unwrap();
+        db.put(&key, &value).unwrap();
         model.entry(key).or_default().insert(value);
     };
     for i in 0..300 {
@@ -66,7 +66,7 @@ fn build_database(dbname: &Path) -> Model {
     }
     for _ in 0..50 {
         let key = key(rnd.uniform(400) as usize);
-        db.delete(&WriteOptions::default(), &key).unwrap();
+        db.delete(&key).unwrap();
     }
     db.test_compact_mem_table().unwrap();
     for _ in 0..100 {
@@ -166,7 +166,7 @@ fn check_reads(
             );
         }
     };
-    for item in db.new_iterator(&read_options) {
+    for item in db.new_iterator_opt(&read_options) {
         match item {
             Ok((key, value)) => check_value(&key, &value),
             Err(e) => check_error(&e, dbname, context),
@@ -175,7 +175,7 @@ fn check_reads(
     let keys: Vec<&Vec<u8>> = model.keys().collect();
     for _ in 0..GETS {
         let key = keys[rnd.uniform(keys.len() as u32) as usize];
-        match db.get(&read_options, key) {
+        match db.get_opt(key, &read_options) {
             Ok(Some(value)) => check_value(key, &value),
             Ok(None) => {}
             Err(e) => check_error(&e, dbname, context),
@@ -332,7 +332,7 @@ fn compaction_of_keys_out_of_order() {
         )
         .unwrap();
         for i in 0..300 {
-            db.put(&WriteOptions::default(), key(i), value(i)).unwrap();
+            db.put(key(i), value(i)).unwrap();
         }
         db.test_compact_mem_table().unwrap();
     }
@@ -350,7 +350,7 @@ fn compaction_of_keys_out_of_order() {
 
     let db = DB::open(options.clone(), &dbname).unwrap();
     // A newer file over the damaged one, so that compact_range merges the two.
-    db.put(&WriteOptions::default(), key(0), b"new").unwrap();
+    db.put(key(0), b"new").unwrap();
     db.test_compact_mem_table().unwrap();
     let e = db.compact_range(None, None).unwrap_err();
     assert_eq!(
@@ -358,27 +358,16 @@ fn compaction_of_keys_out_of_order() {
         "Corruption: compaction input keys out of order"
     );
     // As after any compaction error, writes fail until the database is reopened.
-    assert_eq!(
-        db.put(&WriteOptions::default(), key(1), b"x").unwrap_err(),
-        e
-    );
+    assert_eq!(db.put(key(1), b"x").unwrap_err(), e);
     drop(db);
 
     // Nothing was lost: the damaged table is still there as it was, and the keys of its first block (about 150
     // entries of 27 bytes in 4 KiB) and the newer file read as written.
     assert_eq!(fs::read(&table).unwrap(), contents);
     let db = DB::open(options, &dbname).unwrap();
-    let read_options = ReadOptions::default();
-    assert_eq!(
-        db.get(&read_options, key(0)).unwrap().as_deref(),
-        Some(&b"new"[..])
-    );
+    assert_eq!(db.get(key(0)).unwrap().as_deref(), Some(&b"new"[..]));
     for i in 1..100 {
-        assert_eq!(
-            db.get(&read_options, key(i)).unwrap(),
-            Some(value(i)),
-            "key {i}"
-        );
+        assert_eq!(db.get(key(i)).unwrap(), Some(value(i)), "key {i}");
     }
 }
 

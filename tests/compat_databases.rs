@@ -15,12 +15,12 @@ fn contents(db: &DB) -> (Vec<u8>, Entries) {
     };
     let mut text = String::new();
     let mut forward = Vec::new();
-    for entry in db.new_iterator(&read) {
+    for entry in db.new_iterator_opt(&read) {
         let (key, value) = entry.unwrap();
         text.push_str(&format!("{} {}\n", hex(&key), hex(&value)));
         forward.push((key, value));
     }
-    let mut iter = db.new_iterator(&read);
+    let mut iter = db.new_iterator_opt(&read);
     iter.seek_to_last();
     let mut backward = Vec::new();
     while iter.valid() {
@@ -50,16 +50,12 @@ fn fixture_databases_read_back_their_expected_contents() {
             assert_matches_leveldb(&name, "expected.txt", &text);
             for (key, value) in entries.iter().step_by(7) {
                 assert_eq!(
-                    db.get(&ReadOptions::default(), key).unwrap().as_ref(),
+                    db.get(key).unwrap().as_ref(),
                     Some(value),
                     "{name}, round {round}"
                 );
             }
-            assert_eq!(
-                db.get(&ReadOptions::default(), b"not a key of the fixture")
-                    .unwrap(),
-                None
-            );
+            assert_eq!(db.get(b"not a key of the fixture").unwrap(), None);
         }
     }
 }

@@ -248,13 +248,12 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
         assert_eq!(u64::from(batch.count()), OPS_PER_BATCH);
         let sync = variant.sync_every.is_some_and(|n| b % n == t as u64 % n);
         progress.started[t].store(b, Ordering::SeqCst);
-        db.write(&WriteOptions { sync }, &batch)
+        db.write_opt(&batch, &WriteOptions { sync })
             .unwrap_or_else(|e| panic!("t{t}: batch {b} failed: {e}"));
         progress.acked[t].store(b, Ordering::SeqCst);
 
         // Read your writes: nobody else writes these keys.
-        let latest = ReadOptions::default();
-        let own = check_thread(t, pad, &|k| db.get(&latest, k).unwrap(), None);
+        let own = check_thread(t, pad, &|k| db.get(k).unwrap(), None);
         assert_eq!(
             own, b,
             "t{t}: an acknowledged batch is not visible to its writer"
@@ -274,7 +273,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
                     ..ReadOptions::default()
                 };
                 for u in 0..THREADS {
-                    let seen = check_thread(u, pad, &|k| db.get(&options, k).unwrap(), None);
+                    let seen = check_thread(u, pad, &|k| db.get_opt(k, &options).unwrap(), None);
                     check_bounds("snapshot get", u, seen, &lo, &hi);
                 }
             }
@@ -285,7 +284,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
                 let mut previous = lo[other];
                 for i in 0..GROUP_KEYS {
                     let got = db
-                        .get(&latest, group_key(other, i))
+                        .get(group_key(other, i))
                         .unwrap()
                         .map_or(0, |v| batch_of(other, &format!("k{i}"), pad, &v));
                     assert!(
@@ -300,7 +299,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
             2 => {
                 // A full scan forwards (the Rust iterator); the iterator's implicit snapshot makes it atomic.
                 let lo = progress.acked();
-                let iter = db.new_iterator(&latest);
+                let iter = db.new_iterator();
                 let hi = progress.started();
                 let entries: Vec<_> = iter.into_iter().map(|e| e.unwrap()).collect();
                 for (u, seen) in check_scan(&entries, &all, pad).into_iter().enumerate() {
@@ -309,7 +308,7 @@ fn worker(db: &DB, progress: &Progress, variant: &Variant, t: usize) {
             }
             _ => {
                 let lo = progress.acked();
-                let mut iter = db.new_iterator(&latest);
+                let mut iter = db.new_iterator();
                 let hi = progress.started();
                 let mut entries = Vec::new();
                 if b % 8 == 3 {
@@ -349,11 +348,7 @@ fn check_final(db: &DB, variant: &Variant, what: &str) {
         expected_sequence,
         "{what}: the last sequence must be the number of puts and deletes written (dense sequence numbers)"
     );
-    let entries: Vec<_> = db
-        .new_iterator(&ReadOptions::default())
-        .into_iter()
-        .map(|e| e.unwrap())
-        .collect();
+    let entries: Vec<_> = db.new_iterator().into_iter().map(|e| e.unwrap()).collect();
     let all: Vec<usize> = (0..THREADS).collect();
     let seen = check_scan(&entries, &all, variant.pad);
     assert_eq!(
@@ -361,9 +356,8 @@ fn check_final(db: &DB, variant: &Variant, what: &str) {
         vec![variant.batches; THREADS],
         "{what}: the last batches"
     );
-    let latest = ReadOptions::default();
     for t in 0..THREADS {
-        let b = check_thread(t, variant.pad, &|k| db.get(&latest, k).unwrap(), None);
+        let b = check_thread(t, variant.pad, &|k| db.get(k).unwrap(), None);
         assert_eq!(b, variant.batches, "{what}: thread {t}");
     }
 }
@@ -405,7 +399,7 @@ fn run(variant: Variant, path: PathBuf) {
     let mut batch = WriteBatch::new();
     batch.put(b"after", b"reopen");
     batch.delete(b"after");
-    db.write(&WriteOptions::default(), &batch).unwrap();
+    db.write(&batch).unwrap();
     assert_eq!(db.get_snapshot().sequence_number(), before + 2);
 }
 
@@ -519,7 +513,7 @@ fn iterators_keep_what_they_borrow_alive_across_new_versions() {
         for i in 0..KEYS {
             batch.put(key(i), value(g));
         }
-        db.write(&WriteOptions::default(), &batch).unwrap();
+        db.write(&batch).unwrap();
     };
     // The generation an iterator shows, checked whole from the first key; and one key found by a seek.
     let check_scan = |it: &mut oxleveldb::DBIterator| -> Vec<u8> {
@@ -562,7 +556,7 @@ fn iterators_keep_what_they_borrow_alive_across_new_versions() {
                     let mut live: Vec<(oxleveldb::DBIterator, Vec<u8>)> = Vec::new();
                     let mut round = 0;
                     while done.load(Ordering::Acquire) == 0 || round < 3 {
-                        let mut it = db.new_iterator(&ReadOptions::default());
+                        let mut it = db.new_iterator();
                         let generation = check_scan(&mut it);
                         live.push((it, generation));
                         if live.len() > 3 {

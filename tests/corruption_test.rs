@@ -15,9 +15,7 @@ use oxleveldb::db::log::BLOCK_SIZE;
 use oxleveldb::env::{read_file_to_string, write_string_to_file, Env, EnvWrapper};
 use oxleveldb::util::cache::Cache;
 use oxleveldb::util::logging::consume_decimal_number;
-use oxleveldb::{
-    destroy_db, repair_db, Options, ReadOptions, Result, WriteBatch, WriteOptions, DB,
-};
+use oxleveldb::{destroy_db, repair_db, Options, Result, WriteBatch, WriteOptions, DB};
 
 mod common;
 use common::db_files::get_files;
@@ -82,7 +80,7 @@ impl CorruptionTest {
             batch.clear();
             batch.put(key(i), value(i));
             let options = WriteOptions { sync: i == n - 1 };
-            self.db().write(&options, &batch).unwrap();
+            self.db().write_opt(&batch, &options).unwrap();
         }
     }
 
@@ -93,7 +91,7 @@ impl CorruptionTest {
         let mut bad_keys = 0;
         let mut bad_values = 0;
         let mut correct = 0;
-        let mut iter = self.db().new_iterator(&ReadOptions::default());
+        let mut iter = self.db().new_iterator();
         iter.seek_to_first();
         while iter.valid() {
             let mut input = iter.key();
@@ -206,7 +204,7 @@ fn new_file_error_during_write() {
     for _ in 0..num {
         let mut batch = WriteBatch::new();
         batch.put(b"a", value(100));
-        s = t.db().write(&WriteOptions::default(), &batch);
+        s = t.db().write(&batch);
         if s.is_err() {
             break;
         }
@@ -275,16 +273,14 @@ fn missing_descriptor() {
 fn sequence_number_recovery() {
     let mut t = CorruptionTest::new();
     for v in ["v1", "v2", "v3", "v4", "v5"] {
-        t.db()
-            .put(&WriteOptions::default(), b"foo", v.as_bytes())
-            .unwrap();
+        t.db().put(b"foo", v.as_bytes()).unwrap();
     }
     t.repair_db();
     t.reopen();
-    let get = |t: &CorruptionTest| t.db().get(&ReadOptions::default(), b"foo").unwrap();
+    let get = |t: &CorruptionTest| t.db().get(b"foo").unwrap();
     assert_eq!(get(&t).as_deref(), Some(&b"v5"[..]));
     // Write something. If sequence number was not recovered properly, it will be hidden by an earlier write.
-    t.db().put(&WriteOptions::default(), b"foo", b"v6").unwrap();
+    t.db().put(b"foo", b"v6").unwrap();
     assert_eq!(get(&t).as_deref(), Some(&b"v6"[..]));
     t.reopen();
     assert_eq!(get(&t).as_deref(), Some(&b"v6"[..]));
@@ -294,9 +290,7 @@ fn sequence_number_recovery() {
 #[test]
 fn corrupted_descriptor() {
     let mut t = CorruptionTest::new();
-    t.db()
-        .put(&WriteOptions::default(), b"foo", b"hello")
-        .unwrap();
+    t.db().put(b"foo", b"hello").unwrap();
     t.db().test_compact_mem_table().unwrap();
     t.db().test_compact_range(0, None, None);
 
@@ -305,13 +299,7 @@ fn corrupted_descriptor() {
 
     t.repair_db();
     t.reopen();
-    assert_eq!(
-        t.db()
-            .get(&ReadOptions::default(), b"foo")
-            .unwrap()
-            .as_deref(),
-        Some(&b"hello"[..])
-    );
+    assert_eq!(t.db().get(b"foo").unwrap().as_deref(), Some(&b"hello"[..]));
 }
 
 // LevelDB: CorruptionTest.CompactionInputError
@@ -350,7 +338,7 @@ fn compaction_input_error_paranoid() {
     assert!(t.db().compact_range(None, None).is_err());
 
     // Write must fail because of corrupted table.
-    let s = t.db().put(&WriteOptions::default(), key(5), value(5));
+    let s = t.db().put(key(5), value(5));
     assert!(s.is_err(), "write did not fail in corrupted paranoid db");
 }
 
@@ -362,10 +350,8 @@ fn unrelated_keys() {
     t.db().test_compact_mem_table().unwrap();
     t.corrupt(FileType::TableFile, 100, 1);
 
-    t.db()
-        .put(&WriteOptions::default(), key(1000), value(1000))
-        .unwrap();
-    let get = || t.db().get(&ReadOptions::default(), key(1000)).unwrap();
+    t.db().put(key(1000), value(1000)).unwrap();
+    let get = || t.db().get(key(1000)).unwrap();
     assert_eq!(get(), Some(value(1000)));
     t.db().test_compact_mem_table().unwrap();
     assert_eq!(get(), Some(value(1000)));

@@ -103,7 +103,7 @@ fn child_main(run: usize, dbname: &Path, options: Options, sync: bool) -> ! {
     let write_options = WriteOptions { sync };
     // A child whose parent has gone stops when its output pipe breaks; the bound is only a safety net.
     for i in 0..1_000_000 {
-        db.write(&write_options, &batch(run, i)).unwrap();
+        db.write_opt(&batch(run, i), &write_options).unwrap();
         if !acknowledge(&mut out, i + 1) {
             break;
         }
@@ -124,7 +124,7 @@ fn verify(dbname: &Path, options: Options, run: usize, durable: usize, present: 
     // For each run, the keys of each batch found.
     let mut found: BTreeMap<usize, BTreeMap<usize, usize>> = BTreeMap::new();
     let mut last = None;
-    for item in db.iter(&read_options) {
+    for item in db.iter_opt(&read_options) {
         let (key, value) = item.unwrap();
         if key == b"last" {
             last = Some(value);
@@ -208,7 +208,8 @@ fn power_loss_test(test_name: &str, reuse_logs: bool, points: usize) {
             let mut durable = 0;
             for i in 0..batches {
                 let sync = rnd.one_in(4);
-                db.write(&WriteOptions { sync }, &batch(run, i)).unwrap();
+                db.write_opt(&batch(run, i), &WriteOptions { sync })
+                    .unwrap();
                 if sync {
                     durable = i + 1;
                 }

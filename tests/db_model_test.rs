@@ -24,9 +24,7 @@ use std::sync::Arc;
 
 use oxleveldb::env::{default_env, Env, MemEnv};
 use oxleveldb::util::bloom::BloomFilterPolicy;
-use oxleveldb::{
-    CompressionType, DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB,
-};
+use oxleveldb::{CompressionType, DBIterator, Options, ReadOptions, Snapshot, WriteBatch, DB};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -452,7 +450,7 @@ impl Harness {
 
     fn write(&mut self, batch: &WriteBatch) -> Result<(), String> {
         self.db()
-            .write(&WriteOptions::default(), batch)
+            .write(batch)
             .map_err(|e| format!("write failed: {e}"))
     }
 
@@ -460,7 +458,7 @@ impl Harness {
         let (options, model) = self.view(view);
         let got = self
             .db()
-            .get(&options, key)
+            .get_opt(key, &options)
             .map_err(|e| format!("get failed: {e}"))?;
         let expected = model.get(key);
         ensure!(
@@ -478,7 +476,7 @@ impl Harness {
         // The Rust iterator: starts at the first entry by itself.
         let got = self
             .db()
-            .new_iterator(&options)
+            .new_iterator_opt(&options)
             .into_iter()
             .collect::<oxleveldb::Result<Vec<_>>>()
             .map_err(|e| format!("iteration failed: {e}"))?;
@@ -487,14 +485,14 @@ impl Harness {
 
     fn scan_backward(&self, view: View) -> Result<(), String> {
         let (options, model) = self.view(view);
-        let got = scan_backward(&mut self.db().new_iterator(&options))?;
+        let got = scan_backward(&mut self.db().new_iterator_opt(&options))?;
         compare_entries(&format!("backward scan ({view:?})"), &got, model)
     }
 
     fn seek_walk(&self, view: View, target: &[u8], moves: &[Move]) -> Result<(), String> {
         let (options, model) = self.view(view);
         let entries: Vec<(&Vec<u8>, &Vec<u8>)> = model.iter().collect();
-        let mut iter = self.db().new_iterator(&options);
+        let mut iter = self.db().new_iterator_opt(&options);
         iter.seek(target);
         // The model's cursor: an index into `entries`, `None` when not valid.
         let mut pos = Some(entries.partition_point(|(k, _)| k.as_slice() < target))
@@ -555,14 +553,14 @@ impl Harness {
             Op::Put(k, v) => {
                 let (key, value) = (key_bytes(k.0), value_bytes(step, 0, *v));
                 self.db()
-                    .put(&WriteOptions::default(), &key, &value)
+                    .put(&key, &value)
                     .map_err(|e| format!("put failed: {e}"))?;
                 self.model.insert(key, value);
             }
             Op::Delete(k) => {
                 let key = key_bytes(k.0);
                 self.db()
-                    .delete(&WriteOptions::default(), &key)
+                    .delete(&key)
                     .map_err(|e| format!("delete failed: {e}"))?;
                 self.model.remove(&key);
             }
@@ -601,7 +599,7 @@ impl Harness {
                 }
             }
             Op::PinIterator => {
-                let iter = self.db().new_iterator(&ReadOptions::default());
+                let iter = self.db().new_iterator();
                 self.pinned.push((iter, self.model.clone()));
             }
             Op::ReadPinned(i) => {

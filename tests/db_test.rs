@@ -111,11 +111,11 @@ fn read_write() {
 #[test]
 fn put_delete_get() {
     DBTest::for_each_option_config(|t| {
-        t.db().put(&WriteOptions::default(), b"foo", b"v1").unwrap();
+        t.db().put(b"foo", b"v1").unwrap();
         assert_eq!(t.get("foo"), "v1");
-        t.db().put(&WriteOptions::default(), b"foo", b"v2").unwrap();
+        t.db().put(b"foo", b"v2").unwrap();
         assert_eq!(t.get("foo"), "v2");
-        t.db().delete(&WriteOptions::default(), b"foo").unwrap();
+        t.db().delete(b"foo").unwrap();
         assert_eq!(t.get("foo"), "NOT_FOUND");
     });
 }
@@ -230,14 +230,14 @@ fn iterate_over_empty_snapshot() {
         t.put("foo", "v1").unwrap();
         t.put("foo", "v2").unwrap();
 
-        let mut iterator1 = t.db().new_iterator(&read_options);
+        let mut iterator1 = t.db().new_iterator_opt(&read_options);
         iterator1.seek_to_first();
         assert!(!iterator1.valid());
         drop(iterator1);
 
         t.db().test_compact_mem_table().unwrap();
 
-        let mut iterator2 = t.db().new_iterator(&read_options);
+        let mut iterator2 = t.db().new_iterator_opt(&read_options);
         iterator2.seek_to_first();
         assert!(!iterator2.valid());
     });
@@ -441,7 +441,7 @@ const INVALID: Option<&str> = Some("(invalid)");
 #[test]
 fn iter_empty() {
     let t = DBTest::new();
-    let mut iter = t.db().new_iterator(&ReadOptions::default());
+    let mut iter = t.db().new_iterator();
     check_moves(
         &mut iter,
         &[
@@ -457,7 +457,7 @@ fn iter_empty() {
 fn iter_single() {
     let t = DBTest::new();
     t.put("a", "va").unwrap();
-    let mut iter = t.db().new_iterator(&ReadOptions::default());
+    let mut iter = t.db().new_iterator();
     let a = Some("a->va");
     check_moves(
         &mut iter,
@@ -486,7 +486,7 @@ fn iter_multi() {
     t.put("a", "va").unwrap();
     t.put("b", "vb").unwrap();
     t.put("c", "vc").unwrap();
-    let mut iter = t.db().new_iterator(&ReadOptions::default());
+    let mut iter = t.db().new_iterator();
     let (a, b, c) = (Some("a->va"), Some("b->vb"), Some("c->vc"));
     // Every entry forwards and backwards, then off each end.
     let walk = [
@@ -544,7 +544,7 @@ fn iter_small_and_large_mix() {
     t.put("d", repeat('d', 100000)).unwrap();
     t.put("e", repeat('e', 100000)).unwrap();
 
-    let mut iter = t.db().new_iterator(&ReadOptions::default());
+    let mut iter = t.db().new_iterator();
     let [b, d, e] = ['b', 'd', 'e'].map(|c| format!("{c}->{}", repeat(c, 100000)));
     let (a, b, c, d, e) = (
         Some("a->va"),
@@ -582,7 +582,7 @@ fn iter_multi_with_delete() {
         t.delete("b").unwrap();
         assert_eq!(t.get("b"), "NOT_FOUND");
 
-        let mut iter = t.db().new_iterator(&ReadOptions::default());
+        let mut iter = t.db().new_iterator();
         check_moves(
             &mut iter,
             &[(Seek("c"), Some("c->vc")), (Prev, Some("a->va"))],
@@ -601,7 +601,7 @@ fn iter_multi_with_delete_and_compaction() {
         t.delete("b").unwrap();
         assert_eq!(t.get("b"), "NOT_FOUND");
 
-        let mut iter = t.db().new_iterator(&ReadOptions::default());
+        let mut iter = t.db().new_iterator();
         check_moves(
             &mut iter,
             &[
@@ -620,7 +620,7 @@ fn iterator_pins_ref() {
     t.put("foo", "hello").unwrap();
 
     // Get iterator that will yield the current contents of the DB.
-    let mut iter = t.db().new_iterator(&ReadOptions::default());
+    let mut iter = t.db().new_iterator();
 
     // Write to force compactions.
     t.put("foo", "newvalue1").unwrap();
@@ -1629,12 +1629,12 @@ fn write_sync_error() {
 
     // (b) Normal write should succeed.
     let mut w = WriteOptions::default();
-    t.db().put(&w, b"k1", b"v1").unwrap();
+    t.db().put_opt(b"k1", b"v1", &w).unwrap();
     assert_eq!(t.get("k1"), "v1");
 
     // (c) Do a sync write; should fail.
     w.sync = true;
-    assert!(t.db().put(&w, b"k2", b"v2").is_err());
+    assert!(t.db().put_opt(b"k2", b"v2", &w).is_err());
     assert_eq!(t.get("k1"), "v1");
     assert_eq!(t.get("k2"), "NOT_FOUND");
 
@@ -1643,7 +1643,7 @@ fn write_sync_error() {
 
     // (e) Do a non-sync write; should fail.
     w.sync = false;
-    assert!(t.db().put(&w, b"k3", b"v3").is_err());
+    assert!(t.db().put_opt(b"k3", b"v3", &w).is_err());
     assert_eq!(t.get("k1"), "v1");
     assert_eq!(t.get("k2"), "NOT_FOUND");
     assert_eq!(t.get("k3"), "NOT_FOUND");
@@ -1843,15 +1843,10 @@ fn mt_thread_body(db: &DB, state: &MTState, id: usize, ops: usize) {
         if rnd.one_in(2) {
             // Write values of the form <key, my id, counter>. We add some padding for force compactions.
             let valbuf = format!("{key}.{id}.{counter:<1000}");
-            db.put(
-                &WriteOptions::default(),
-                keybuf.as_bytes(),
-                valbuf.as_bytes(),
-            )
-            .unwrap();
+            db.put(keybuf.as_bytes(), valbuf.as_bytes()).unwrap();
         } else {
             // Read a value and verify that it matches the pattern written above.
-            let Some(value) = db.get(&ReadOptions::default(), keybuf.as_bytes()).unwrap() else {
+            let Some(value) = db.get(keybuf.as_bytes()).unwrap() else {
                 continue; // Key has not yet been written.
             };
             // Check that the writer thread counter is >= the counter in the value.
@@ -1933,7 +1928,7 @@ fn compare_iterators(step: usize, model: &KvMap, db: &DB, db_snap: Option<&Snaps
         snapshot: db_snap.cloned(),
         ..ReadOptions::default()
     };
-    let mut dbiter = db.new_iterator(&options);
+    let mut dbiter = db.new_iterator_opt(&options);
     dbiter.seek_to_first();
     let mut count = 0;
     for (k, v) in model {
@@ -2017,7 +2012,7 @@ fn randomized() {
                     }
                 }
                 model.write(&b);
-                t.db().write(&WriteOptions::default(), &b).unwrap();
+                t.db().write(&b).unwrap();
             }
 
             if step % 100 == 0 {

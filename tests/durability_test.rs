@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use oxleveldb::env::{Env, IoFaultEnv, MemEnv};
-use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+use oxleveldb::{Options, WriteOptions, DB};
 
 const DBNAME: &str = "/db";
 
@@ -39,11 +39,11 @@ fn open(env: &Arc<IoFaultEnv>) -> DB {
 }
 
 fn put(db: &DB, i: usize) -> oxleveldb::Result<()> {
-    db.put(&synced(), key(i), value(i))
+    db.put_opt(key(i), value(i), &synced())
 }
 
 fn get(db: &DB, i: usize) -> Option<Vec<u8>> {
-    db.get(&ReadOptions::default(), key(i)).unwrap()
+    db.get(key(i)).unwrap()
 }
 
 /// Asserts that every key of `present` has its value and that no key of `absent` is there.
@@ -149,7 +149,7 @@ fn a_read_error_during_recovery_fails_the_open_and_deletes_nothing() {
     let env = fault_env();
     let db = open(&env);
     for i in 0..1000 {
-        db.put(&WriteOptions::default(), key(i), value(i)).unwrap();
+        db.put(key(i), value(i)).unwrap();
     }
     drop(db);
 
@@ -202,7 +202,7 @@ fn a_full_disk_fails_writes_until_space_is_freed_and_resume() {
     );
     assert!(put(&db, 101).is_err());
     check(&db, 0..100, 100..102);
-    let mut iter = db.new_iterator(&ReadOptions::default());
+    let mut iter = db.new_iterator();
     iter.seek_to_first();
     assert_eq!(iter.key(), key(0));
     drop(iter);

@@ -154,7 +154,7 @@ fn several_writers(pipelined: bool) {
                     batch.put(format!("t{t}/{i}"), "v");
                     batch.delete(format!("t{t}/gone"));
                     let sync = i % 10 == 9;
-                    db.write(&WriteOptions { sync }, &batch).unwrap();
+                    db.write_opt(&batch, &WriteOptions { sync }).unwrap();
                 }
             });
         }
@@ -265,12 +265,7 @@ fn flush_and_compaction(pipelined: bool) {
     let value = vec![b'x'; 1000];
     // Keys in a scattered order, so that each flushed table overlaps the others and stays on level 0.
     for i in 0..300 {
-        db.put(
-            &WriteOptions::default(),
-            format!("key{:05}", i * 7919 % 300),
-            &value,
-        )
-        .unwrap();
+        db.put(format!("key{:05}", i * 7919 % 300), &value).unwrap();
     }
     db.compact_range(None, None).unwrap();
     let events = recorder.events();
@@ -371,10 +366,10 @@ fn an_unset_listener_receives_nothing() {
     let quiet = open(None, false, 64 << 10);
     for i in 0..200 {
         quiet
-            .put(
-                &WriteOptions { sync: i % 50 == 0 },
+            .put_opt(
                 format!("{i:05}"),
                 vec![b'q'; 1000],
+                &WriteOptions { sync: i % 50 == 0 },
             )
             .unwrap();
     }
@@ -382,11 +377,9 @@ fn an_unset_listener_receives_nothing() {
     assert!(recorder.events().is_empty());
 
     let listened = open(Some(recorder.clone()), false, 64 << 10);
-    listened.put(&WriteOptions::default(), "k", "v").unwrap();
+    listened.put("k", "v").unwrap();
     for i in 0..50 {
-        quiet
-            .put(&WriteOptions::default(), format!("more{i}"), "q")
-            .unwrap();
+        quiet.put(format!("more{i}"), "q").unwrap();
     }
     let events = recorder.events();
     assert!(events.iter().all(|(id, _)| *id == 1), "{events:?}");

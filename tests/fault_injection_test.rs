@@ -10,7 +10,7 @@ use std::sync::Arc;
 use oxleveldb::env::{default_env, FaultInjectionEnv};
 use oxleveldb::util::cache::Cache;
 use oxleveldb::util::random::Random;
-use oxleveldb::{Error, Options, ReadOptions, Result, WriteBatch, WriteOptions, DB};
+use oxleveldb::{Error, Options, Result, WriteBatch, DB};
 
 mod common;
 use common::numbered_kv::{key, value};
@@ -73,12 +73,12 @@ impl FaultInjectionTest {
         for i in start_idx..start_idx + num_vals {
             batch.clear();
             batch.put(key(i), value(i));
-            self.db().write(&WriteOptions::default(), &batch).unwrap();
+            self.db().write(&batch).unwrap();
         }
     }
 
     fn read_value(&self, i: usize) -> Result<Option<Vec<u8>>> {
-        self.db().get(&ReadOptions::default(), key(i))
+        self.db().get(key(i))
     }
 
     /// Reads keys `start_idx..start_idx + num_vals`: each must have its value (`ValExpectNoError`) or be missing
@@ -122,12 +122,10 @@ impl FaultInjectionTest {
     }
 
     fn delete_all_data(&self) {
-        let mut iter = self.db().new_iterator(&ReadOptions::default());
+        let mut iter = self.db().new_iterator();
         iter.seek_to_first();
         while iter.valid() {
-            self.db()
-                .delete(&WriteOptions::default(), iter.key())
-                .unwrap();
+            self.db().delete(iter.key()).unwrap();
             iter.next();
         }
     }
@@ -227,7 +225,7 @@ fn dropping_the_handle_closes_the_files_while_an_iterator_lives() {
     let mut t = FaultInjectionTest::new(false);
     t.open_db().unwrap();
     t.build(0, 10);
-    let iter = t.db().new_iterator(&ReadOptions::default());
+    let iter = t.db().new_iterator();
     t.close_db();
     t.reset_db_state(ResetMethod::ResetDropUnsyncedData);
     drop(iter);

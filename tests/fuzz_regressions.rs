@@ -6,7 +6,7 @@ use std::fs;
 
 use oxleveldb::env::default_env;
 use oxleveldb::table::TableBuilder;
-use oxleveldb::{repair_db, Options, ReadOptions, DB};
+use oxleveldb::{repair_db, Options, DB};
 
 /// Found by the target `recovery`: a table whose keys are all too short to be internal keys. LevelDB's repair
 /// keeps it with empty bounds, which its MANIFEST cannot hold (an assertion; without assertions a MANIFEST that
@@ -20,7 +20,7 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
         ..Options::default()
     };
     let db = DB::open(options.clone(), dir.path()).unwrap();
-    db.put(&Default::default(), "kept", "value").unwrap();
+    db.put("kept", "value").unwrap();
     db.compact_range(None, None).unwrap();
     drop(db);
     // A table of raw 3-byte keys, numbered past every file of the database.
@@ -39,7 +39,7 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
         "the table is set aside"
     );
     let db = DB::open(options, dir.path()).expect("the repaired database opens");
-    let got = db.get(&ReadOptions::default(), "kept").unwrap();
+    let got = db.get("kept").unwrap();
     assert_eq!(got.as_deref(), Some(&b"value"[..]));
     assert!(!fs::read_dir(dir.path())
         .unwrap()
@@ -67,12 +67,9 @@ fn a_missing_log_on_memenv_does_not_fail_the_open() {
         ..Options::default()
     };
     let db = DB::open(options.clone(), "/db").unwrap();
-    db.put(&Default::default(), "k", "v").unwrap();
+    db.put("k", "v").unwrap();
     drop(db);
     write_string_to_file(&*env, b"", Path::new("/db/5.log")).unwrap();
     let db = DB::open(options, "/db").expect("LevelDB opens it, without the missing log");
-    assert_eq!(
-        db.get(&ReadOptions::default(), "k").unwrap().as_deref(),
-        Some(&b"v"[..])
-    );
+    assert_eq!(db.get("k").unwrap().as_deref(), Some(&b"v"[..]));
 }

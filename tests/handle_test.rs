@@ -12,7 +12,7 @@ use std::time::Duration;
 use oxleveldb::error::Code;
 use oxleveldb::log;
 use oxleveldb::util::comparator::Comparator;
-use oxleveldb::{Options, ReadOptions, WriteBatch, WriteOptions, DB};
+use oxleveldb::{Options, ReadOptions, WriteBatch, DB};
 
 /// How long a write may take before the test calls it stuck (a liveness bound, far above any real write).
 const STUCK: Duration = Duration::from_secs(20);
@@ -65,15 +65,14 @@ fn a_panic_in_the_write_leader_fails_that_write_and_leaves_the_queue_moving() {
         ..options()
     };
     let db = Arc::new(DB::open(options.clone(), dir.path()).unwrap());
-    let w = WriteOptions::default();
-    db.put(&w, b"a", b"1").unwrap();
-    db.put(&w, b"c", b"3").unwrap();
+    db.put(b"a", b"1").unwrap();
+    db.put(b"c", b"3").unwrap();
     armed.store(true, AtomicOrdering::SeqCst);
 
     // The leader's memtable insert calls the comparator on `boom`, which panics.
     let result = within_bound({
         let db = db.clone();
-        move || db.put(&WriteOptions::default(), b"boom", b"x")
+        move || db.put(b"boom", b"x")
     });
     let first = result.expect_err("the panicking write must fail");
     assert!(
@@ -85,9 +84,7 @@ fn a_panic_in_the_write_leader_fails_that_write_and_leaves_the_queue_moving() {
     let handles: Vec<_> = (0..4)
         .map(|i| {
             let db = db.clone();
-            thread::spawn(move || {
-                within_bound(move || db.put(&WriteOptions::default(), format!("k{i}"), b"v"))
-            })
+            thread::spawn(move || within_bound(move || db.put(format!("k{i}"), b"v")))
         })
         .collect();
     for handle in handles {
@@ -99,17 +96,16 @@ fn a_panic_in_the_write_leader_fails_that_write_and_leaves_the_queue_moving() {
     }
     // Reads work, and the half-inserted group is invisible.
     armed.store(false, AtomicOrdering::SeqCst);
-    let r = ReadOptions::default();
-    assert_eq!(db.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(db.get(&r, b"boom").unwrap(), None);
-    assert_eq!(db.get(&r, b"k0").unwrap(), None);
+    assert_eq!(db.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(db.get(b"boom").unwrap(), None);
+    assert_eq!(db.get(b"k0").unwrap(), None);
 
     // Nothing acknowledged is lost after reopening (the failed write was logged, as a failed sync's may be).
     drop(db);
     let db = DB::open(options, dir.path()).unwrap();
-    assert_eq!(db.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(db.get(&r, b"c").unwrap().as_deref(), Some(&b"3"[..]));
-    db.put(&w, b"d", b"4").unwrap();
+    assert_eq!(db.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(db.get(b"c").unwrap().as_deref(), Some(&b"3"[..]));
+    db.put(b"d", b"4").unwrap();
 }
 
 /// A log record for a batch whose count header says `count` but which holds one put.
@@ -125,11 +121,10 @@ fn batch_with_count(count: u32) -> Vec<u8> {
 fn a_batch_with_a_wrong_count_is_refused_before_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = DB::open(options(), dir.path()).unwrap();
-    let w = WriteOptions::default();
-    db.put(&w, b"a", b"1").unwrap();
+    db.put(b"a", b"1").unwrap();
     for count in [0, 2, u32::MAX] {
         let bad = WriteBatch::from_contents(&batch_with_count(count)).unwrap();
-        let err = db.write(&w, &bad).unwrap_err();
+        let err = db.write(&bad).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Corruption: WriteBatch has wrong count",
@@ -137,7 +132,7 @@ fn a_batch_with_a_wrong_count_is_refused_before_the_log() {
         );
     }
     // The database goes on: no sequence number was used by the refused batches.
-    db.put(&w, b"b", b"2").unwrap();
+    db.put(b"b", b"2").unwrap();
     drop(db);
 
     let db = DB::open(
@@ -148,10 +143,9 @@ fn a_batch_with_a_wrong_count_is_refused_before_the_log() {
         dir.path(),
     )
     .expect("the log holds no refused batch");
-    let r = ReadOptions::default();
-    assert_eq!(db.get(&r, b"x").unwrap(), None);
-    assert_eq!(db.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(db.get(&r, b"b").unwrap().as_deref(), Some(&b"2"[..]));
+    assert_eq!(db.get(b"x").unwrap(), None);
+    assert_eq!(db.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(db.get(b"b").unwrap().as_deref(), Some(&b"2"[..]));
     assert_eq!(db.get_snapshot().sequence_number(), 2);
 }
 
@@ -181,25 +175,20 @@ fn a_zeroed_batch_record_opens_with_leveldbs_unsigned_arithmetic() {
 
     let db = DB::open(options(), dir.path()).unwrap();
     assert_eq!(db.get_snapshot().sequence_number(), u64::MAX);
-    db.put(&WriteOptions::default(), b"k", b"v").unwrap();
+    db.put(b"k", b"v").unwrap();
     assert_eq!(db.get_snapshot().sequence_number(), 0);
-    assert_eq!(
-        db.get(&ReadOptions::default(), b"k").unwrap().as_deref(),
-        Some(&b"v"[..])
-    );
+    assert_eq!(db.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
 }
 
 #[test]
 fn an_iterator_keeps_the_lock_after_its_handle_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let db = DB::open(options(), dir.path()).unwrap();
-    let w = WriteOptions::default();
     for i in 0..100 {
-        db.put(&w, format!("key{i:03}"), format!("value{i}"))
-            .unwrap();
+        db.put(format!("key{i:03}"), format!("value{i}")).unwrap();
     }
     db.compact_range(None, None).unwrap();
-    let mut iter = db.new_iterator(&ReadOptions::default());
+    let mut iter = db.new_iterator();
     drop(db);
 
     // No second handle can open the database (and compact away the files) while the iterator reads.
@@ -220,12 +209,7 @@ fn an_iterator_keeps_the_lock_after_its_handle_is_dropped() {
 
     drop(iter);
     let db = DB::open(options(), dir.path()).expect("the last iterator released the lock");
-    assert_eq!(
-        db.get(&ReadOptions::default(), b"key042")
-            .unwrap()
-            .as_deref(),
-        Some(&b"value42"[..])
-    );
+    assert_eq!(db.get(b"key042").unwrap().as_deref(), Some(&b"value42"[..]));
 }
 
 #[test]
@@ -233,23 +217,25 @@ fn a_snapshot_of_another_database_is_refused() {
     let (dir1, dir2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let db1 = DB::open(options(), dir1.path()).unwrap();
     let db2 = DB::open(options(), dir2.path()).unwrap();
-    let w = WriteOptions::default();
-    db1.put(&w, b"k", b"1").unwrap();
-    db2.put(&w, b"k", b"2").unwrap();
+    db1.put(b"k", b"1").unwrap();
+    db2.put(b"k", b"2").unwrap();
     let foreign = ReadOptions {
         snapshot: Some(db1.get_snapshot()),
         ..ReadOptions::default()
     };
 
-    let err = db2.get(&foreign, b"k").unwrap_err();
+    let err = db2.get_opt(b"k", &foreign).unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
     assert!(err.to_string().contains("another database"), "{err}");
 
-    let mut iter = db2.new_iterator(&foreign);
+    let mut iter = db2.new_iterator_opt(&foreign);
     iter.seek_to_first();
     assert!(!iter.valid());
     assert_eq!(iter.status().unwrap_err().code(), Code::InvalidArgument);
 
     // Its own database still reads through it.
-    assert_eq!(db1.get(&foreign, b"k").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(
+        db1.get_opt(b"k", &foreign).unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
 }

@@ -5,7 +5,7 @@
 //! LevelDB: issues/issue178_test.cc, issues/issue200_test.cc, issues/issue320_test.cc
 
 use oxleveldb::util::random::Random;
-use oxleveldb::{CompressionType, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
+use oxleveldb::{CompressionType, Options, Snapshot, WriteBatch, DB};
 
 mod common;
 use common::testutil::RANDOM_SEED;
@@ -51,21 +51,21 @@ fn issue178(num_keys: usize, max_file_size: usize) {
     for i in 0..num_keys {
         batch.put(key1(i), b"value for range 1 key");
     }
-    db.write(&WriteOptions::default(), &batch).unwrap();
+    db.write(&batch).unwrap();
 
     // Create second key range.
     batch.clear();
     for i in 0..num_keys {
         batch.put(key2(i), b"value for range 2 key");
     }
-    db.write(&WriteOptions::default(), &batch).unwrap();
+    db.write(&batch).unwrap();
 
     // Delete second key range.
     batch.clear();
     for i in 0..num_keys {
         batch.delete(key2(i));
     }
-    db.write(&WriteOptions::default(), &batch).unwrap();
+    db.write(&batch).unwrap();
 
     // Compact database.
     let start_key = key1(0);
@@ -74,7 +74,7 @@ fn issue178(num_keys: usize, max_file_size: usize) {
     db.compact_range(Some(&start_key), Some(&end_key)).unwrap();
 
     // Count the keys.
-    let mut iter = db.new_iterator(&ReadOptions::default());
+    let mut iter = db.new_iterator();
     let mut num = 0;
     iter.seek_to_first();
     while iter.valid() {
@@ -102,15 +102,14 @@ fn issue178_test_full_size() {
 #[test]
 fn issue200_test() {
     let (db, _dir) = open_fresh(Options::default());
-    let write_options = WriteOptions::default();
     for (k, v) in [("1", "b"), ("2", "c"), ("3", "d"), ("4", "e"), ("5", "f")] {
-        db.put(&write_options, k.as_bytes(), v.as_bytes()).unwrap();
+        db.put(k.as_bytes(), v.as_bytes()).unwrap();
     }
 
-    let mut iter = db.new_iterator(&ReadOptions::default());
+    let mut iter = db.new_iterator();
 
     // Add an element that should not be reflected in the iterator.
-    db.put(&write_options, b"25", b"cd").unwrap();
+    db.put(b"25", b"cd").unwrap();
 
     iter.seek(b"5");
     assert_eq!(iter.key(), b"5");
@@ -156,8 +155,6 @@ fn issue320(count_limit: u32, map_size: usize) {
     let mut num_items = 0;
     let mut count = 0;
 
-    let write_options = WriteOptions::default();
-    let read_options = ReadOptions::default();
     while count < count_limit {
         count += 1;
         if count % 1000 == 0 {
@@ -176,7 +173,7 @@ fn issue320(count_limit: u32, map_size: usize) {
                 test_map[index as usize] = Some((k, v));
             }
             Some((k, v)) => {
-                let old_value = db.get(&read_options, &k).unwrap();
+                let old_value = db.get(&k).unwrap();
                 assert_eq!(
                     old_value.as_ref(),
                     Some(&v),
@@ -197,7 +194,7 @@ fn issue320(count_limit: u32, map_size: usize) {
             }
         }
 
-        db.write(&write_options, &batch).unwrap();
+        db.write(&batch).unwrap();
 
         if keep_snapshots && rnd.uniform(10) == 0 {
             let i = rnd.uniform(snapshots.len() as u32) as usize;

@@ -10,7 +10,7 @@ use oxleveldb::db::dbformat::SequenceNumber;
 use oxleveldb::db::filename::{current_file_name, log_file_name, FileType};
 use oxleveldb::env::{default_env, read_file_to_string, Env};
 use oxleveldb::log;
-use oxleveldb::{Options, ReadOptions, Result, WriteBatch, WriteOptions, DB};
+use oxleveldb::{Options, Result, WriteBatch, WriteOptions, DB};
 
 mod common;
 use common::db_files::get_files;
@@ -74,12 +74,11 @@ impl RecoveryTest {
     }
 
     fn put(&self, k: &str, v: &str) -> Result<()> {
-        self.db()
-            .put(&WriteOptions::default(), k.as_bytes(), v.as_bytes())
+        self.db().put(k.as_bytes(), v.as_bytes())
     }
 
     fn get(&self, k: &str) -> String {
-        match self.db().get(&ReadOptions::default(), k.as_bytes()) {
+        match self.db().get(k.as_bytes()) {
             Ok(Some(v)) => String::from_utf8(v).unwrap(),
             Ok(None) => "NOT_FOUND".to_string(),
             Err(e) => e.to_string(),
@@ -352,7 +351,7 @@ impl ManifestEdits {
         for i in range {
             let options = WriteOptions { sync: i == last };
             self.db
-                .put(&options, key(i).as_bytes(), value(i).as_bytes())
+                .put_opt(key(i).as_bytes(), value(i).as_bytes(), &options)
                 .unwrap();
         }
     }
@@ -388,7 +387,7 @@ fn open_and_check(dbname: &Path, paranoid_checks: bool, n: usize) -> Result<DB> 
     };
     let db = DB::open(options, dbname)?;
     for i in 0..n {
-        let got = db.get(&ReadOptions::default(), key(i).as_bytes()).unwrap();
+        let got = db.get(key(i).as_bytes()).unwrap();
         assert_eq!(got.as_deref(), Some(value(i).as_bytes()), "key {i}");
     }
     Ok(db)
@@ -480,8 +479,7 @@ fn torn_last_log_write_recovers_the_writes_before_it() {
     let t = ManifestEdits::new();
     t.write(0..200);
     let (log, synced) = the_log(&t.dbname);
-    t.db.put(&WriteOptions::default(), key(200), value(200))
-        .unwrap();
+    t.db.put(key(200), value(200)).unwrap();
     let (_, grown) = the_log(&t.dbname);
     assert!(
         grown.len() > synced.len() + 20,
@@ -497,11 +495,7 @@ fn torn_last_log_write_recovers_the_writes_before_it() {
         let state = t._dir.path().join(format!("state-{paranoid_checks}"));
         copy_dir(&before, &state);
         let db = open_and_check(&state, paranoid_checks, 200).unwrap();
-        assert_eq!(
-            db.get(&ReadOptions::default(), key(200)).unwrap(),
-            None,
-            "the torn write is gone"
-        );
+        assert_eq!(db.get(key(200)).unwrap(), None, "the torn write is gone");
         drop(db);
         open_and_check(&state, true, 200).unwrap();
     }

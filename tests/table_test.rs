@@ -30,9 +30,7 @@ use oxleveldb::util::comparator::{bytewise_comparator, Comparator};
 use oxleveldb::util::crc;
 use oxleveldb::util::filter_policy::FilterPolicy;
 use oxleveldb::util::random::Random;
-use oxleveldb::{
-    destroy_db, CompressionType, Error, Options, ReadOptions, Result, WriteBatch, WriteOptions, DB,
-};
+use oxleveldb::{destroy_db, CompressionType, Error, Options, ReadOptions, Result, WriteBatch, DB};
 use quickcheck::{Arbitrary, Gen, QuickCheck};
 
 mod common;
@@ -394,18 +392,13 @@ impl Constructor for DbConstructor {
         for (key, value) in data {
             let mut batch = WriteBatch::new();
             batch.put(key, value);
-            db.write(&WriteOptions::default(), &batch).unwrap();
+            db.write(&batch).unwrap();
         }
         Ok(())
     }
 
     fn new_iterator(&self) -> Box<dyn LdbIterator> {
-        Box::new(
-            self.db
-                .as_ref()
-                .expect("a new database")
-                .new_iterator(&ReadOptions::default()),
-        )
+        Box::new(self.db.as_ref().expect("a new database").new_iterator())
     }
 
     fn db(&self) -> Option<&DB> {

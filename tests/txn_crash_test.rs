@@ -79,11 +79,11 @@ fn child_main(run: usize, dbname: &Path, sync: bool) -> ! {
                 // A child whose parent has gone stops when its output pipe breaks; the bound is a safety net.
                 for i in 0..1_000_000 {
                     loop {
-                        let mut txn =
-                            db.begin_transaction(&write_options, &TransactionOptions::default());
+                        let mut txn = db
+                            .begin_transaction_opt(&write_options, &TransactionOptions::default());
                         let result = (|| {
                             let n = txn
-                                .get_for_update(&ReadOptions::default(), COUNTER, true)?
+                                .get_for_update(COUNTER, true)?
                                 .map_or(0, |v| decode_counter(&v));
                             for j in 0..KEYS_PER_TXN {
                                 txn.put(txn_key(run, writer, i, j), txn_value(run, writer, i, j))?;
@@ -130,7 +130,7 @@ fn verify(
     // For each (run, writer), the number of keys of each transaction found.
     let mut found: BTreeMap<(usize, usize), BTreeMap<usize, usize>> = BTreeMap::new();
     let mut counter = 0;
-    for item in db.new_iterator(&read_options) {
+    for item in db.new_iterator_opt(&read_options) {
         let (key, value) = item.unwrap();
         if key == COUNTER {
             counter = decode_counter(&value);

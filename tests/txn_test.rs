@@ -30,7 +30,7 @@ fn open() -> (tempfile::TempDir, TransactionDB) {
 }
 
 fn begin<'a>(db: &'a TransactionDB, options: &TransactionOptions) -> Transaction<'a> {
-    db.begin_transaction(&WriteOptions::default(), options)
+    db.begin_transaction_opt(&WriteOptions::default(), options)
 }
 
 /// A transaction that does not wait for locks.
@@ -65,7 +65,7 @@ fn read() -> ReadOptions {
 }
 
 fn get(db: &TransactionDB, key: &str) -> Option<String> {
-    db.get(&read(), key)
+    db.get_opt(key, &read())
         .unwrap()
         .map(|v| String::from_utf8(v).unwrap())
 }
@@ -88,12 +88,7 @@ const INITIAL_BALANCE: i64 = 1000;
 fn bank_transfers_conserve_the_total() {
     let (_dir, db) = open();
     for i in 0..ACCOUNTS {
-        db.put(
-            &WriteOptions::default(),
-            account(i),
-            INITIAL_BALANCE.to_le_bytes(),
-        )
-        .unwrap();
+        db.put(account(i), INITIAL_BALANCE.to_le_bytes()).unwrap();
     }
     const THREADS: u32 = 8;
     const TRANSFERS: u32 = 10_000;
@@ -110,7 +105,7 @@ fn bank_transfers_conserve_the_total() {
         };
         let mut sum = 0;
         for i in 0..ACCOUNTS {
-            let balance = decode(db.get(&options, account(i)).unwrap());
+            let balance = decode(db.get_opt(account(i), &options).unwrap());
             assert!(balance >= 0, "{} went below zero: {balance}", account(i));
             sum += balance;
         }
@@ -133,8 +128,8 @@ fn bank_transfers_conserve_the_total() {
                     loop {
                         let mut txn = begin(db, &txn_options);
                         let result = (|| {
-                            let a = decode(txn.get_for_update(&read(), account(from), true)?);
-                            let b = decode(txn.get_for_update(&read(), account(to), true)?);
+                            let a = decode(txn.get_for_update_opt(account(from), true, &read())?);
+                            let b = decode(txn.get_for_update_opt(account(to), true, &read())?);
                             // Not enough money: the transfer does not happen (the transaction commits nothing).
                             if a >= amount {
                                 txn.put(account(from), (a - amount).to_le_bytes())?;
@@ -179,11 +174,14 @@ fn no_lost_updates() {
                 for _ in 0..INCREMENTS {
                     loop {
                         let mut txn = begin(&db, &TransactionOptions::default());
-                        let result = txn.get_for_update(&read(), "counter", true).and_then(|v| {
-                            let n = v.map_or(0, |v| u64::from_le_bytes(v.try_into().unwrap()));
-                            txn.put("counter", (n + 1).to_le_bytes())?;
-                            txn.commit()
-                        });
+                        let result =
+                            txn.get_for_update_opt("counter", true, &read())
+                                .and_then(|v| {
+                                    let n =
+                                        v.map_or(0, |v| u64::from_le_bytes(v.try_into().unwrap()));
+                                    txn.put("counter", (n + 1).to_le_bytes())?;
+                                    txn.commit()
+                                });
                         match result {
                             Ok(()) => break,
                             Err(e) if e.is_timed_out() => continue,
@@ -194,7 +192,7 @@ fn no_lost_updates() {
             });
         }
     });
-    let value = db.get(&read(), "counter").unwrap().unwrap();
+    let value = db.get_opt("counter", &read()).unwrap().unwrap();
     assert_eq!(
         u64::from_le_bytes(value.try_into().unwrap()),
         THREADS * INCREMENTS
@@ -317,7 +315,7 @@ fn lock_timeouts() {
 
     // 0: one try, no wait.
     let mut other = begin_no_wait(&db);
-    let err = other.get_for_update(&read(), "k", false).unwrap_err();
+    let err = other.get_for_update_opt("k", false, &read()).unwrap_err();
     assert!(err.is_timed_out());
     assert_eq!(
         err.to_string(),
@@ -339,7 +337,7 @@ fn lock_timeouts() {
                     ..TransactionOptions::default()
                 },
             );
-            let value = txn.get_for_update(&read(), "k", true).unwrap();
+            let value = txn.get_for_update_opt("k", true, &read()).unwrap();
             txn.commit().unwrap();
             value
         });
@@ -356,12 +354,12 @@ fn lock_timeouts() {
 #[test]
 fn shared_locks_block_writers_and_upgrade_when_alone() {
     let (_dir, db) = open();
-    db.put(&WriteOptions::default(), "k", "v0").unwrap();
+    db.put("k", "v0").unwrap();
     let mut readers: Vec<Transaction> = (0..4).map(|_| begin_no_wait(&db)).collect();
     for reader in &mut readers {
         assert_eq!(
             reader
-                .get_for_update(&read(), "k", false)
+                .get_for_update_opt("k", false, &read())
                 .unwrap()
                 .as_deref(),
             Some(&b"v0"[..])
@@ -370,7 +368,7 @@ fn shared_locks_block_writers_and_upgrade_when_alone() {
     let mut writer = begin_no_wait(&db);
     assert!(writer.put("k", "w").unwrap_err().is_timed_out());
     assert!(writer
-        .get_for_update(&read(), "k", true)
+        .get_for_update_opt("k", true, &read())
         .unwrap_err()
         .is_timed_out());
     let mut first = readers.remove(0);
@@ -392,7 +390,7 @@ fn shared_locks_block_writers_and_upgrade_when_alone() {
         let mut first = upgrading.join().unwrap();
         // Now exclusive: not even a reader gets in.
         assert!(writer
-            .get_for_update(&read(), "k", false)
+            .get_for_update_opt("k", false, &read())
             .unwrap_err()
             .is_timed_out());
         first.commit().unwrap();
@@ -409,22 +407,20 @@ fn writes_outside_transactions_take_locks() {
         ..TransactionDBOptions::default()
     });
     let mut txn = begin_no_wait(&db);
-    txn.get_for_update(&read(), "k", false).unwrap();
-    let err = db
-        .put(&WriteOptions::default(), "k", "outside")
-        .unwrap_err();
+    txn.get_for_update_opt("k", false, &read()).unwrap();
+    let err = db.put("k", "outside").unwrap_err();
     assert!(err.is_timed_out(), "{err}");
-    assert!(db.delete(&WriteOptions::default(), "k").is_err());
+    assert!(db.delete("k").is_err());
     // A batch that touches the locked key is refused whole.
     let mut batch = oxleveldb::WriteBatch::new();
     batch.put(b"other", b"1");
     batch.put(b"k", b"2");
-    assert!(db.write(&WriteOptions::default(), &batch).is_err());
+    assert!(db.write(&batch).is_err());
     assert_eq!(get(&db, "other"), None, "nothing of the refused batch");
     // The outside write locked nothing it kept: the transaction can now write "other".
     txn.put("other", "txn").unwrap();
     txn.commit().unwrap();
-    db.write(&WriteOptions::default(), &batch).unwrap();
+    db.write(&batch).unwrap();
     assert_eq!(get(&db, "k").as_deref(), Some("2"));
 }
 
@@ -433,21 +429,20 @@ fn writes_outside_transactions_take_locks() {
 #[test]
 fn snapshot_refuses_keys_written_after_it() {
     let (_dir, db) = open();
-    let wo = WriteOptions::default();
-    db.put(&wo, "before", "1").unwrap();
-    db.put(&wo, "same", "v").unwrap();
-    db.put(&wo, "upgraded", "1").unwrap();
+    db.put("before", "1").unwrap();
+    db.put("same", "v").unwrap();
+    db.put("upgraded", "1").unwrap();
     let mut txn = begin_with_snapshot(&db);
-    txn.get_for_update(&read(), "upgraded", false).unwrap();
-    db.put(&wo, "after", "1").unwrap();
-    db.put(&wo, "same", "v").unwrap();
+    txn.get_for_update_opt("upgraded", false, &read()).unwrap();
+    db.put("after", "1").unwrap();
+    db.put("same", "v").unwrap();
 
     txn.put("before", "2").unwrap();
     let err = txn.put("after", "2").unwrap_err();
     assert!(err.is_busy() && !err.is_deadlock());
     assert_eq!(err.to_string(), "Resource busy: ");
     assert!(txn
-        .get_for_update(&read(), "same", false)
+        .get_for_update_opt("same", false, &read())
         .unwrap_err()
         .is_busy());
     // Refused locks were released: another transaction takes them at once.
@@ -463,7 +458,7 @@ fn snapshot_refuses_keys_written_after_it() {
         snapshot: txn.get_snapshot(),
         ..ReadOptions::default()
     };
-    assert_eq!(txn.get(&at_snapshot, "after").unwrap(), None);
+    assert_eq!(txn.get_opt("after", &at_snapshot).unwrap(), None);
     // A new snapshot sees the writes, so the keys can be locked again.
     txn.set_snapshot();
     txn.put("after", "txn").unwrap();
@@ -480,7 +475,7 @@ fn snapshot_conflicts_come_only_from_writes() {
     let (_dir, db) = open();
     let mut txn = begin_with_snapshot(&db);
     let mut reader = begin_no_wait(&db);
-    reader.get_for_update(&read(), "k", true).unwrap();
+    reader.get_for_update_opt("k", true, &read()).unwrap();
     reader.commit().unwrap();
     txn.put("k", "v").unwrap();
     txn.commit().unwrap();
@@ -489,16 +484,21 @@ fn snapshot_conflicts_come_only_from_writes() {
 #[test]
 fn reads_see_own_writes() {
     let (_dir, db) = open();
-    db.put(&WriteOptions::default(), "a", "db").unwrap();
-    db.put(&WriteOptions::default(), "b", "db").unwrap();
+    db.put("a", "db").unwrap();
+    db.put("b", "db").unwrap();
     let mut txn = begin_no_wait(&db);
     txn.put("a", "txn").unwrap();
     txn.delete("b").unwrap();
     txn.put("c", "txn").unwrap();
-    assert_eq!(txn.get(&read(), "a").unwrap().as_deref(), Some(&b"txn"[..]));
-    assert_eq!(txn.get(&read(), "b").unwrap(), None);
     assert_eq!(
-        txn.get_for_update(&read(), "c", true).unwrap().as_deref(),
+        txn.get_opt("a", &read()).unwrap().as_deref(),
+        Some(&b"txn"[..])
+    );
+    assert_eq!(txn.get_opt("b", &read()).unwrap(), None);
+    assert_eq!(
+        txn.get_for_update_opt("c", true, &read())
+            .unwrap()
+            .as_deref(),
         Some(&b"txn"[..])
     );
     // Nobody else sees them before the commit.
@@ -513,7 +513,7 @@ fn reads_see_own_writes() {
 #[test]
 fn rollback_and_save_points_leave_no_trace() {
     let (_dir, db) = open();
-    db.put(&WriteOptions::default(), "a", "db").unwrap();
+    db.put("a", "db").unwrap();
     let sequence = db.get_snapshot().sequence_number();
 
     // Rollback: nothing written, every lock released.
@@ -550,15 +550,21 @@ fn rollback_and_save_points_leave_no_trace() {
     txn.delete("a").unwrap();
     txn.put("c", "3").unwrap();
     txn.rollback_to_save_point().unwrap();
-    assert_eq!(txn.get(&read(), "a").unwrap().as_deref(), Some(&b"2"[..]));
-    assert_eq!(txn.get(&read(), "c").unwrap(), None);
+    assert_eq!(
+        txn.get_opt("a", &read()).unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
+    assert_eq!(txn.get_opt("c", &read()).unwrap(), None);
     // "c" was locked after the inner save point only: it is free again.
     let mut other = begin_no_wait(&db);
     other.put("c", "other").unwrap();
     other.commit().unwrap();
     txn.rollback_to_save_point().unwrap();
-    assert_eq!(txn.get(&read(), "a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(txn.get(&read(), "b").unwrap(), None);
+    assert_eq!(
+        txn.get_opt("a", &read()).unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
+    assert_eq!(txn.get_opt("b", &read()).unwrap(), None);
     // "a" was locked before the outer save point: still locked. "b" is free.
     let mut other = begin_no_wait(&db);
     assert!(other.put("a", "other").unwrap_err().is_timed_out());
@@ -585,7 +591,7 @@ fn pop_save_point_keeps_the_changes() {
     txn.pop_save_point().unwrap();
     // Back to the first save point: both writes, and both locks, go.
     txn.rollback_to_save_point().unwrap();
-    assert_eq!(txn.get(&read(), "b").unwrap(), None);
+    assert_eq!(txn.get_opt("b", &read()).unwrap(), None);
     let mut other = begin_no_wait(&db);
     other.put("a", "x").unwrap();
     other.put("b", "x").unwrap();
@@ -598,7 +604,7 @@ fn dropping_a_transaction_releases_its_locks() {
     {
         let mut txn = begin_no_wait(&db);
         txn.put("a", "1").unwrap();
-        txn.get_for_update(&read(), "b", false).unwrap();
+        txn.get_for_update_opt("b", false, &read()).unwrap();
     }
     let mut other = begin_no_wait(&db);
     other.put("a", "2").unwrap();
@@ -724,18 +730,20 @@ fn commits_survive_a_reopen() {
         let db =
             TransactionDB::open(options(), TransactionDBOptions::default(), dir.path()).unwrap();
         let mut txn =
-            db.begin_transaction(&WriteOptions { sync: true }, &TransactionOptions::default());
+            db.begin_transaction_opt(&WriteOptions { sync: true }, &TransactionOptions::default());
         txn.put("a", "1").unwrap();
         txn.delete("b").unwrap();
         txn.commit().unwrap();
         assert_eq!(txn.get_state(), TransactionState::Committed);
-        let mut uncommitted =
-            db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+        let mut uncommitted = db.begin_transaction();
         uncommitted.put("c", "lost").unwrap();
     }
     let db = oxleveldb::DB::open(options(), dir.path()).unwrap();
-    assert_eq!(db.get(&read(), b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(db.get(&read(), b"c").unwrap(), None);
+    assert_eq!(
+        db.get_opt(b"a", &read()).unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
+    assert_eq!(db.get_opt(b"c", &read()).unwrap(), None);
     let db = TransactionDB::from_db(db, TransactionDBOptions::default());
     assert_eq!(get(&db, "a").as_deref(), Some("1"));
 }

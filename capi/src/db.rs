@@ -69,7 +69,7 @@ pub unsafe extern "C" fn leveldb_put(
     unsafe {
         let (db, options) = (&*db, &*options);
         let (key, value) = (bytes(key, keylen), bytes(val, vallen));
-        run(errptr, || db.rep.put(&options.rep, key, value));
+        run(errptr, || db.rep.put_opt(key, value, &options.rep));
     }
 }
 
@@ -85,7 +85,7 @@ pub unsafe extern "C" fn leveldb_delete(
     // SAFETY: c.h: `db` and `options` are live, the key readable, `errptr` valid.
     unsafe {
         let (db, options, key) = (&*db, &*options, bytes(key, keylen));
-        run(errptr, || db.rep.delete(&options.rep, key));
+        run(errptr, || db.rep.delete_opt(key, &options.rep));
     }
 }
 
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn leveldb_write(
     // SAFETY: c.h: `db`, `options` and `batch` are live, `errptr` valid.
     unsafe {
         let (db, options, batch) = (&*db, &*options, &*batch);
-        run(errptr, || db.rep.write(&options.rep, &batch.rep));
+        run(errptr, || db.rep.write_opt(&batch.rep, &options.rep));
     }
 }
 
@@ -120,7 +120,7 @@ pub unsafe extern "C" fn leveldb_get(
     // SAFETY: c.h: `db` and `options` are live, the key readable, `vallen` writable, `errptr` valid.
     unsafe {
         let (db, options, key) = (&*db, &*options, bytes(key, keylen));
-        let value = run(errptr, || db.rep.get(&options.rep(), key)).flatten();
+        let value = run(errptr, || db.rep.get_opt(key, &options.rep())).flatten();
         *vallen = value.as_ref().map_or(0, Vec::len);
         value.map_or(std::ptr::null_mut(), |v| copy_string(&v))
     }
@@ -137,7 +137,7 @@ pub unsafe extern "C" fn leveldb_create_iterator(
     // SAFETY: c.h: `db` and `options` are live, and so is a snapshot the options name.
     let (db, options) = unsafe { (&*db, (*options).rep()) };
     Box::into_raw(Box::new(leveldb_iterator_t {
-        rep: db.rep.new_iterator(&options),
+        rep: db.rep.new_iterator_opt(&options),
     }))
 }
 

@@ -51,7 +51,7 @@ pub unsafe extern "C" fn oxcxx_db_put(
 ) {
     // SAFETY: ffi.h: `db` is live, the slices readable, `status` the caller's.
     unsafe {
-        let result = (*db).put(&write_options(sync), (*key).bytes(), (*value).bytes());
+        let result = (*db).put_opt((*key).bytes(), (*value).bytes(), &write_options(sync));
         set_status(status, result);
     }
 }
@@ -66,7 +66,7 @@ pub unsafe extern "C" fn oxcxx_db_delete(
 ) {
     // SAFETY: ffi.h: `db` is live, the slice readable, `status` the caller's.
     unsafe {
-        let result = (*db).delete(&write_options(sync), (*key).bytes());
+        let result = (*db).delete_opt((*key).bytes(), &write_options(sync));
         set_status(status, result);
     }
 }
@@ -85,7 +85,7 @@ pub unsafe extern "C" fn oxcxx_db_write(
     // SAFETY: ffi.h: `db` is live, `rep` readable, `status` the caller's.
     unsafe {
         let result = WriteBatch::from_contents(bytes(rep, rep_len))
-            .and_then(|batch| (*db).write(&write_options(sync), &batch));
+            .and_then(|batch| (*db).write_opt(&batch, &write_options(sync)));
         set_status(status, result);
     }
 }
@@ -104,7 +104,7 @@ pub unsafe extern "C" fn oxcxx_db_get(
     // SAFETY: ffi.h: `db` and `options` are live, the key readable, `value` and `status` the caller's.
     unsafe {
         let result = (*db)
-            .get(&(*options).to_read_options(), (*key).bytes())
+            .get_opt((*key).bytes(), &(*options).to_read_options())
             .and_then(|found| found.ok_or_else(|| ox::Error::not_found("", "")));
         if let Some(found) = set_status(status, result) {
             assign(value, &found);
@@ -119,7 +119,7 @@ pub unsafe extern "C" fn oxcxx_db_new_iterator(
     options: *const OxReadOptions,
 ) -> *mut Box<dyn Iterator> {
     // SAFETY: ffi.h: `db` and `options` are live.
-    let iter = unsafe { (*db).new_iterator(&(*options).to_read_options()) };
+    let iter = unsafe { (*db).new_iterator_opt(&(*options).to_read_options()) };
     Box::into_raw(Box::new(Box::new(iter) as Box<dyn Iterator>))
 }
 

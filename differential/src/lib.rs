@@ -15,21 +15,20 @@
 //!
 //! ```
 //! use leveldb_differential::{run, CppEngine, DbOptions, OxEngine, RecordingDb};
-//! use oxleveldb::{ReadOptions, WriteOptions};
+//! use oxleveldb::ReadOptions;
 //!
 //! // Record a workload by running it on oxleveldb...
 //! let dir = tempfile::tempdir().unwrap();
 //! let mut db = RecordingDb::open(DbOptions::default(), dir.path()).unwrap();
-//! let wo = WriteOptions::default();
-//! db.put(&wo, "apple", "red").unwrap();
+//! db.put("apple", "red").unwrap();
 //! let snapshot = db.get_snapshot();
-//! db.delete(&wo, "apple").unwrap();
+//! db.delete("apple").unwrap();
 //! db.compact_range(None, None).unwrap();
 //! let at_snapshot = ReadOptions { snapshot: Some(snapshot.clone()), ..ReadOptions::default() };
-//! assert_eq!(db.get(&at_snapshot, "apple").unwrap().as_deref(), Some(&b"red"[..]));
+//! assert_eq!(db.get_opt("apple", &at_snapshot).unwrap().as_deref(), Some(&b"red"[..]));
 //! db.release_snapshot(snapshot);
 //! db.reopen().unwrap();
-//! db.get(&ReadOptions::default(), "apple").unwrap();
+//! db.get("apple").unwrap();
 //! let log = db.into_log();
 //! std::fs::write(dir.path().join("workload.oplog"), log.to_string()).unwrap();
 //!

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use oxleveldb::{
     BloomFilterPolicy, Cache, CompressionType, DBIterator, Options, Range, ReadOptions, Snapshot,
-    WriteBatch, WriteOptions, DB,
+    WriteBatch, DB,
 };
 
 use crate::engine::{BatchOp, Cursor, Engine, Position};
@@ -107,15 +107,11 @@ impl Engine for OxEngine {
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), String> {
-        self.db()
-            .put(&WriteOptions::default(), key, value)
-            .map_err(|e| e.to_string())
+        self.db().put(key, value).map_err(|e| e.to_string())
     }
 
     fn delete(&mut self, key: &[u8]) -> Result<(), String> {
-        self.db()
-            .delete(&WriteOptions::default(), key)
-            .map_err(|e| e.to_string())
+        self.db().delete(key).map_err(|e| e.to_string())
     }
 
     fn write(&mut self, ops: &[BatchOp]) -> Result<(), String> {
@@ -126,19 +122,17 @@ impl Engine for OxEngine {
                 BatchOp::Delete(k) => batch.delete(k),
             }
         }
-        self.db()
-            .write(&WriteOptions::default(), &batch)
-            .map_err(|e| e.to_string())
+        self.db().write(&batch).map_err(|e| e.to_string())
     }
 
     fn get(&mut self, snapshot: Option<u32>, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
         self.db()
-            .get(&self.read_options(snapshot), key)
+            .get_opt(key, &self.read_options(snapshot))
             .map_err(|e| e.to_string())
     }
 
     fn cursor(&mut self, snapshot: Option<u32>) -> Box<dyn Cursor + '_> {
-        Box::new(self.db().new_iterator(&self.read_options(snapshot)))
+        Box::new(self.db().new_iterator_opt(&self.read_options(snapshot)))
     }
 
     fn snapshot(&mut self, id: u32) {

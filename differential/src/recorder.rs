@@ -74,27 +74,42 @@ impl RecordingDb {
     }
 
     /// `DB::put`, recorded.
-    pub fn put(
+    pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_opt(key, value, &WriteOptions::default())
+    }
+
+    /// `DB::put_opt`, recorded.
+    pub fn put_opt(
         &self,
-        options: &WriteOptions,
         key: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
+        options: &WriteOptions,
     ) -> Result<()> {
         let (key, value) = (key.as_ref(), value.as_ref());
-        self.db().put(options, key, value)?;
+        self.db().put_opt(key, value, options)?;
         self.record(Op::Put(Bytes::literal(key), Bytes::literal(value)));
         Ok(())
     }
 
     /// `DB::delete`, recorded.
-    pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
-        self.db().delete(options, key.as_ref())?;
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<()> {
+        self.delete_opt(key, &WriteOptions::default())
+    }
+
+    /// `DB::delete_opt`, recorded.
+    pub fn delete_opt(&self, key: impl AsRef<[u8]>, options: &WriteOptions) -> Result<()> {
+        self.db().delete_opt(key.as_ref(), options)?;
         self.record(Op::Delete(Bytes::literal(key)));
         Ok(())
     }
 
     /// `DB::write`, recorded with the batch's updates.
-    pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
+    pub fn write(&self, updates: &WriteBatch) -> Result<()> {
+        self.write_opt(updates, &WriteOptions::default())
+    }
+
+    /// `DB::write_opt`, recorded with the batch's updates.
+    pub fn write_opt(&self, updates: &WriteBatch, options: &WriteOptions) -> Result<()> {
         struct Items(Vec<BatchItem>);
         impl WriteBatchHandler for Items {
             fn put(&mut self, key: &[u8], value: &[u8]) {
@@ -107,14 +122,19 @@ impl RecordingDb {
         }
         let mut items = Items(Vec::new());
         updates.iterate(&mut items)?;
-        self.db().write(options, updates)?;
+        self.db().write_opt(updates, options)?;
         self.record(Op::Batch(items.0));
         Ok(())
     }
 
-    /// `DB::get`, recorded (at its snapshot, if it is one of this recorder's).
-    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
-        let value = self.db().get(options, key.as_ref())?;
+    /// `DB::get`, recorded.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.get_opt(key, &ReadOptions::default())
+    }
+
+    /// `DB::get_opt`, recorded (at its snapshot, if it is one of this recorder's).
+    pub fn get_opt(&self, key: impl AsRef<[u8]>, options: &ReadOptions) -> Result<Option<Vec<u8>>> {
+        let value = self.db().get_opt(key.as_ref(), options)?;
         let snapshot = self.snapshot_of(options);
         self.record(Op::Get {
             snapshot,

@@ -3,7 +3,7 @@
 //! recorded through `RecordingDb`, replays on both engines.
 
 use leveldb_differential::{generate, run, CppEngine, DbOptions, OpLog, OxEngine, RecordingDb};
-use oxleveldb::{ReadOptions, WriteBatch, WriteOptions};
+use oxleveldb::{ReadOptions, WriteBatch};
 
 #[test]
 fn a_recorded_log_replays_to_the_same_answers() {
@@ -51,10 +51,8 @@ fn a_recorded_workload_of_ones_own_replays_on_both_engines() {
         ..DbOptions::default()
     };
     let mut db = RecordingDb::open(options.clone(), dir.path()).unwrap();
-    let wo = WriteOptions::default();
     for i in 0..300u32 {
         db.put(
-            &wo,
             format!("k{:03}", i % 97),
             vec![i as u8; (i as usize * 37) % 3000],
         )
@@ -64,20 +62,20 @@ fn a_recorded_workload_of_ones_own_replays_on_both_engines() {
     let mut batch = WriteBatch::new();
     batch.delete("k001");
     batch.put(b"\x00binary\xff", b"");
-    db.write(&wo, &batch).unwrap();
-    db.delete(&wo, "absent").unwrap();
+    db.write(&batch).unwrap();
+    db.delete("absent").unwrap();
     db.compact_range(Some(b"k010"), None).unwrap();
     let at = ReadOptions {
         snapshot: Some(snapshot.clone()),
         ..ReadOptions::default()
     };
-    assert!(db.get(&at, "k001").unwrap().is_some());
-    assert_eq!(db.get(&ReadOptions::default(), "k001").unwrap(), None);
+    assert!(db.get_opt("k001", &at).unwrap().is_some());
+    assert_eq!(db.get("k001").unwrap(), None);
     db.get_property("leveldb.num-files-at-level0");
     db.get_approximate_sizes(&[(b"a", b"z")]);
     db.release_snapshot(snapshot);
     db.reopen().unwrap();
-    db.get(&ReadOptions::default(), "k050").unwrap();
+    db.get("k050").unwrap();
     let log = db.into_log();
 
     assert_eq!(log.options, options);

@@ -17,7 +17,7 @@ use leveldb_differential::engine::Move;
 use leveldb_differential::oplog::{BatchItem, IterStart};
 use leveldb_differential::{ox_options, run_in, CppEngine, Op, OxEngine};
 use oxleveldb::env::{default_env, MemEnv};
-use oxleveldb::{DBIterator, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
+use oxleveldb::{DBIterator, ReadOptions, Snapshot, WriteBatch, DB};
 
 use super::db_ops_input::{decode, to_log, Step};
 use super::recovery::scratch_parent;
@@ -59,7 +59,6 @@ impl Checked {
     }
 
     fn step(&mut self, step: &Step) {
-        let w = WriteOptions::default();
         let op = match step {
             Step::CompactMemTable => {
                 return self
@@ -72,12 +71,12 @@ impl Checked {
         match op {
             Op::Put(k, v) => {
                 let (k, v) = (k.bytes(), v.bytes());
-                self.db().put(&w, &k, &v).expect("put");
+                self.db().put(&k, &v).expect("put");
                 self.model.insert(k, v);
             }
             Op::Delete(k) => {
                 let k = k.bytes();
-                self.db().delete(&w, &k).expect("delete");
+                self.db().delete(&k).expect("delete");
                 self.model.remove(&k);
             }
             Op::Batch(items) => {
@@ -94,17 +93,17 @@ impl Checked {
                         }
                     }
                 }
-                self.db().write(&w, &batch).expect("write");
+                self.db().write(&batch).expect("write");
             }
             Op::Get { snapshot, key } => {
                 let (r, model) = self.view(*snapshot);
                 let key = key.bytes();
-                let got = self.db().get(&r, &key).expect("get");
+                let got = self.db().get_opt(&key, &r).expect("get");
                 assert_eq!(got.as_ref(), model.get(&key), "get {key:?} at {snapshot:?}");
             }
             Op::Scan { snapshot, reverse } => {
                 let (r, model) = self.view(*snapshot);
-                let mut iter = self.db().new_iterator(&r);
+                let mut iter = self.db().new_iterator_opt(&r);
                 let mut entries = Vec::new();
                 if *reverse {
                     iter.seek_to_last();
@@ -136,7 +135,7 @@ impl Checked {
                 moves,
             } => {
                 let (r, model) = self.view(*snapshot);
-                check_walk(&mut self.db().new_iterator(&r), model, start, moves);
+                check_walk(&mut self.db().new_iterator_opt(&r), model, start, moves);
             }
             Op::Snapshot(id) => {
                 let snapshot = self.db().get_snapshot();

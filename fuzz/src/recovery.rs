@@ -31,7 +31,7 @@ fn read_whole(db: &DB) {
         ..ReadOptions::default()
     };
     let mut keys = Vec::new();
-    let mut iter = db.new_iterator(&read_options);
+    let mut iter = db.new_iterator_opt(&read_options);
     iter.seek_to_first();
     while iter.valid() {
         if keys.len() < MAX_GETS {
@@ -47,7 +47,7 @@ fn read_whole(db: &DB) {
     let _ = iter.status();
     drop(iter);
     for key in keys {
-        let _ = db.get(&read_options, key);
+        let _ = db.get_opt(key, &read_options);
     }
 }
 

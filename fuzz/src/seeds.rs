@@ -20,7 +20,7 @@ use oxleveldb::table::iterator::Iterator as _;
 use oxleveldb::table::TableBuilder;
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::snappy;
-use oxleveldb::{CompressionType, Options, WriteOptions, DB};
+use oxleveldb::{CompressionType, Options, DB};
 
 use super::{db_ops_input, dir_input};
 
@@ -187,15 +187,13 @@ fn database_seeds(seeds: &mut Vec<Seed>) {
             filter_policy: bloom.then(|| Arc::new(BloomFilterPolicy::new(10)) as Arc<_>),
             ..Options::default()
         };
-        let w = WriteOptions::default();
         for stage in ["log", "table", "compacted"] {
             let db = DB::open(options.clone(), "/db").expect("a database on MemEnv");
             for i in 0..20 {
                 let value = format!("{stage}-value-{i}-").repeat(i % 4 + 1);
-                db.put(&w, format!("key{:03}", i * 3 % 20), value)
-                    .expect("put");
+                db.put(format!("key{:03}", i * 3 % 20), value).expect("put");
             }
-            db.delete(&w, "key007").expect("delete");
+            db.delete("key007").expect("delete");
             if stage == "compacted" {
                 db.compact_range(None, None).expect("compact");
             }

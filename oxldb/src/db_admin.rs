@@ -64,7 +64,7 @@ pub fn checkconsistency(args: &Args, out: &mut Output) -> Result<(), Failure> {
         ..Options::default()
     };
     let db = open_db_read_only(args, options)?;
-    let mut iter = db.new_iterator(&ReadOptions {
+    let mut iter = db.new_iterator_opt(&ReadOptions {
         verify_checksums: true,
         fill_cache: false,
         ..ReadOptions::default()

@@ -6,7 +6,7 @@
 use oxleveldb::db::dbformat::{
     extract_user_key, parse_internal_key, InternalKey, MAX_SEQUENCE_NUMBER, VALUE_TYPE_FOR_SEEK,
 };
-use oxleveldb::{Options, Range, ReadOptions, DB};
+use oxleveldb::{Options, Range, DB};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
@@ -22,7 +22,7 @@ pub fn get(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let hex = hex_mode(args);
     let key = input(&args.params[0], hex.key)?;
     let db = open_db_read_only(args, Options::default())?;
-    match db.get(&ReadOptions::default(), &key)? {
+    match db.get(&key)? {
         Some(value) => {
             out.write_all(&output(&value, hex.value))?;
             out.write_all(b"\n")?;
@@ -85,7 +85,7 @@ pub fn scan(args: &Args, out: &mut Output) -> Result<(), Failure> {
     } else {
         Progress::none()
     };
-    let mut iter = listing.db.new_iterator(&ReadOptions::default());
+    let mut iter = listing.db.new_iterator();
     match &listing.from {
         Some(from) => iter.seek(from),
         None => iter.seek_to_first(),

@@ -6,7 +6,7 @@
 use std::io::BufRead;
 
 use oxleveldb::util::logging::escape_string;
-use oxleveldb::{Options, WriteBatch, WriteOptions};
+use oxleveldb::{Options, WriteBatch};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
@@ -28,7 +28,7 @@ pub fn put(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let key = input(&args.params[0], hex.key)?;
     let value = input(&args.params[1], hex.value)?;
     let db = open_db_for_writes(args)?;
-    db.put(&WriteOptions::default(), &key, &value)?;
+    db.put(&key, &value)?;
     out.write_all(b"OK\n")?;
     Ok(())
 }
@@ -40,7 +40,7 @@ pub fn delete(args: &Args, out: &mut Output) -> Result<(), Failure> {
     args.expect_params(1, "one <key>")?;
     let key = input(&args.params[0], hex_mode(args).key)?;
     let db = open_db(args, Options::default())?;
-    db.delete(&WriteOptions::default(), &key)?;
+    db.delete(&key)?;
     out.write_all(b"OK\n")?;
     Ok(())
 }
@@ -60,7 +60,7 @@ pub fn batchput(args: &Args, out: &mut Output) -> Result<(), Failure> {
         batch.put(&input(&pair[0], hex.key)?, &input(&pair[1], hex.value)?);
     }
     let db = open_db_for_writes(args)?;
-    db.write(&WriteOptions::default(), &batch)?;
+    db.write(&batch)?;
     out.write_all(b"OK\n")?;
     Ok(())
 }
@@ -88,7 +88,7 @@ pub fn load(args: &Args, _out: &mut Output) -> Result<(), Failure> {
         };
         match entry {
             Ok((key, value)) => {
-                db.put(&WriteOptions::default(), &key, &value)?;
+                db.put(&key, &value)?;
                 loaded += 1;
                 progress.add(1, line.len() as u64 + 1);
             }

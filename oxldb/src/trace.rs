@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use oxleveldb::events::*;
-use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+use oxleveldb::{Options, WriteOptions, DB};
 
 use crate::args::Args;
 use crate::commands::{Failure, Output};
@@ -300,12 +300,12 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
             args.expect_params(3, "put <key> <value>")?;
             let key = input(&args.params[1], hex.key)?;
             let value = input(&args.params[2], hex.value)?;
-            db.put(&write_options, key, value)?;
+            db.put_opt(key, value, &write_options)?;
         }
         Some("get") => {
             args.expect_params(2, "get <key>")?;
             let key = input(&args.params[1], hex.key)?;
-            let value = db.get(&ReadOptions::default(), &key)?;
+            let value = db.get(&key)?;
             summary = match value {
                 Some(value) => output(&value, hex.value),
                 None => b"Key not found".to_vec(),
@@ -347,10 +347,10 @@ fn several_writers(
                     .name(format!("writer-{t}"))
                     .spawn_scoped(s, move || {
                         (0..ops).try_for_each(|i| {
-                            db.put(
-                                write_options,
+                            db.put_opt(
                                 format!("trace/{t}/{i:06}"),
                                 format!("value {i}"),
+                                write_options,
                             )
                         })
                     })

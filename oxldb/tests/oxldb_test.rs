@@ -15,7 +15,7 @@ use oxleveldb::env::default_env;
 use oxleveldb::log::Writer;
 use oxleveldb::util::coding::varint_length;
 use oxleveldb::util::random::Random;
-use oxleveldb::{Options, WriteBatch, WriteOptions, DB};
+use oxleveldb::{Options, WriteBatch, DB};
 use runner::*;
 
 fn text(bytes: Vec<u8>) -> String {
@@ -479,11 +479,7 @@ fn approxsize_compact_get_property_checkconsistency_repair_destroy() {
         for i in 0..200 {
             let key = format!("k{i:03}");
             database
-                .put(
-                    &WriteOptions::default(),
-                    key.as_bytes(),
-                    random_string(&mut rnd, 1000),
-                )
+                .put(key.as_bytes(), random_string(&mut rnd, 1000))
                 .unwrap();
         }
     }

@@ -12,7 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+use oxleveldb::{Options, DB};
 use runner::oxldb;
 
 /// Every file of `dir`, by name, with its bytes; the LOCK file only by its (empty) size: opening and closing it
@@ -49,7 +49,7 @@ fn fixture_copy(name: &str) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
 
 /// The entries of `db`, as the fixtures' expected.txt lists them: `<hex key> <hex value>` lines.
 fn as_expected_txt(db: &DB) -> Vec<u8> {
-    db.iter(&ReadOptions::default())
+    db.iter()
         .map(|entry| {
             let (key, value) = entry.unwrap();
             format!("{} {}\n", hex(&key), hex(&value))
@@ -67,7 +67,7 @@ fn a_read_only_open_leaves_every_fixture_database_unchanged() {
             assert_matches_leveldb(&name, "expected.txt", &as_expected_txt(&db));
             assert!(db.get_property("leveldb.stats").is_some());
             // Writes are refused rather than written.
-            let refused = db.put(&WriteOptions::default(), "k", "v").unwrap_err();
+            let refused = db.put("k", "v").unwrap_err();
             assert!(refused.is_not_supported_error(), "{refused}");
             assert!(db.compact_range(None, None).is_err());
         }
@@ -127,15 +127,9 @@ fn read_commands_work_while_a_handle_has_the_database_open_for_writing() {
     )
     .unwrap();
     for i in 0..100 {
-        writer
-            .put(
-                &WriteOptions::default(),
-                format!("k{i:03}"),
-                format!("v{i}"),
-            )
-            .unwrap();
+        writer.put(format!("k{i:03}"), format!("v{i}")).unwrap();
     }
-    writer.delete(&WriteOptions::default(), "k050").unwrap();
+    writer.delete("k050").unwrap();
     let db = format!("--db={}", dir.path().display());
     let ok = |args: &[&str]| {
         let (code, stdout, stderr) = oxldb(args);
@@ -166,7 +160,7 @@ fn read_commands_work_while_a_handle_has_the_database_open_for_writing() {
 
     // A later reader sees a later write; a writer is refused the lock, and so is repair (which LevelDB lets
     // rewrite the database under its writer).
-    writer.put(&WriteOptions::default(), "k007", "new").unwrap();
+    writer.put("k007", "new").unwrap();
     assert_eq!(ok(&["get", &db, "k007"]), "new\n");
     let before = snapshot(dir.path());
     for args in [

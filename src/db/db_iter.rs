@@ -56,15 +56,15 @@ pub(crate) type IterState = CleanupIterator<Arc<SuperVersion>>;
 /// reading failed.
 ///
 /// ```
-/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+/// use oxleveldb::{Options, DB};
 ///
 /// # fn main() -> oxleveldb::Result<()> {
 /// let dir = tempfile::tempdir().unwrap();
 /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
 /// for key in ["a", "b", "c"] {
-///     db.put(&WriteOptions::default(), key, "v")?;
+///     db.put(key, "v")?;
 /// }
-/// let mut cursor = db.new_iterator(&ReadOptions::default());
+/// let mut cursor = db.new_iterator();
 /// cursor.seek_to_last();
 /// let mut keys = Vec::new();
 /// while cursor.valid() {
@@ -145,13 +145,13 @@ impl DBIterator {
     /// The current entry, `None` when the cursor is not positioned at one: the way in that cannot panic.
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// db.put(&WriteOptions::default(), "k", "v")?;
-    /// let mut cursor = db.new_iterator(&ReadOptions::default());
+    /// db.put("k", "v")?;
+    /// let mut cursor = db.new_iterator();
     /// assert_eq!(cursor.current(), None); // not positioned yet
     /// cursor.seek(b"k");
     /// assert_eq!(cursor.current(), Some((&b"k"[..], &b"v"[..])));
@@ -486,7 +486,7 @@ impl Iterator for DBIterator {
 }
 
 /// Std iteration over the entries from the cursor's position on (from the first entry if the cursor was never
-/// positioned): `for entry in db.new_iterator(&options)`. The cursor's own methods stay LevelDB's.
+/// positioned): `for entry in db.new_iterator()`. The cursor's own methods stay LevelDB's.
 impl IntoIterator for DBIterator {
     type Item = Result<(Vec<u8>, Vec<u8>)>;
     type IntoIter = DBRange;

@@ -15,8 +15,8 @@ use std::cmp::Ordering;
 use std::ops::Bound;
 
 use crate::db::db_iter::DBIterator;
-use crate::util::comparator::Comparator;
 use crate::error::Result;
+use crate::util::comparator::Comparator;
 
 /// Where a range's first `next` starts.
 pub(crate) enum Start {
@@ -40,26 +40,24 @@ enum At {
 /// [`DB::prefix`](crate::DB::prefix) and [`DBIterator::into_iter`](IntoIterator::into_iter).
 ///
 /// ```
-/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+/// use oxleveldb::{Options, DB};
 ///
 /// # fn main() -> oxleveldb::Result<()> {
 /// let dir = tempfile::tempdir().unwrap();
 /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-/// let w = WriteOptions::default();
 /// for key in ["user:1", "user:2", "users", "video:1"] {
-///     db.put(&w, key, "x")?;
+///     db.put(key, "x")?;
 /// }
-/// let r = ReadOptions::default();
-/// let users: Vec<_> = db.prefix(&r, "user:").map(|e| e.unwrap().0).collect();
+/// let users: Vec<_> = db.prefix("user:").map(|e| e.unwrap().0).collect();
 /// assert_eq!(users, [b"user:1".to_vec(), b"user:2".to_vec()]);
-/// assert_eq!(db.range(&r, "user:2"..="users").count(), 2);
-/// assert_eq!(db.range(&r, .."v").count(), 3);
+/// assert_eq!(db.range("user:2"..="users").count(), 2);
+/// assert_eq!(db.range(.."v").count(), 3);
 ///
 /// // Newest first: the same range backwards.
-/// let newest_first: Vec<_> = db.prefix(&r, "user:").rev().map(|e| e.unwrap().0).collect();
+/// let newest_first: Vec<_> = db.prefix("user:").rev().map(|e| e.unwrap().0).collect();
 /// assert_eq!(newest_first, [b"user:2".to_vec(), b"user:1".to_vec()]);
 /// // Both ends at once: they meet in the middle.
-/// let mut all = db.iter(&r);
+/// let mut all = db.iter();
 /// assert_eq!(all.next().unwrap()?.0, b"user:1");
 /// assert_eq!(all.next_back().unwrap()?.0, b"video:1");
 /// assert_eq!(all.count(), 2);
@@ -89,7 +87,9 @@ impl DBRange {
         let (start, at, done) = match start {
             Start::Bound(bound) => (bound, At::Nowhere, false),
             // A cursor already positioned is the range's front; one past the end leaves nothing.
-            Start::AtCursor if cursor.valid() => (Bound::Included(cursor.key().to_vec()), At::Front, false),
+            Start::AtCursor if cursor.valid() => {
+                (Bound::Included(cursor.key().to_vec()), At::Front, false)
+            }
             Start::AtCursor => (Bound::Unbounded, At::Nowhere, cursor.status().is_ok()),
         };
         DBRange {
@@ -131,7 +131,11 @@ impl DBRange {
             (Some(key), _) => Some((key.clone(), true)),
             (None, Bound::Included(key)) => Some((key.clone(), false)),
             (None, Bound::Excluded(key)) => Some((key.clone(), true)),
-            (None, Bound::Unbounded) => self.prefix.as_deref().and_then(prefix_successor).map(|key| (key, true)),
+            (None, Bound::Unbounded) => self
+                .prefix
+                .as_deref()
+                .and_then(prefix_successor)
+                .map(|key| (key, true)),
         };
         match limit {
             None => self.cursor.seek_to_last(),
@@ -157,7 +161,9 @@ impl DBRange {
 
     /// The cursor's key against `key`, in the database's order.
     fn compare(&self, key: &[u8]) -> Ordering {
-        self.cursor.user_comparator().compare(self.cursor.key(), key)
+        self.cursor
+            .user_comparator()
+            .compare(self.cursor.key(), key)
     }
 
     /// Whether the cursor's (valid) key is outside the prefix.
@@ -201,7 +207,10 @@ impl DBRange {
             self.done = true;
             return None;
         }
-        Some(Ok((self.cursor.key().to_vec(), self.cursor.value().to_vec())))
+        Some(Ok((
+            self.cursor.key().to_vec(),
+            self.cursor.value().to_vec(),
+        )))
     }
 }
 

@@ -332,7 +332,11 @@ impl Repairer {
             // hold (InternalKey::Encode asserts; without assertions the MANIFEST it writes does not read back,
             // "VersionEdit: new-file entry", and the repaired database does not open). Nothing in the table can be
             // read through a database: it is set aside.
-            info_log!(self.options.info_log, "Table #{}: no parsable keys: dropped", t.meta.number);
+            info_log!(
+                self.options.info_log,
+                "Table #{}: no parsable keys: dropped",
+                t.meta.number
+            );
             self.archive_file(&fname);
         } else if status.is_ok() {
             self.tables.push(t);
@@ -501,13 +505,13 @@ impl Repairer {
 /// a database that is not open.
 ///
 /// ```
-/// use oxleveldb::{repair_db, Options, ReadOptions, WriteOptions, DB};
+/// use oxleveldb::{repair_db, Options, DB};
 ///
 /// # fn main() -> oxleveldb::Result<()> {
 /// let dir = tempfile::tempdir().unwrap();
 /// let options = Options { create_if_missing: true, ..Options::default() };
 /// let db = DB::open(options.clone(), dir.path())?;
-/// db.put(&WriteOptions::default(), "k", "v")?;
+/// db.put("k", "v")?;
 /// drop(db);
 ///
 /// // Lose the MANIFEST: the database no longer opens, until it is repaired from its logs and tables.
@@ -515,7 +519,7 @@ impl Repairer {
 /// assert!(DB::open(Options::default(), dir.path()).is_err());
 /// repair_db(dir.path(), &options)?;
 /// let db = DB::open(Options::default(), dir.path())?;
-/// assert_eq!(db.get(&ReadOptions::default(), "k")?, Some(b"v".to_vec()));
+/// assert_eq!(db.get("k")?, Some(b"v".to_vec()));
 /// # Ok(())
 /// # }
 /// ```

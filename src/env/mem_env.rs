@@ -136,16 +136,16 @@ impl FileLock for MemFileLock {}
 ///
 /// ```
 /// use std::sync::Arc;
-/// use oxleveldb::{env::default_env, MemEnv, Options, ReadOptions, WriteOptions, DB};
+/// use oxleveldb::{env::default_env, MemEnv, Options, DB};
 ///
 /// let env = Arc::new(MemEnv::new(default_env()));
 /// let options = Options { create_if_missing: true, env: env.clone(), ..Options::default() };
 /// let db = DB::open(options.clone(), "/in-memory/db").unwrap();
-/// db.put(&WriteOptions::default(), "k", "v").unwrap();
+/// db.put("k", "v").unwrap();
 /// drop(db);
 /// // The files live as long as the env: reopening finds them.
 /// let db = DB::open(options, "/in-memory/db").unwrap();
-/// assert_eq!(db.get(&ReadOptions::default(), "k").unwrap(), Some(b"v".to_vec()));
+/// assert_eq!(db.get("k").unwrap(), Some(b"v".to_vec()));
 /// assert!(!std::path::Path::new("/in-memory").exists());
 /// ```
 ///

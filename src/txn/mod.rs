@@ -53,8 +53,8 @@
 //!
 //! # Example: a read-modify-write that retries on conflicts
 //! ```
-//! use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
-//! use oxleveldb::{Options, ReadOptions, WriteOptions};
+//! use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
+//! use oxleveldb::Options;
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let options = Options { create_if_missing: true, ..Options::default() };
@@ -62,9 +62,9 @@
 //!
 //! // Adds `amount` to the counter at `key`, retrying when a lock is refused.
 //! let add = |key: &[u8], amount: u64| loop {
-//!     let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+//!     let mut txn = db.begin_transaction();
 //!     let result = txn
-//!         .get_for_update(&ReadOptions::default(), key, true)
+//!         .get_for_update(key, true)
 //!         .and_then(|value| {
 //!             let old = value.map_or(0, |v| u64::from_le_bytes(v.try_into().unwrap()));
 //!             txn.put(key, (old + amount).to_le_bytes())
@@ -81,7 +81,7 @@
 //!         s.spawn(|| (0..25).for_each(|_| add(b"counter", 1)));
 //!     }
 //! });
-//! let value = db.get(&ReadOptions::default(), b"counter").unwrap().unwrap();
+//! let value = db.get(b"counter").unwrap().unwrap();
 //! assert_eq!(u64::from_le_bytes(value.try_into().unwrap()), 100);
 //! ```
 

@@ -54,8 +54,8 @@ impl Default for TransactionDBOptions {
 ///     lock_timeout: Some(Duration::ZERO),
 ///     ..TransactionOptions::default()
 /// };
-/// let mut t1 = db.begin_transaction(&WriteOptions::default(), &detect);
-/// let mut t2 = db.begin_transaction(&WriteOptions::default(), &detect);
+/// let mut t1 = db.begin_transaction_opt(&WriteOptions::default(), &detect);
+/// let mut t2 = db.begin_transaction_opt(&WriteOptions::default(), &detect);
 /// t1.put("a", "1").unwrap();
 /// t2.put("b", "2").unwrap();
 /// // With lock_timeout 0 nobody waits, so there is no deadlock: just a refused lock.

@@ -55,26 +55,26 @@ struct SavePoint<'db> {
 /// Either way its locks are released.
 ///
 /// ```
-/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
-/// use oxleveldb::{Options, ReadOptions, WriteOptions};
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
+/// use oxleveldb::Options;
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let options = Options { create_if_missing: true, ..Options::default() };
 /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
 ///
-/// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+/// let mut txn = db.begin_transaction();
 /// txn.put("a", "1").unwrap();
 /// txn.set_save_point();
 /// txn.put("a", "2").unwrap();
 /// txn.put("b", "2").unwrap();
 /// // The transaction reads its own writes; nobody else sees them yet.
-/// assert_eq!(txn.get(&ReadOptions::default(), "a").unwrap().as_deref(), Some(&b"2"[..]));
-/// assert_eq!(db.get(&ReadOptions::default(), "a").unwrap(), None);
+/// assert_eq!(txn.get("a").unwrap().as_deref(), Some(&b"2"[..]));
+/// assert_eq!(db.get("a").unwrap(), None);
 /// // Undo the writes since the save point (and release "b", locked since).
 /// txn.rollback_to_save_point().unwrap();
 /// txn.commit().unwrap();
-/// assert_eq!(db.get(&ReadOptions::default(), "a").unwrap().as_deref(), Some(&b"1"[..]));
-/// assert_eq!(db.get(&ReadOptions::default(), "b").unwrap(), None);
+/// assert_eq!(db.get("a").unwrap().as_deref(), Some(&b"1"[..]));
+/// assert_eq!(db.get("b").unwrap(), None);
 /// ```
 ///
 /// RocksDB: Transaction (PessimisticTransaction, WriteCommittedTxn)
@@ -172,16 +172,22 @@ impl<'db> Transaction<'db> {
         self.owner.lock_timeout = lock_table_timeout(timeout);
     }
 
-    /// Reads `key` as this transaction sees it: its own write of the key if it made one, otherwise the database
+    /// Reads `key` with `options` as this transaction sees it: its own write of the key if it made one, otherwise the database
     /// (as of `options.snapshot`, or now). It takes no lock.
     ///
     /// RocksDB: Transaction::Get
-    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+    pub fn get_opt(&self, key: impl AsRef<[u8]>, options: &ReadOptions) -> Result<Option<Vec<u8>>> {
         let key = key.as_ref();
         match self.write_batch.get_from_batch(key) {
             Some(update) => Ok(update.map(<[u8]>::to_vec)),
-            None => self.txn_db.db().get(options, key),
+            None => self.txn_db.db().get_opt(key, options),
         }
+    }
+
+    /// Reads `key` as this transaction sees it, the database read as of now (or as of the transaction's snapshot
+    /// only when passed in [`get_opt`](Transaction::get_opt)'s options). It takes no lock.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.get_opt(key, &ReadOptions::default())
     }
 
     /// The entries whose keys are in `range`, as this transaction sees them: its own puts and deletes applied over
@@ -190,52 +196,64 @@ impl<'db> Transaction<'db> {
     /// [`get_for_update`](Transaction::get_for_update).
     ///
     /// ```
-    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions};
+    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
+    /// use oxleveldb::Options;
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let options = Options { create_if_missing: true, ..Options::default() };
     /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path())?;
-    /// db.put(&WriteOptions::default(), "bob/1", "x")?;
-    /// db.put(&WriteOptions::default(), "bob/2", "y")?;
+    /// db.put("bob/1", "x")?;
+    /// db.put("bob/2", "y")?;
     /// // Move bob's bookmarks to carol's, in one transaction.
-    /// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
-    /// let bobs: Vec<_> = txn.prefix(&ReadOptions::default(), "bob/").collect::<Result<_, _>>()?;
+    /// let mut txn = db.begin_transaction();
+    /// let bobs: Vec<_> = txn.prefix("bob/").collect::<Result<_, _>>()?;
     /// for (key, value) in bobs {
-    ///     txn.get_for_update(&ReadOptions::default(), &key, true)?;
+    ///     txn.get_for_update(&key, true)?;
     ///     txn.delete(&key)?;
     ///     txn.put([&b"carol/"[..], &key[4..]].concat(), value)?;
     /// }
     /// // The transaction sees its own moves; the database does not, until the commit.
-    /// assert_eq!(txn.prefix(&ReadOptions::default(), "bob/").count(), 0);
-    /// assert_eq!(db.prefix(&ReadOptions::default(), "bob/").count(), 2);
-    /// let carols: Vec<_> = txn.prefix(&ReadOptions::default(), "carol/").rev().map(|e| e.unwrap().0).collect();
+    /// assert_eq!(txn.prefix("bob/").count(), 0);
+    /// assert_eq!(db.prefix("bob/").count(), 2);
+    /// let carols: Vec<_> = txn.prefix("carol/").rev().map(|e| e.unwrap().0).collect();
     /// assert_eq!(carols, [b"carol/2".to_vec(), b"carol/1".to_vec()]);
     /// txn.commit()?;
-    /// assert_eq!(db.prefix(&ReadOptions::default(), "carol/").count(), 2);
+    /// assert_eq!(db.prefix("carol/").count(), 2);
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// RocksDB: Transaction::GetIterator
-    pub fn range<K: AsRef<[u8]>>(
+    pub fn range<K: AsRef<[u8]>>(&self, range: impl RangeBounds<K>) -> TransactionRange {
+        self.range_opt(range, &ReadOptions::default())
+    }
+
+    /// The entries whose keys are in `range`, as this transaction sees them, the database read with `options`
+    /// (see [`range`](Transaction::range)).
+    pub fn range_opt<K: AsRef<[u8]>>(
         &self,
-        options: &ReadOptions,
         range: impl RangeBounds<K>,
+        options: &ReadOptions,
     ) -> TransactionRange {
         let (start, end) = (
             owned_bound(range.start_bound()),
             owned_bound(range.end_bound()),
         );
-        let base = self.txn_db.range(options, (start.clone(), end.clone()));
+        let base = self.txn_db.range_opt((start.clone(), end.clone()), options);
         TransactionRange::new(base, self.write_batch.updates(), (&start, &end), None)
     }
 
     /// The entries whose keys start with `prefix`, as this transaction sees them (see [`range`](Transaction::range)).
-    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> TransactionRange {
+    pub fn prefix(&self, prefix: impl AsRef<[u8]>) -> TransactionRange {
+        self.prefix_opt(prefix, &ReadOptions::default())
+    }
+
+    /// The entries whose keys start with `prefix`, as this transaction sees them, the database read with
+    /// `options`.
+    pub fn prefix_opt(&self, prefix: impl AsRef<[u8]>, options: &ReadOptions) -> TransactionRange {
         let prefix = prefix.as_ref();
-        let base = self.txn_db.prefix(options, prefix);
+        let base = self.txn_db.prefix_opt(prefix, options);
         let start = Bound::Included(prefix.to_vec());
         TransactionRange::new(
             base,
@@ -246,9 +264,14 @@ impl<'db> Transaction<'db> {
     }
 
     /// Every entry, as this transaction sees it (see [`range`](Transaction::range)).
-    pub fn iter(&self, options: &ReadOptions) -> TransactionRange {
+    pub fn iter(&self) -> TransactionRange {
+        self.iter_opt(&ReadOptions::default())
+    }
+
+    /// Every entry, as this transaction sees it, the database read with `options`.
+    pub fn iter_opt(&self, options: &ReadOptions) -> TransactionRange {
         TransactionRange::new(
-            self.txn_db.iter(options),
+            self.txn_db.iter_opt(options),
             self.write_batch.updates(),
             (&Bound::Unbounded, &Bound::Unbounded),
             None,
@@ -266,13 +289,23 @@ impl<'db> Transaction<'db> {
     /// RocksDB: Transaction::GetForUpdate
     pub fn get_for_update(
         &mut self,
-        options: &ReadOptions,
         key: impl AsRef<[u8]>,
         exclusive: bool,
     ) -> Result<Option<Vec<u8>>> {
+        self.get_for_update_opt(key, exclusive, &ReadOptions::default())
+    }
+
+    /// Locks `key` as [`get_for_update`](Transaction::get_for_update) does and reads it with `options`, as
+    /// [`get_opt`](Transaction::get_opt) does.
+    pub fn get_for_update_opt(
+        &mut self,
+        key: impl AsRef<[u8]>,
+        exclusive: bool,
+        options: &ReadOptions,
+    ) -> Result<Option<Vec<u8>>> {
         let key = key.as_ref();
         self.try_lock(key, exclusive)?;
-        self.get(options, key)
+        self.get_opt(key, options)
     }
 
     /// Locks `key` exclusively and buffers `key → value`, to be written at commit. Errors as
@@ -302,16 +335,16 @@ impl<'db> Transaction<'db> {
     /// database as of it.
     ///
     /// ```
-    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
-    /// use oxleveldb::{Options, WriteOptions};
+    /// use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
+    /// use oxleveldb::Options;
     ///
     /// let dir = tempfile::tempdir().unwrap();
     /// let options = Options { create_if_missing: true, ..Options::default() };
     /// let db = TransactionDB::open(options, TransactionDBOptions::default(), dir.path()).unwrap();
-    /// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
+    /// let mut txn = db.begin_transaction();
     /// txn.set_snapshot();
     /// // Written after the snapshot (the same value or not): the transaction may not lock it.
-    /// db.put(&WriteOptions::default(), "k", "v").unwrap();
+    /// db.put("k", "v").unwrap();
     /// let err = txn.put("k", "mine").unwrap_err();
     /// assert!(err.is_busy());
     /// assert_eq!(err.to_string(), "Resource busy: ");
@@ -422,7 +455,7 @@ impl<'db> Transaction<'db> {
             return Ok(());
         }
         let db = self.txn_db.db();
-        db.write(&self.write_options, self.write_batch.write_batch())?;
+        db.write_opt(self.write_batch.write_batch(), &self.write_options)?;
         self.txn_db
             .write_history()
             .record_writes(db, self.write_batch.keys());
@@ -455,7 +488,7 @@ impl<'db> Transaction<'db> {
             self.try_lock(key, true)?;
         }
         let db = self.txn_db.db();
-        db.write(&self.write_options, batch)?;
+        db.write_opt(batch, &self.write_options)?;
         self.txn_db
             .write_history()
             .record_writes(db, keys.0.iter().map(Vec::as_slice));

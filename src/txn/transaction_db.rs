@@ -27,8 +27,8 @@ use crate::{DBIterator, DBRange, Options, ReadOptions, Snapshot, WriteBatch, Wri
 /// ```
 /// use std::time::Duration;
 ///
-/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
-/// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+/// use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
+/// use oxleveldb::{Options, DB};
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let options = Options { create_if_missing: true, ..Options::default() };
@@ -37,13 +37,13 @@ use crate::{DBIterator, DBRange, Options, ReadOptions, Snapshot, WriteBatch, Wri
 ///     TransactionDBOptions { default_lock_timeout: Some(Duration::ZERO), ..TransactionDBOptions::default() };
 /// let db = TransactionDB::from_db(db, txn_db_options);
 ///
-/// let mut txn = db.begin_transaction(&WriteOptions::default(), &TransactionOptions::default());
-/// txn.get_for_update(&ReadOptions::default(), "k", true).unwrap();
+/// let mut txn = db.begin_transaction();
+/// txn.get_for_update("k", true).unwrap();
 /// // A write outside the transaction waits for the lock: here not at all.
-/// let err = db.put(&WriteOptions::default(), "k", "outside").unwrap_err();
+/// let err = db.put("k", "outside").unwrap_err();
 /// assert_eq!(err.to_string(), "Operation timed out: Timeout waiting to lock key");
 /// txn.commit().unwrap();
-/// db.put(&WriteOptions::default(), "k", "outside").unwrap();
+/// db.put("k", "outside").unwrap();
 /// ```
 ///
 /// RocksDB: TransactionDB (PessimisticTransactionDB, WriteCommittedTxnDB)
@@ -103,10 +103,15 @@ impl TransactionDB {
         &self.db
     }
 
+    /// Begins a transaction with the default [`WriteOptions`] and [`TransactionOptions`].
+    pub fn begin_transaction(&self) -> Transaction<'_> {
+        self.begin_transaction_opt(&WriteOptions::default(), &TransactionOptions::default())
+    }
+
     /// Begins a transaction; its commit writes with `write_options`.
     ///
     /// RocksDB: TransactionDB::BeginTransaction
-    pub fn begin_transaction(
+    pub fn begin_transaction_opt(
         &self,
         write_options: &WriteOptions,
         txn_options: &TransactionOptions,
@@ -114,28 +119,45 @@ impl TransactionDB {
         Transaction::new(self, write_options, txn_options)
     }
 
+    /// Sets `key` to `value` outside any transaction, with the default [`WriteOptions`]: see
+    /// [`put_opt`](TransactionDB::put_opt).
+    pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_opt(key, value, &WriteOptions::default())
+    }
+
     /// Sets `key` to `value` outside any transaction, after locking `key` (waiting at most
     /// `default_lock_timeout`).
     ///
     /// RocksDB: PessimisticTransactionDB::Put
-    pub fn put(
+    pub fn put_opt(
         &self,
-        options: &WriteOptions,
         key: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
+        options: &WriteOptions,
     ) -> Result<()> {
         let mut batch = WriteBatch::new();
         batch.put(key.as_ref(), value.as_ref());
-        self.write(options, &batch)
+        self.write_opt(&batch, options)
+    }
+
+    /// Deletes `key` outside any transaction, with the default [`WriteOptions`].
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<()> {
+        self.delete_opt(key, &WriteOptions::default())
     }
 
     /// Deletes `key` outside any transaction, after locking it.
     ///
     /// RocksDB: PessimisticTransactionDB::Delete
-    pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
+    pub fn delete_opt(&self, key: impl AsRef<[u8]>, options: &WriteOptions) -> Result<()> {
         let mut batch = WriteBatch::new();
         batch.delete(key.as_ref());
-        self.write(options, &batch)
+        self.write_opt(&batch, options)
+    }
+
+    /// Applies `updates` atomically outside any transaction, with the default [`WriteOptions`]: see
+    /// [`write_opt`](TransactionDB::write_opt).
+    pub fn write(&self, updates: &WriteBatch) -> Result<()> {
+        self.write_opt(updates, &WriteOptions::default())
     }
 
     /// Applies `updates` atomically outside any transaction, after locking all their keys exclusively (in key
@@ -143,39 +165,65 @@ impl TransactionDB {
     /// `default_lock_timeout`.
     ///
     /// RocksDB: PessimisticTransactionDB::Write
-    pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
+    pub fn write_opt(&self, updates: &WriteBatch, options: &WriteOptions) -> Result<()> {
         let mut txn = Transaction::new(self, options, &TransactionOptions::default());
         txn.set_lock_timeout(self.txn_db_options.default_lock_timeout);
         txn.commit_batch(updates)
     }
 
-    /// The entries whose keys are in `range`, outside any transaction (no lock taken), as [`DB::range`].
-    pub fn range<K: AsRef<[u8]>>(
+    /// The entries whose keys are in `range` as of now, outside any transaction (no lock taken), as
+    /// [`DB::range`].
+    pub fn range<K: AsRef<[u8]>>(&self, range: impl RangeBounds<K>) -> DBRange {
+        self.db.range(range)
+    }
+
+    /// The entries whose keys are in `range`, read with `options`, as [`DB::range_opt`].
+    pub fn range_opt<K: AsRef<[u8]>>(
         &self,
-        options: &ReadOptions,
         range: impl RangeBounds<K>,
+        options: &ReadOptions,
     ) -> DBRange {
-        self.db.range(options, range)
+        self.db.range_opt(range, options)
     }
 
-    /// The entries whose keys start with `prefix`, outside any transaction, as [`DB::prefix`].
-    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> DBRange {
-        self.db.prefix(options, prefix)
+    /// The entries whose keys start with `prefix` as of now, outside any transaction, as [`DB::prefix`].
+    pub fn prefix(&self, prefix: impl AsRef<[u8]>) -> DBRange {
+        self.db.prefix(prefix)
     }
 
-    /// Every entry, outside any transaction, as [`DB::iter`].
-    pub fn iter(&self, options: &ReadOptions) -> DBRange {
-        self.db.iter(options)
+    /// The entries whose keys start with `prefix`, read with `options`, as [`DB::prefix_opt`].
+    pub fn prefix_opt(&self, prefix: impl AsRef<[u8]>, options: &ReadOptions) -> DBRange {
+        self.db.prefix_opt(prefix, options)
     }
 
-    /// Reads `key` outside any transaction (no lock taken), as [`DB::get`].
-    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
-        self.db.get(options, key.as_ref())
+    /// Every entry as of now, outside any transaction, as [`DB::iter`].
+    pub fn iter(&self) -> DBRange {
+        self.db.iter()
     }
 
-    /// An iterator over the database, as [`DB::new_iterator`].
-    pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
-        self.db.new_iterator(options)
+    /// Every entry, read with `options`, as [`DB::iter_opt`].
+    pub fn iter_opt(&self, options: &ReadOptions) -> DBRange {
+        self.db.iter_opt(options)
+    }
+
+    /// Reads `key` as of now outside any transaction (no lock taken), as [`DB::get`].
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.db.get(key)
+    }
+
+    /// Reads `key` with `options` outside any transaction, as [`DB::get_opt`].
+    pub fn get_opt(&self, key: impl AsRef<[u8]>, options: &ReadOptions) -> Result<Option<Vec<u8>>> {
+        self.db.get_opt(key, options)
+    }
+
+    /// LevelDB's cursor over the database as of now, as [`DB::new_iterator`].
+    pub fn new_iterator(&self) -> DBIterator {
+        self.db.new_iterator()
+    }
+
+    /// LevelDB's cursor over the database, read with `options`, as [`DB::new_iterator_opt`].
+    pub fn new_iterator_opt(&self, options: &ReadOptions) -> DBIterator {
+        self.db.new_iterator_opt(options)
     }
 
     /// A snapshot of the database, as [`DB::get_snapshot`].

@@ -177,7 +177,7 @@ impl Drop for TransactionSnapshot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Options, WriteOptions};
+    use crate::Options;
 
     fn open() -> (tempfile::TempDir, DB) {
         let dir = tempfile::tempdir().unwrap();
@@ -190,7 +190,7 @@ mod tests {
     }
 
     fn write(history: &WriteHistory, db: &DB, key: &[u8], value: &[u8]) {
-        db.put(&WriteOptions::default(), key, value).unwrap();
+        db.put(key, value).unwrap();
         history.record_writes(db, [key]);
     }
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 /// ```
 /// use std::cmp::Ordering;
 /// use std::sync::Arc;
-/// use oxleveldb::{Comparator, Options, WriteOptions, DB};
+/// use oxleveldb::{Comparator, Options, DB};
 ///
 /// /// Keys in reverse byte order.
 /// struct Reverse;
@@ -27,9 +27,9 @@ use std::sync::{Arc, OnceLock};
 /// let options = Options { create_if_missing: true, comparator: Arc::new(Reverse), ..Options::default() };
 /// let db = DB::open(options, dir.path()).unwrap();
 /// for key in ["a", "b", "c"] {
-///     db.put(&WriteOptions::default(), key, "").unwrap();
+///     db.put(key, "").unwrap();
 /// }
-/// let keys: Vec<_> = db.iter(&Default::default()).map(|e| e.unwrap().0).collect();
+/// let keys: Vec<_> = db.iter().map(|e| e.unwrap().0).collect();
 /// assert_eq!(keys, [b"c", b"b", b"a"]);
 /// // A database remembers its comparator's name: another comparator cannot open it.
 /// drop(db);
@@ -105,9 +105,10 @@ impl Comparator for BytewiseComparator {
 pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
     let common = a.len().min(b.len());
     let (mut a_rest, mut b_rest) = (&a[..common], &b[..common]);
-    while let (Some((a8, a_next)), Some((b8, b_next))) =
-        (a_rest.split_first_chunk::<8>(), b_rest.split_first_chunk::<8>())
-    {
+    while let (Some((a8, a_next)), Some((b8, b_next))) = (
+        a_rest.split_first_chunk::<8>(),
+        b_rest.split_first_chunk::<8>(),
+    ) {
         if a8 != b8 {
             // Big-endian: the first byte that differs decides.
             return u64::from_be_bytes(*a8).cmp(&u64::from_be_bytes(*b8));

@@ -29,7 +29,7 @@ use leveldb_differential::files::{self, dump};
 use oxleveldb::env::default_env;
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::random::Random;
-use oxleveldb::{CompressionType, Options, ReadOptions, WriteBatch, WriteOptions, DB};
+use oxleveldb::{CompressionType, Options, ReadOptions, WriteBatch, DB};
 use system_leveldb as cpp;
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -190,7 +190,7 @@ fn ox_get(db: &DB, snapshot: Option<&oxleveldb::Snapshot>, key: &[u8]) -> Option
         snapshot: snapshot.cloned(),
         ..ReadOptions::default()
     };
-    db.get(&options, key).expect("oxleveldb get")
+    db.get_opt(key, &options).expect("oxleveldb get")
 }
 
 fn cpp_get(db: &cpp::Db, snapshot: Option<&cpp::Snapshot<'_>>, key: &[u8]) -> Option<Vec<u8>> {
@@ -214,7 +214,7 @@ fn ox_scan(
     snapshot: Option<&oxleveldb::Snapshot>,
     reverse: bool,
 ) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut iter = db.new_iterator(&ReadOptions {
+    let mut iter = db.new_iterator_opt(&ReadOptions {
         snapshot: snapshot.cloned(),
         ..ReadOptions::default()
     });
@@ -353,7 +353,6 @@ fn random_ops(cfg: Config, seed: u32, num_ops: usize) {
     let mut model = Map::new();
     let mut op = 0;
     let mut reopens = 0;
-    let wo = WriteOptions::default();
     let cpp_wo = cpp::WriteOptions::new();
     while op < num_ops {
         let ox = open_ox(&cfg, &ox_path);
@@ -379,7 +378,7 @@ fn random_ops(cfg: Config, seed: u32, num_ops: usize) {
             match rnd.uniform(100) {
                 0..=29 => {
                     let (key, value) = (gen_key(&mut rnd), gen_value(&mut rnd));
-                    ox.put(&wo, &key, &value).expect("oxleveldb put");
+                    ox.put(&key, &value).expect("oxleveldb put");
                     cpp.put(&cpp_wo, &key, &value).expect("leveldb put");
                     model.insert(key, value);
                 }
@@ -391,7 +390,7 @@ fn random_ops(cfg: Config, seed: u32, num_ops: usize) {
                     } else {
                         gen_key(&mut rnd)
                     };
-                    ox.delete(&wo, &key).expect("oxleveldb delete");
+                    ox.delete(&key).expect("oxleveldb delete");
                     cpp.delete(&cpp_wo, &key).expect("leveldb delete");
                     model.remove(&key);
                 }
@@ -411,7 +410,7 @@ fn random_ops(cfg: Config, seed: u32, num_ops: usize) {
                             model.insert(key, value);
                         }
                     }
-                    ox.write(&wo, &ox_batch).expect("oxleveldb write");
+                    ox.write(&ox_batch).expect("oxleveldb write");
                     cpp.write(&cpp_wo, &mut cpp_batch).expect("leveldb write");
                 }
                 48..=62 => {
@@ -517,7 +516,7 @@ fn seek_and_walk(
     cpp_snap: Option<&cpp::Snapshot<'_>>,
     model: &Map,
 ) {
-    let mut ox_iter = ox.new_iterator(&ReadOptions {
+    let mut ox_iter = ox.new_iterator_opt(&ReadOptions {
         snapshot: ox_snap.cloned(),
         ..ReadOptions::default()
     });
@@ -701,7 +700,6 @@ fn same_files(name: &str, sessions: &[Session]) -> FilesOutcome {
     let dir = tempfile::tempdir().unwrap();
     let (ox_path, cpp_path) = (dir.path().join("ox"), dir.path().join("cpp"));
     let mut model = Map::new();
-    let wo = WriteOptions::default();
     let cpp_wo = cpp::WriteOptions::new();
     let mut outcome = FilesOutcome {
         levels: Vec::new(),
@@ -718,11 +716,11 @@ fn same_files(name: &str, sessions: &[Session]) -> FilesOutcome {
             for step in &session.steps {
                 match step {
                     Step::Put(k, v) => {
-                        ox.put(&wo, k, v).unwrap();
+                        ox.put(k, v).unwrap();
                         cpp.put(&cpp_wo, k, v).unwrap();
                     }
                     Step::Delete(k) => {
-                        ox.delete(&wo, k).unwrap();
+                        ox.delete(k).unwrap();
                         cpp.delete(&cpp_wo, k).unwrap();
                     }
                     Step::Batch(ops) => {
@@ -740,7 +738,7 @@ fn same_files(name: &str, sessions: &[Session]) -> FilesOutcome {
                                 }
                             }
                         }
-                        ox.write(&wo, &ox_batch).unwrap();
+                        ox.write(&ox_batch).unwrap();
                         cpp.write(&cpp_wo, &mut cpp_batch).unwrap();
                     }
                     Step::CompactRange(begin, end) => {
@@ -1182,10 +1180,9 @@ impl History {
     }
 
     fn write_ox(&mut self, db: &DB, n: usize, prefix: &str) {
-        let wo = WriteOptions::default();
         self.write(n, prefix, |k, v| match v {
-            Some(v) => db.put(&wo, k, v).unwrap(),
-            None => db.delete(&wo, k).unwrap(),
+            Some(v) => db.put(k, v).unwrap(),
+            None => db.delete(k).unwrap(),
         });
     }
 
@@ -1664,17 +1661,9 @@ fn read_all_ox(path: &Path, verify_checksums: bool) -> Vec<String> {
         ..ReadOptions::default()
     };
     let mut out: Vec<String> = (0..200)
-        .map(|i| match db.get(&options, format!("e{i:04}").as_bytes()) {
-            Ok(Some(v)) => format!(
-                "{i}: {} bytes, crc {:08x}",
-                v.len(),
-                oxleveldb::util::crc::value(&v)
-            ),
-            Ok(None) => format!("{i}: not found"),
-            Err(e) => format!("{i}: {e}"),
-        })
+        .map(|i| describe_read(i, db.get_opt(format!("e{i:04}").as_bytes(), &options)))
         .collect();
-    let mut iter = db.new_iterator(&options);
+    let mut iter = db.new_iterator_opt(&options);
     iter.seek_to_first();
     let mut keys = 0;
     while iter.valid() {
@@ -1688,20 +1677,25 @@ fn read_all_ox(path: &Path, verify_checksums: bool) -> Vec<String> {
     out
 }
 
+/// One read of `read_all_*`, in words both engines' answers can be compared in.
+fn describe_read<E: std::fmt::Display>(i: usize, read: Result<Option<Vec<u8>>, E>) -> String {
+    match read {
+        Ok(Some(v)) => format!(
+            "{i}: {} bytes, crc {:08x}",
+            v.len(),
+            oxleveldb::util::crc::value(&v)
+        ),
+        Ok(None) => format!("{i}: not found"),
+        Err(e) => format!("{i}: {e}"),
+    }
+}
+
 fn read_all_cpp(path: &Path, verify_checksums: bool) -> Vec<String> {
     let db = open_cpp(&DEFAULT, path);
     let mut options = cpp::ReadOptions::new();
     options.set_verify_checksums(verify_checksums);
     let mut out: Vec<String> = (0..200)
-        .map(|i| match db.get(&options, format!("e{i:04}").as_bytes()) {
-            Ok(Some(v)) => format!(
-                "{i}: {} bytes, crc {:08x}",
-                v.len(),
-                oxleveldb::util::crc::value(&v)
-            ),
-            Ok(None) => format!("{i}: not found"),
-            Err(e) => format!("{i}: {e}"),
-        })
+        .map(|i| describe_read(i, db.get(&options, format!("e{i:04}").as_bytes())))
         .collect();
     let mut iter = db.iter(&options);
     iter.seek_to_first();

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
 use oxleveldb::util::random::Random;
-use oxleveldb::{Options, ReadOptions, WriteOptions};
+use oxleveldb::{Options, WriteOptions};
 use system_leveldb as cpp;
 
 const THREADS: u32 = 4;
@@ -40,7 +40,7 @@ fn ox_options() -> Options {
 }
 
 fn ox_entries(db: &TransactionDB) -> Vec<(Vec<u8>, Vec<u8>)> {
-    db.new_iterator(&ReadOptions::default())
+    db.new_iterator()
         .into_iter()
         .map(|item| item.unwrap())
         .collect()
@@ -76,12 +76,12 @@ fn write_through_transactions(db: &TransactionDB) -> u64 {
                     let save_point = rnd.one_in(5);
                     let scratch = format!("scratch{}", rnd.uniform(10));
                     loop {
-                        let mut txn = db.begin_transaction(&WriteOptions::default(), &options);
+                        let mut txn = db.begin_transaction_opt(&WriteOptions::default(), &options);
                         let result = (|| -> oxleveldb::Result<u64> {
                             let mut done = 0;
                             for &k in &keys {
                                 let count = txn
-                                    .get_for_update(&ReadOptions::default(), counter_key(k), true)?
+                                    .get_for_update(counter_key(k), true)?
                                     .map_or(0, |v| count_of(&v));
                                 txn.put(counter_key(k), counter_value(count + 1))?;
                                 done += 1;
@@ -93,10 +93,7 @@ fn write_through_transactions(db: &TransactionDB) -> u64 {
                                 txn.rollback_to_save_point()?;
                             }
                             // Scratch keys come and go.
-                            if txn
-                                .get_for_update(&ReadOptions::default(), &scratch, true)?
-                                .is_some()
-                            {
+                            if txn.get_for_update(&scratch, true)?.is_some() {
                                 txn.delete(&scratch)?;
                             } else {
                                 txn.put(&scratch, format!("{t}/{i}"))?;
@@ -119,8 +116,7 @@ fn write_through_transactions(db: &TransactionDB) -> u64 {
                         }
                     }
                     if i % 10 == 0 {
-                        db.put(&WriteOptions::default(), format!("outside{t}/{i}"), "x")
-                            .unwrap();
+                        db.put(format!("outside{t}/{i}"), "x").unwrap();
                     }
                     if i % 50 == 25 && t == 0 {
                         db.compact_range(None, None).unwrap();
@@ -188,20 +184,11 @@ fn leveldb_opens_a_database_written_through_transactions() {
     // And the database opens for transactions again, with LevelDB's writes.
     let db = TransactionDB::open(ox_options(), TransactionDBOptions::default(), path).unwrap();
     let mut txn =
-        db.begin_transaction(&WriteOptions { sync: true }, &TransactionOptions::default());
-    let count = count_of(
-        &txn.get_for_update(&ReadOptions::default(), counter_key(0), true)
-            .unwrap()
-            .unwrap(),
-    );
+        db.begin_transaction_opt(&WriteOptions { sync: true }, &TransactionOptions::default());
+    let count = count_of(&txn.get_for_update(counter_key(0), true).unwrap().unwrap());
     assert_eq!(count, 1_000);
     txn.put(counter_key(0), counter_value(count + 1)).unwrap();
     txn.commit().unwrap();
-    assert_eq!(
-        db.get(&ReadOptions::default(), "from-leveldb")
-            .unwrap()
-            .as_deref(),
-        Some(&b"1"[..])
-    );
+    assert_eq!(db.get("from-leveldb").unwrap().as_deref(), Some(&b"1"[..]));
     assert!(increments > 0);
 }

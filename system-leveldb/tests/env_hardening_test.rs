@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use oxleveldb::env::{default_env, Env, EnvWrapper, MemEnv, WritableFile};
-use oxleveldb::{Error, Options, ReadOptions, Result, WriteOptions, DB};
+use oxleveldb::{Error, Options, Result, DB};
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -83,11 +83,8 @@ fn check_failed_opens_release_the_lock(base: Arc<dyn Env>, dbname: &Path) {
     );
 
     let db = DB::open(options(env.clone()), dbname).unwrap();
-    db.put(&WriteOptions::default(), b"k", b"v").unwrap();
-    assert_eq!(
-        db.get(&ReadOptions::default(), b"k").unwrap().as_deref(),
-        Some(&b"v"[..])
-    );
+    db.put(b"k", b"v").unwrap();
+    assert_eq!(db.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
 }
 
 // issue 10: after a panic out of DB::open, every later open of the database in the process failed with "already
@@ -182,7 +179,6 @@ fn assert_table_close_error(result: Result<()>, dbname: &Path) {
 fn table_close_errors_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let dbname = dir.path().join("db");
-    let w = WriteOptions::default();
     let fail_table_close = Arc::new(AtomicBool::new(false));
     let env: Arc<dyn Env> = Arc::new(FailingCloseEnv {
         target: default_env(),
@@ -192,14 +188,14 @@ fn table_close_errors_are_reported() {
     // A memtable flush (BuildTable).
     {
         let db = DB::open(options(env.clone()), &dbname).unwrap();
-        db.put(&w, b"a", b"1").unwrap();
+        db.put(b"a", b"1").unwrap();
         fail_table_close.store(true, Ordering::Release);
         assert_table_close_error(db.test_compact_mem_table(), &dbname);
         assert!(
             table_files(&dbname).is_empty(),
             "the failed table is removed"
         );
-        assert_table_close_error(db.put(&w, b"b", b"2"), &dbname);
+        assert_table_close_error(db.put(b"b", b"2"), &dbname);
         fail_table_close.store(false, Ordering::Release);
     }
 
@@ -208,7 +204,7 @@ fn table_close_errors_are_reported() {
     {
         let db = DB::open(options(env.clone()), &dbname).unwrap();
         db.test_compact_mem_table().unwrap();
-        db.put(&w, b"c", b"3").unwrap();
+        db.put(b"c", b"3").unwrap();
         db.test_compact_mem_table().unwrap();
         inputs = table_files(&dbname);
         assert_eq!(inputs.len(), 2, "{inputs:?}");
@@ -221,10 +217,9 @@ fn table_close_errors_are_reported() {
     // obsolete file is deleted), and the open deletes it.
     let db = DB::open(options(default_env()), &dbname).unwrap();
     assert_eq!(table_files(&dbname), inputs);
-    let r = ReadOptions::default();
-    assert_eq!(db.get(&r, b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(db.get(&r, b"b").unwrap(), None, "never acknowledged");
-    assert_eq!(db.get(&r, b"c").unwrap().as_deref(), Some(&b"3"[..]));
+    assert_eq!(db.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(db.get(b"b").unwrap(), None, "never acknowledged");
+    assert_eq!(db.get(b"c").unwrap().as_deref(), Some(&b"3"[..]));
 }
 
 // issue 15: the in-process lock table compared names, so `db/.`, `db/../db` or a symlink opened a second handle
@@ -234,7 +229,7 @@ fn second_open_under_another_spelling_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let dbname = dir.path().join("db");
     let db = DB::open(options(default_env()), &dbname).unwrap();
-    db.put(&WriteOptions::default(), b"k", b"v").unwrap();
+    db.put(b"k", b"v").unwrap();
     let link = dir.path().join("link");
     std::os::unix::fs::symlink(&dbname, &link).unwrap();
     let spellings = [dbname.clone(), dbname.join("."), dbname.join("../db"), link];
@@ -248,10 +243,7 @@ fn second_open_under_another_spelling_is_refused() {
     drop(db);
     for spelling in &spellings {
         let db = DB::open(options(default_env()), spelling).unwrap();
-        assert_eq!(
-            db.get(&ReadOptions::default(), b"k").unwrap().as_deref(),
-            Some(&b"v"[..])
-        );
+        assert_eq!(db.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
     }
 }
 

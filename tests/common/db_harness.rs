@@ -17,8 +17,7 @@ use oxleveldb::env::{default_env, Env, SpecialEnv};
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::filter_policy::FilterPolicy;
 use oxleveldb::{
-    destroy_db, CompressionType, DBIterator, Options, Range, ReadOptions, Result, Snapshot,
-    WriteOptions, DB,
+    destroy_db, CompressionType, DBIterator, Options, Range, ReadOptions, Result, Snapshot, DB,
 };
 use tempfile::TempDir;
 
@@ -187,13 +186,12 @@ impl DBTest {
 
     /// LevelDB: DBTest::Put
     pub fn put(&self, k: impl AsRef<[u8]>, v: impl AsRef<[u8]>) -> Result<()> {
-        self.db()
-            .put(&WriteOptions::default(), k.as_ref(), v.as_ref())
+        self.db().put(k.as_ref(), v.as_ref())
     }
 
     /// LevelDB: DBTest::Delete
     pub fn delete(&self, k: impl AsRef<[u8]>) -> Result<()> {
-        self.db().delete(&WriteOptions::default(), k.as_ref())
+        self.db().delete(k.as_ref())
     }
 
     /// The value of `k`, `"NOT_FOUND"`, or the error's text.
@@ -213,7 +211,7 @@ impl DBTest {
             snapshot: snapshot.cloned(),
             ..ReadOptions::default()
         };
-        match self.db().get(&options, k.as_ref()) {
+        match self.db().get_opt(k.as_ref(), &options) {
             Ok(Some(value)) => text(&value),
             Ok(None) => "NOT_FOUND".to_string(),
             Err(e) => e.to_string(),
@@ -227,7 +225,7 @@ impl DBTest {
     pub fn contents(&self) -> String {
         let mut forward = Vec::new();
         let mut result = String::new();
-        let mut iter = self.db().new_iterator(&ReadOptions::default());
+        let mut iter = self.db().new_iterator();
         iter.seek_to_first();
         while iter.valid() {
             let s = iter_status(&iter);

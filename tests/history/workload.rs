@@ -18,9 +18,9 @@ use std::time::Duration;
 use oxleveldb::db::dbformat::{parse_internal_key, ValueType};
 use oxleveldb::env::{default_env, MemEnv};
 use oxleveldb::table::iterator::Iterator as _;
-use oxleveldb::txn::{TransactionDB, TransactionDBOptions, TransactionOptions};
+use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
 use oxleveldb::util::random::Random;
-use oxleveldb::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, WriteOptions, DB};
+use oxleveldb::{DBIterator, Options, ReadOptions, Snapshot, WriteBatch, DB};
 
 use super::checker::{
     History, Observation, ReadAt, ReadRecord, SnapshotRecord, WriteId, WriteRecord,
@@ -172,7 +172,6 @@ impl Target {
     /// Writes the batch: its journal key first, then `ops`. In a transaction every key is locked as it is
     /// written, and the keys come in one order (the journal key is the batch's own), so no two deadlock.
     fn write(&self, id: WriteId, ops: &[(usize, bool)], size: usize) -> oxleveldb::Result<()> {
-        let wo = WriteOptions::default();
         match self {
             Target::Db(db) => {
                 let mut batch = WriteBatch::new();
@@ -184,10 +183,10 @@ impl Target {
                         batch.delete(key(k));
                     }
                 }
-                db.write(&wo, &batch)
+                db.write(&batch)
             }
             Target::Transactions(txn_db) => {
-                let mut txn = txn_db.begin_transaction(&wo, &TransactionOptions::default());
+                let mut txn = txn_db.begin_transaction();
                 txn.put(journal_key(id), b"")?;
                 for &(k, put) in ops {
                     if put {
@@ -203,15 +202,15 @@ impl Target {
 
     fn get(&self, options: &ReadOptions, k: &[u8]) -> oxleveldb::Result<Option<Vec<u8>>> {
         match self {
-            Target::Db(db) => db.get(options, k),
-            Target::Transactions(txn_db) => txn_db.get(options, k),
+            Target::Db(db) => db.get_opt(k, options),
+            Target::Transactions(txn_db) => txn_db.get_opt(k, options),
         }
     }
 
     fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
         match self {
-            Target::Db(db) => db.new_iterator(options),
-            Target::Transactions(txn_db) => txn_db.new_iterator(options),
+            Target::Db(db) => db.new_iterator_opt(options),
+            Target::Transactions(txn_db) => txn_db.new_iterator_opt(options),
         }
     }
 
@@ -298,7 +297,7 @@ impl Worker<'_> {
         let mut entries = Vec::new();
         if by_range {
             let range = match self.target {
-                Target::Db(db) => db.range(options, lo.clone()..hi.clone()),
+                Target::Db(db) => db.range_opt(lo.clone()..hi.clone(), options),
                 Target::Transactions(_) => self.target.new_iterator(options).into_iter(),
             };
             let response = self.clock.tick();

@@ -6,7 +6,7 @@ use std::path::Path;
 use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::cache::Cache;
-use oxleveldb::{destroy_db, Options, ReadOptions, WriteBatch, WriteOptions, DB};
+use oxleveldb::{destroy_db, Options, WriteBatch, WriteOptions, DB};
 
 /// The options db_bench opens its database with (LevelDB's `Benchmark::Open`).
 #[derive(Clone, Debug)]
@@ -135,19 +135,19 @@ impl Engine for OxLevelDb {
         batch.delete(key);
     }
     fn write(db: &DB, sync: bool, batch: &mut WriteBatch) -> Result<(), String> {
-        db.write(&WriteOptions { sync }, batch)
+        db.write_opt(batch, &WriteOptions { sync })
             .map_err(|e| e.to_string())
     }
     fn put(db: &DB, sync: bool, key: &[u8], value: &[u8]) -> Result<(), String> {
-        db.put(&WriteOptions { sync }, key, value)
+        db.put_opt(key, value, &WriteOptions { sync })
             .map_err(|e| e.to_string())
     }
     fn get(db: &DB, key: &[u8]) -> bool {
-        matches!(db.get(&ReadOptions::default(), key), Ok(Some(_)))
+        matches!(db.get(key), Ok(Some(_)))
     }
 
     fn new_iterator(db: &DB) -> oxleveldb::DBIterator {
-        db.new_iterator(&ReadOptions::default())
+        db.new_iterator()
     }
     fn seek_to_first(iter: &mut oxleveldb::DBIterator) {
         iter.seek_to_first();

@@ -930,9 +930,9 @@ impl<E: Engine> Benchmark<E> {
             let key = key.set(k);
             loop {
                 let mut txn =
-                    txn_db.begin_transaction(&write_options, &TransactionOptions::default());
+                    txn_db.begin_transaction_opt(&write_options, &TransactionOptions::default());
                 let result = txn
-                    .get_for_update(&read_options, key, true)
+                    .get_for_update_opt(key, true, &read_options)
                     .and_then(|value| {
                         found += usize::from(value.is_some());
                         txn.put(key, gen.generate(self.value_size))?;

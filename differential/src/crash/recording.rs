@@ -221,7 +221,7 @@ fn record_oxleveldb(
                         BatchOp::Delete(k) => batch.delete(k),
                     }
                 }
-                db.write(&WriteOptions { sync: *sync }, &batch)
+                db.write_opt(&batch, &WriteOptions { sync: *sync })
                     .map_err(|e| e.to_string())?;
                 env.acknowledge(write, *sync);
                 write += 1;

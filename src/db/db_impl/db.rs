@@ -96,18 +96,18 @@ impl DB {
     /// `Not implemented: Not supported operation in read only mode.` (RocksDB's words). The database must exist.
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let writer = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// writer.put(&WriteOptions::default(), "k", "v1")?;
+    /// writer.put("k", "v1")?;
     ///
     /// // The writer keeps its LOCK; the reader needs none.
     /// let reader = DB::open_read_only(Options::default(), dir.path())?;
-    /// writer.put(&WriteOptions::default(), "k", "v2")?;
-    /// assert_eq!(reader.get(&ReadOptions::default(), "k")?, Some(b"v1".to_vec()));
-    /// assert!(reader.put(&WriteOptions::default(), "k", "v3").is_err());
+    /// writer.put("k", "v2")?;
+    /// assert_eq!(reader.get("k")?, Some(b"v1".to_vec()));
+    /// assert!(reader.put("k", "v3").is_err());
     /// # Ok(())
     /// # }
     /// ```
@@ -118,7 +118,12 @@ impl DB {
             // Reusing a log or the MANIFEST means appending to it.
             reuse_logs: false,
             // An info log of the caller's own, or none: LevelDB's LOG file would be written.
-            info_log: Some(options.info_log.clone().unwrap_or_else(|| Arc::new(NoLogger))),
+            info_log: Some(
+                options
+                    .info_log
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(NoLogger)),
+            ),
             ..options
         };
         DB::open_with(options, path.as_ref(), true)
@@ -146,109 +151,154 @@ impl DB {
         Ok(handle)
     }
 
-    /// Sets the database entry for `key` to `value`.
+    /// Sets the database entry for `key` to `value`, with the default [`WriteOptions`] (not synced): see
+    /// [`put_opt`](DB::put_opt).
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// // A synced write is on disk when put returns.
-    /// db.put(&WriteOptions { sync: true }, "key", vec![0u8, 1, 2])?;
-    /// assert_eq!(db.get(&ReadOptions::default(), "key")?, Some(vec![0, 1, 2]));
+    /// db.put("key", vec![0u8, 1, 2])?;
+    /// assert_eq!(db.get("key")?, Some(vec![0, 1, 2]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_opt(key, value, &WriteOptions::default())
+    }
+
+    /// Sets the database entry for `key` to `value`, written with `options`.
+    ///
+    /// ```
+    /// use oxleveldb::{Options, WriteOptions, DB};
+    ///
+    /// # fn main() -> oxleveldb::Result<()> {
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
+    /// // A synced write is on disk when put_opt returns.
+    /// db.put_opt("key", "value", &WriteOptions { sync: true })?;
+    /// assert_eq!(db.get("key")?.as_deref(), Some(&b"value"[..]));
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// LevelDB: DB::Put
-    pub fn put(
+    pub fn put_opt(
         &self,
-        options: &WriteOptions,
         key: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
+        options: &WriteOptions,
     ) -> Result<()> {
         let mut batch = WriteBatch::new();
         batch.put(key, value);
-        self.write(options, &batch)
+        self.write_opt(&batch, options)
     }
 
-    /// Removes the database entry (if any) for `key`. It is not an error if `key` did not exist.
+    /// Removes the database entry (if any) for `key`, with the default [`WriteOptions`]. It is not an error if
+    /// `key` did not exist.
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// let w = WriteOptions::default();
-    /// db.put(&w, "key", "value")?;
-    /// db.delete(&w, "key")?;
-    /// db.delete(&w, "never written")?;
-    /// assert_eq!(db.get(&ReadOptions::default(), "key")?, None);
+    /// db.put("key", "value")?;
+    /// db.delete("key")?;
+    /// db.delete("never written")?;
+    /// assert_eq!(db.get("key")?, None);
     /// # Ok(())
     /// # }
     /// ```
-    ///
-    /// LevelDB: DB::Delete
-    pub fn delete(&self, options: &WriteOptions, key: impl AsRef<[u8]>) -> Result<()> {
-        let mut batch = WriteBatch::new();
-        batch.delete(key);
-        self.write(options, &batch)
+    pub fn delete(&self, key: impl AsRef<[u8]>) -> Result<()> {
+        self.delete_opt(key, &WriteOptions::default())
     }
 
-    /// Applies the specified updates to the database, atomically.
+    /// Removes the database entry (if any) for `key`, written with `options`.
+    ///
+    /// LevelDB: DB::Delete
+    pub fn delete_opt(&self, key: impl AsRef<[u8]>, options: &WriteOptions) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.delete(key);
+        self.write_opt(&batch, options)
+    }
+
+    /// Applies `updates` to the database atomically, with the default [`WriteOptions`].
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteBatch, WriteOptions, DB};
+    /// use oxleveldb::{Options, WriteBatch, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// db.put(&WriteOptions::default(), "from", "100")?;
+    /// db.put("from", "100")?;
     /// // Move the value in one step: no reader sees it in both places, or in neither.
     /// let mut batch = WriteBatch::new();
     /// batch.delete("from");
     /// batch.put("to", "100");
-    /// db.write(&WriteOptions::default(), &batch)?;
-    /// let r = ReadOptions::default();
-    /// assert_eq!((db.get(&r, "from")?, db.get(&r, "to")?), (None, Some(b"100".to_vec())));
+    /// db.write(&batch)?;
+    /// assert_eq!((db.get("from")?, db.get("to")?), (None, Some(b"100".to_vec())));
     /// # Ok(())
     /// # }
     /// ```
+    pub fn write(&self, updates: &WriteBatch) -> Result<()> {
+        self.write_opt(updates, &WriteOptions::default())
+    }
+
+    /// Applies `updates` to the database atomically, written with `options`.
     ///
     /// LevelDB: DB::Write
-    pub fn write(&self, options: &WriteOptions, updates: &WriteBatch) -> Result<()> {
+    pub fn write_opt(&self, updates: &WriteBatch, options: &WriteOptions) -> Result<()> {
         self.inner.write(options, Some(updates))
     }
 
-    /// The value for `key`: `Ok(None)` if there is none (LevelDB's NotFound).
+    /// The value for `key` as of now: `Ok(None)` if there is none (LevelDB's NotFound). See
+    /// [`get_opt`](DB::get_opt) to read a snapshot or verify checksums.
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        self.get_opt(key, &ReadOptions::default())
+    }
+
+    /// The value for `key`, read with `options`: `Ok(None)` if there is none.
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, ReadOptions, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// db.put(&WriteOptions::default(), "k", "v")?;
-    /// // Verify the checksums of what the read touches, and leave the block cache alone.
-    /// let careful = ReadOptions { verify_checksums: true, fill_cache: false, ..ReadOptions::default() };
-    /// assert_eq!(db.get(&careful, "k")?.as_deref(), Some(&b"v"[..]));
-    /// assert_eq!(db.get(&careful, "missing")?, None);
+    /// db.put("k", "v")?;
+    /// let snapshot = db.get_snapshot();
+    /// db.put("k", "v2")?;
+    /// // Verify the checksums of what the read touches, leave the block cache alone, read the snapshot.
+    /// let careful = ReadOptions {
+    ///     verify_checksums: true,
+    ///     fill_cache: false,
+    ///     snapshot: Some(snapshot),
+    /// };
+    /// assert_eq!(db.get_opt("k", &careful)?.as_deref(), Some(&b"v"[..]));
+    /// assert_eq!(db.get_opt("missing", &careful)?, None);
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// LevelDB: DB::Get
-    pub fn get(&self, options: &ReadOptions, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+    pub fn get_opt(&self, key: impl AsRef<[u8]>, options: &ReadOptions) -> Result<Option<Vec<u8>>> {
         self.inner.get(options, key.as_ref())
     }
 
-    /// An iterator over the contents of the database (initially not positioned). It sees the database as of
+    /// LevelDB's cursor over the contents of the database as of now (initially not positioned): see
+    /// [`DBIterator`]. For a std iterator, see [`iter`](DB::iter), [`range`](DB::range), [`prefix`](DB::prefix).
+    pub fn new_iterator(&self) -> DBIterator {
+        self.new_iterator_opt(&ReadOptions::default())
+    }
+
+    /// LevelDB's cursor over the contents of the database (initially not positioned). It sees the database as of
     /// `options.snapshot`, or as of now.
     ///
     /// LevelDB: DB::NewIterator
-    pub fn new_iterator(&self, options: &ReadOptions) -> DBIterator {
+    pub fn new_iterator_opt(&self, options: &ReadOptions) -> DBIterator {
         let (mut iter, latest_snapshot, seed) = self.inner.new_internal_iterator(options);
         let sequence = match self.inner.snapshot_sequence(options) {
             Ok(sequence) => sequence.unwrap_or(latest_snapshot),
@@ -261,29 +311,48 @@ impl DB {
         DBIterator::new(FileHolder::new(&self.inner.0), iter, sequence, seed)
     }
 
-    /// Every entry of the database, in key order, as a std iterator of owned `(key, value)` pairs.
-    pub fn iter(&self, options: &ReadOptions) -> DBRange {
-        self.new_iterator(options).into_iter()
+    /// Every entry of the database as of now, in key order, as a std iterator of owned `(key, value)` pairs.
+    pub fn iter(&self) -> DBRange {
+        self.iter_opt(&ReadOptions::default())
     }
 
-    /// The entries whose keys are in `range` (in the database's order), as a std iterator of owned
-    /// `(key, value)` pairs. See [`DBRange`] for an example.
-    pub fn range<K: AsRef<[u8]>>(&self, options: &ReadOptions, range: impl RangeBounds<K>) -> DBRange {
+    /// Every entry of the database, read with `options` (as of `options.snapshot`, or now).
+    pub fn iter_opt(&self, options: &ReadOptions) -> DBRange {
+        self.new_iterator_opt(options).into_iter()
+    }
+
+    /// The entries whose keys are in `range` (in the database's order) as of now, as a std iterator of owned
+    /// `(key, value)` pairs, both ways. See [`DBRange`] for an example.
+    pub fn range<K: AsRef<[u8]>>(&self, range: impl RangeBounds<K>) -> DBRange {
+        self.range_opt(range, &ReadOptions::default())
+    }
+
+    /// The entries whose keys are in `range`, read with `options`.
+    pub fn range_opt<K: AsRef<[u8]>>(
+        &self,
+        range: impl RangeBounds<K>,
+        options: &ReadOptions,
+    ) -> DBRange {
         DBRange::new(
-            self.new_iterator(options),
+            self.new_iterator_opt(options),
             Start::Bound(owned_bound(range.start_bound())),
             owned_bound(range.end_bound()),
             None,
         )
     }
 
-    /// The entries whose keys start with the bytes of `prefix` (goleveldb's `BytesPrefix`), as a std iterator of
-    /// owned `(key, value)` pairs. It assumes that keys sharing a prefix are adjacent, as they are in the
-    /// bytewise order.
-    pub fn prefix(&self, options: &ReadOptions, prefix: impl AsRef<[u8]>) -> DBRange {
+    /// The entries whose keys start with the bytes of `prefix` (goleveldb's `BytesPrefix`) as of now, as a std
+    /// iterator of owned `(key, value)` pairs. It assumes that keys sharing a prefix are adjacent, as they are in
+    /// the bytewise order.
+    pub fn prefix(&self, prefix: impl AsRef<[u8]>) -> DBRange {
+        self.prefix_opt(prefix, &ReadOptions::default())
+    }
+
+    /// The entries whose keys start with the bytes of `prefix`, read with `options`.
+    pub fn prefix_opt(&self, prefix: impl AsRef<[u8]>, options: &ReadOptions) -> DBRange {
         let prefix = prefix.as_ref().to_vec();
         DBRange::new(
-            self.new_iterator(options),
+            self.new_iterator_opt(options),
             Start::Bound(Bound::Included(prefix.clone())),
             Bound::Unbounded,
             Some(prefix),
@@ -305,12 +374,12 @@ impl DB {
     /// `leveldb.approximate-memory-usage`); `None` for an unknown property.
     ///
     /// ```
-    /// use oxleveldb::{Options, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// db.put(&WriteOptions::default(), "k", "v")?;
+    /// db.put("k", "v")?;
     /// db.compact_range(None, None)?;
     /// // The memtable was flushed to a table, which the manual compaction pushed down a level or two.
     /// let files: u32 = (0..7)
@@ -331,7 +400,7 @@ impl DB {
     /// The approximate file system space used by the keys of each range.
     ///
     /// ```
-    /// use oxleveldb::{CompressionType, Options, Range, WriteOptions, DB};
+    /// use oxleveldb::{CompressionType, Options, Range, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
@@ -342,7 +411,7 @@ impl DB {
     /// };
     /// let db = DB::open(options, dir.path())?;
     /// for i in 0..1000 {
-    ///     db.put(&WriteOptions::default(), format!("key{i:04}"), [b'x'; 1000])?;
+    ///     db.put(format!("key{i:04}"), [b'x'; 1000])?;
     /// }
     /// db.compact_range(None, None)?; // Sizes count tables only, not the memtable.
     /// let sizes = db.get_approximate_sizes(&[Range::new("key0000", "key0500"), Range::new("z", "zz")]);
@@ -384,19 +453,18 @@ impl DB {
     /// or after all keys (for end).
     ///
     /// ```
-    /// use oxleveldb::{Options, ReadOptions, WriteOptions, DB};
+    /// use oxleveldb::{Options, DB};
     ///
     /// # fn main() -> oxleveldb::Result<()> {
     /// let dir = tempfile::tempdir().unwrap();
     /// let db = DB::open(Options { create_if_missing: true, ..Options::default() }, dir.path())?;
-    /// let w = WriteOptions::default();
     /// for i in 0..100 {
-    ///     db.put(&w, format!("k{i}"), "old")?;
-    ///     db.put(&w, format!("k{i}"), "new")?;
+    ///     db.put(format!("k{i}"), "old")?;
+    ///     db.put(format!("k{i}"), "new")?;
     /// }
     /// // Rewrites the tables: the overwritten values are dropped, the data stays.
     /// db.compact_range(Some(b"k"), None)?;
-    /// assert_eq!(db.get(&ReadOptions::default(), "k42")?, Some(b"new".to_vec()));
+    /// assert_eq!(db.get("k42")?, Some(b"new".to_vec()));
     /// # Ok(())
     /// # }
     /// ```
