@@ -76,6 +76,24 @@ impl BlockEntry {
     pub fn length(&self) -> usize {
         self.header_length + self.non_shared + self.value_length
     }
+
+    /// What byte `at` of the entry holds: "shared key length", "unshared key length", "value length",
+    /// "key delta, byte 3" or "value, byte 10".
+    pub fn describe(&self, at: usize) -> String {
+        let key_start = self.header_length;
+        let value_start = key_start + self.non_shared;
+        if at < varint_length(self.shared as u64) {
+            "shared key length".to_string()
+        } else if at < key_start - varint_length(self.value_length as u64) {
+            "unshared key length".to_string()
+        } else if at < key_start {
+            "value length".to_string()
+        } else if at < value_start {
+            format!("key delta, byte {}", at - key_start)
+        } else {
+            format!("value, byte {}", at - value_start)
+        }
+    }
 }
 
 /// The parts of a filter block.
@@ -285,21 +303,7 @@ impl TableLayout {
         };
         let what = match region.kind {
             RegionKind::Entry(n) => {
-                let entry = &block.entries[n];
-                let at = (offset - region.offset) as usize;
-                let key_start = entry.header_length;
-                let value_start = key_start + entry.non_shared;
-                let part = if at < varint_length(entry.shared as u64) {
-                    "shared key length".to_string()
-                } else if at < key_start - varint_length(entry.value_length as u64) {
-                    "unshared key length".to_string()
-                } else if at < key_start {
-                    "value length".to_string()
-                } else if at < value_start {
-                    format!("key delta, byte {}", at - key_start)
-                } else {
-                    format!("value, byte {}", at - value_start)
-                };
+                let part = block.entries[n].describe((offset - region.offset) as usize);
                 format!("entry {n} ({part})")
             }
             RegionKind::RestartArray => {
@@ -355,7 +359,7 @@ fn read_table_block(
 /// The entries and restart points of block contents in the block format.
 ///
 /// LevelDB: Block::Block, Block::Iter::ParseNextKey
-fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
+pub fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
     let bad_contents = || Error::corruption("bad block contents", "");
     let count_at = contents.len().checked_sub(4).ok_or_else(bad_contents)?;
     let num_restarts = decode_fixed32(&contents[count_at..]) as usize;
