@@ -40,7 +40,8 @@ pub enum Op {
 /// LevelDB: WriteBatch
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteBatch {
-    rep: Vec<u8>,
+    /// The bytes (chapter 9 appends one batch's records to another's here).
+    pub(crate) rep: Vec<u8>,
 }
 
 impl Default for WriteBatch {

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::ch01_log::{get_varint32, put_fixed32, put_varint32};
-use crate::support::Comparator;
+use crate::support::{Comparator, Entry};
 
 /// Builds a block.
 ///
@@ -125,7 +125,7 @@ impl BlockReader {
     /// decode or shares more than the previous key has.
     ///
     /// LevelDB: Block::Iter::SeekToFirst, Next, ParseNextKey
-    pub fn entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+    pub fn entries(&self) -> Result<Vec<Entry>, String> {
         todo!("chapter 4: write BlockReader::entries")
     }
 
@@ -138,7 +138,7 @@ impl BlockReader {
         &self,
         comparator: &Arc<dyn Comparator>,
         target: &[u8],
-    ) -> Result<Option<(Vec<u8>, Vec<u8>)>, String> {
+    ) -> Result<Option<Entry>, String> {
         todo!("chapter 4: write BlockReader::seek")
     }
 }

@@ -15,7 +15,7 @@ use oxleveldb::util::filter_policy::FilterPolicy;
 use oxleveldb::{bytewise_comparator, BloomFilterPolicy, CompressionType, Options, ReadOptions};
 
 /// Key/value pairs, in order.
-pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+pub type Entries = Vec<crate::support::Entry>;
 
 /// The fixture folder, in the workspace root's tests/.
 pub fn fixtures_dir() -> PathBuf {

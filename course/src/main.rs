@@ -97,6 +97,10 @@ fn check(n: u32, reference: bool) -> bool {
             for line in message.lines().take(25) {
                 println!("    {line}");
             }
+            // A chapter builds on earlier ones: a stub of one of them may be the first thing its tests hit.
+            if let Some(other) = earlier_chapter(&message, n) {
+                println!("(chapter {n} uses chapter {other}'s code: grade chapter {other} first)");
+            }
         }
         None => {
             println!("chapter {n} ({title}): does not build ({whose}):");
@@ -159,6 +163,13 @@ fn first_failure(stdout: &str) -> Option<(String, String)> {
         failures.push((name.to_string(), message.join("\n")));
     }
     failures.into_iter().min_by(|a, b| a.0.cmp(&b.0))
+}
+
+/// The earlier chapter whose `todo!` a failure of chapter `n` hit, if it is another one.
+fn earlier_chapter(message: &str, n: u32) -> Option<u32> {
+    let rest = message.split("not yet implemented: chapter ").nth(1)?;
+    let other: u32 = rest.split(':').next()?.parse().ok()?;
+    (other != n).then_some(other)
 }
 
 /// The compiler's errors from cargo's stderr (its progress lines left out).

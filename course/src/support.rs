@@ -9,6 +9,9 @@ pub use oxleveldb::table::iterator::Iterator as Cursor;
 pub use oxleveldb::util::random::Random;
 pub use oxleveldb::{bytewise_comparator, Comparator};
 
+/// A key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// The crc32c of `data`, continuing from `crc` (0 to start).
 ///
 /// LevelDB: crc32c::Extend
@@ -38,7 +41,7 @@ pub fn internal_key_comparator() -> Arc<dyn Comparator> {
 /// A cursor over entries held in a vector, sorted by `comparator` (as a memtable's or a table's iterator would
 /// yield them).
 pub struct VecCursor {
-    entries: Vec<(Vec<u8>, Vec<u8>)>,
+    entries: Vec<Entry>,
     comparator: Arc<dyn Comparator>,
     /// The current entry; `entries.len()` when not valid.
     at: usize,
@@ -46,7 +49,7 @@ pub struct VecCursor {
 
 impl VecCursor {
     /// A cursor over `entries`, which it sorts by `comparator`.
-    pub fn new(mut entries: Vec<(Vec<u8>, Vec<u8>)>, comparator: Arc<dyn Comparator>) -> VecCursor {
+    pub fn new(mut entries: Vec<Entry>, comparator: Arc<dyn Comparator>) -> VecCursor {
         entries.sort_by(|a, b| comparator.compare(&a.0, &b.0));
         let at = entries.len();
         VecCursor {

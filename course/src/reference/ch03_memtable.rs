@@ -149,13 +149,11 @@ impl MemTable {
 
     /// The engine's inserter is internal to it; this is its loop over the engine's batch iteration.
     pub fn insert_batch(&mut self, batch: &WriteBatch) -> Result<(), String> {
-        let mut seq = batch.sequence();
-        for op in batch.ops()? {
+        for (seq, op) in (batch.sequence()..).zip(batch.ops()?) {
             match op {
                 Op::Put(key, value) => self.add(seq, ValueType::Value, &key, &value),
                 Op::Delete(key) => self.add(seq, ValueType::Deletion, &key, b""),
             }
-            seq += 1;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use oxleveldb::table::{block::Block, block_builder};
 
-use crate::support::{Comparator, Cursor};
+use crate::support::{Comparator, Cursor, Entry};
 
 pub struct BlockBuilder(block_builder::BlockBuilder);
 
@@ -56,7 +56,7 @@ impl BlockReader {
         }
     }
 
-    pub fn entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+    pub fn entries(&self) -> Result<Vec<Entry>, String> {
         let mut iter = self.0.iter(walk_order());
         let mut entries = Vec::new();
         iter.seek_to_first();
@@ -72,7 +72,7 @@ impl BlockReader {
         &self,
         comparator: &Arc<dyn Comparator>,
         target: &[u8],
-    ) -> Result<Option<(Vec<u8>, Vec<u8>)>, String> {
+    ) -> Result<Option<Entry>, String> {
         let mut iter = self.0.iter(comparator.clone());
         iter.seek(target);
         iter.status().map_err(|e| e.to_string())?;
