@@ -51,8 +51,8 @@ impl BlockHandle {
 }
 
 /// A short internal key k with start <= k < limit. Shorten the user keys as the bytewise comparator does (at
-/// the first differing byte d, if start[d] < 0xff and start[d] + 1 < limit[d], keep start[..=d] with that byte
-/// incremented; else leave start alone); if that gives a shorter user key that is still after start's, append
+/// the first differing byte d, if `start[d] < 0xff` and `start[d] + 1 < limit[d]`, keep `start[..=d]` with that
+/// byte incremented; else leave start alone); if that gives a shorter user key that is still after start's, append
 /// the tag (MAX_SEQUENCE_NUMBER << 8 | 1) (the largest internal key of that user key); else return start.
 ///
 /// LevelDB: InternalKeyComparator::FindShortestSeparator (BytewiseComparatorImpl::FindShortestSeparator)

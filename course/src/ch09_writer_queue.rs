@@ -13,6 +13,7 @@
 //! Grade: `cargo run -p course -- check 9`. Uses chapter 3's write batch.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::ch03_memtable::{WriteBatch, HEADER};
@@ -34,8 +35,6 @@ struct State {
     /// The ids of followers whose batches a leader has written.
     done: HashSet<u64>,
     next_id: u64,
-    /// Writers that have joined the queue so far.
-    joined: usize,
     /// The sequence number of the last update written.
     last_sequence: u64,
 }
@@ -51,6 +50,8 @@ pub struct WriteQueue {
     log: Mutex<Vec<Vec<u8>>>,
     /// Called by each log write, before the record is appended (the tests use it to hold a leader there).
     on_log_write: Box<dyn Fn() + Send + Sync>,
+    /// Writers that have joined the queue so far (read without the lock, which a leader may hold).
+    joined: AtomicUsize,
 }
 
 /// How many bytes a group whose first batch has `first_batch_size` bytes may hold.
@@ -75,6 +76,7 @@ impl WriteQueue {
             wake: Condvar::new(),
             log: Mutex::new(Vec::new()),
             on_log_write: Box::new(on_log_write),
+            joined: AtomicUsize::new(0),
         }
     }
 
@@ -84,7 +86,16 @@ impl WriteQueue {
 
     /// The number of writers that have joined the queue so far.
     pub fn joined(&self) -> usize {
-        self.lock().joined
+        self.joined.load(Ordering::SeqCst)
+    }
+
+    /// Queues a writer for `batch` and counts it; returns its id.
+    fn join(&self, state: &mut State, batch: WriteBatch, sync: bool) -> u64 {
+        let id = state.next_id;
+        state.next_id += 1;
+        state.queue.push_back(Writer { id, batch, sync });
+        self.joined.fetch_add(1, Ordering::SeqCst);
+        id
     }
 
     /// The log's records, in order.
@@ -111,8 +122,7 @@ impl WriteQueue {
         todo!("chapter 9: write WriteQueue::build_batch_group")
     }
 
-    /// Writes `batch` (synced if `sync`): join the queue (count it in `joined`), wait until done or at the
-    /// front; at the front, lead: build the group, give it the sequence numbers after last_sequence, append it
+    /// Writes `batch` (synced if `sync`): join the queue (`join`), wait until done or at the front; at the front, lead: build the group, give it the sequence numbers after last_sequence, append it
     /// to the log with the lock released, then pop the group's writers, mark the followers done, and wake the
     /// waiting writers.
     ///

@@ -3,6 +3,7 @@
 
 /// Panics, naming the first byte where `got` differs from `expected` (what LevelDB wrote), unless they are the
 /// same. `what` names the bytes ("000005.ldb"); `describe` says what is at an offset of `expected`.
+#[track_caller]
 pub fn assert_same_bytes(
     what: &str,
     expected: &[u8],

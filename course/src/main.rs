@@ -184,3 +184,54 @@ fn compiler_errors(stderr: &str) -> String {
         errors.join("\n")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `cargo test -q` prints when two tests fail (they finish in any order).
+    const OUTPUT: &str = "
+running 3 tests
+FF.
+failures:
+
+---- t2_second stdout ----
+
+thread 't2_second' (12) panicked at course/tests/ch04.rs:50:5:
+block 1: restart array, offset 28: expected 0x0f, got 0x01
+
+---- t1_first stdout ----
+
+thread 't1_first' (11) panicked at course/src/ch04_block.rs:55:9:
+not yet implemented: chapter 4: write BlockBuilder::add
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+thread 't1_first' (11) panicked at course/tests/ch04.rs:9:9:
+a second panic, after the first
+
+failures:
+    t1_first
+    t2_second
+
+test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+";
+
+    #[test]
+    fn the_first_failure_is_the_first_by_name_with_its_first_panic() {
+        let (name, message) = first_failure(OUTPUT).unwrap();
+        assert_eq!(name, "t1_first");
+        assert_eq!(
+            message,
+            "not yet implemented: chapter 4: write BlockBuilder::add\n(at course/src/ch04_block.rs:55:9)"
+        );
+        assert_eq!(earlier_chapter(&message, 4), None);
+        assert_eq!(earlier_chapter(&message, 9), Some(4));
+    }
+
+    #[test]
+    fn a_passing_run_has_no_failure() {
+        let output = "running 7 tests\n.......\ntest result: ok. 7 passed; 0 failed; 0 ignored\n";
+        assert_eq!(first_failure(output), None);
+        assert_eq!(tests_passed(output), "7");
+    }
+}

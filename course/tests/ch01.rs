@@ -148,3 +148,56 @@ fn t7_records_of_any_size_read_back() {
         .tests(50)
         .quickcheck(prop as fn(Vec<u16>, bool) -> TestResult);
 }
+
+#[test]
+fn t8_a_block_ends_in_zeros_or_an_empty_first_fragment() {
+    let payload = |n: usize| -> Vec<u8> { (0..n).map(|i| (i % 251) as u8).collect() };
+    let header = |t, fragment: &[u8]| record_header(t, fragment).to_vec();
+    let cases: [(&str, Vec<usize>, Vec<u8>); 3] = {
+        // 6 bytes left in the block: zeros, and the next record starts the next block.
+        let (a, b) = (payload(BLOCK_SIZE - HEADER_SIZE - 6), payload(5));
+        let six_left = [
+            header(RecordType::Full, &a),
+            a.clone(),
+            vec![0; 6],
+            header(RecordType::Full, &b),
+            b.clone(),
+        ]
+        .concat();
+        // 7 bytes left: a header with an empty FIRST fragment, the rest in the next block.
+        let (c, d) = (payload(BLOCK_SIZE - 2 * HEADER_SIZE), payload(10));
+        let seven_left = [
+            header(RecordType::Full, &c),
+            c.clone(),
+            header(RecordType::First, &[]),
+            header(RecordType::Last, &d),
+            d.clone(),
+        ]
+        .concat();
+        // A record over three blocks: FIRST, MIDDLE, LAST.
+        let e = payload(70_000);
+        let room = BLOCK_SIZE - HEADER_SIZE;
+        let three = [
+            header(RecordType::First, &e[..room]),
+            e[..room].to_vec(),
+            header(RecordType::Middle, &e[room..2 * room]),
+            e[room..2 * room].to_vec(),
+            header(RecordType::Last, &e[2 * room..]),
+            e[2 * room..].to_vec(),
+        ]
+        .concat();
+        [
+            ("6 bytes left", vec![a.len(), b.len()], six_left),
+            ("7 bytes left", vec![c.len(), d.len()], seven_left),
+            ("70000 bytes", vec![e.len()], three),
+        ]
+    };
+    for (what, sizes, expected) in cases {
+        let mut writer = LogWriter::new();
+        for n in sizes {
+            writer.add_record(&payload(n));
+        }
+        let got = writer.into_bytes();
+        assert_same_bytes(what, &expected, &got, |at| log_offset(&expected, at));
+    }
+}

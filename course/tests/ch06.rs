@@ -49,6 +49,11 @@ fn t1_separators_are_short_and_between() {
         "limit a prefix of start"
     );
     assert_eq!(
+        find_shortest_separator(&foobar, &ikey("fp", 200, Value)),
+        foobar,
+        "o + 1 is not below p: no shorter user key between"
+    );
+    assert_eq!(
         find_short_successor(&foo),
         ikey("g", MAX_SEQUENCE_NUMBER, Value)
     );

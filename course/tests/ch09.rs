@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use course::ch03_memtable::{Op, WriteBatch};
 use course::ch09_writer_queue::WriteQueue;
@@ -30,12 +30,19 @@ fn join(handle: thread::JoinHandle<()>) {
     }
 }
 
-/// Waits (polling) until `queue` has seen `n` writers join, or a writer thread died.
-fn wait_joined(queue: &WriteQueue, n: usize, threads: &[thread::JoinHandle<()>]) {
-    while queue.joined() < n {
+/// Waits (polling) until `condition` holds, while the writers in `threads` wait in the queue. A writer that
+/// returns early fails the test with its panic (a `todo!`), and 30 s without progress fails it too: a
+/// leader that keeps the queue's lock while it writes the log blocks every writer behind it.
+fn wait_until(condition: impl Fn() -> bool, what: &str, threads: &mut Vec<thread::JoinHandle<()>>) {
+    let start = Instant::now();
+    while !condition() {
+        if threads.iter().any(|t| t.is_finished()) {
+            std::mem::take(threads).into_iter().for_each(join);
+            panic!("a writer returned while waiting for {what}");
+        }
         assert!(
-            !threads.iter().any(|t| t.is_finished()) || queue.joined() >= n,
-            "a writer finished before it joined the queue"
+            start.elapsed() < Duration::from_secs(30),
+            "waited 30 s for {what}: does a writer hold the queue's lock while the leader writes the log?"
         );
         thread::sleep(Duration::from_millis(1));
     }
@@ -102,16 +109,16 @@ fn groups(writers: Vec<(&'static str, WriteBatch, bool)>) -> Vec<Vec<String>> {
     for (i, (_, batch, sync)) in writers.into_iter().enumerate() {
         let q = queue.clone();
         threads.push(thread::spawn(move || q.write(batch, sync)));
-        wait_joined(&queue, i + 1, &threads);
+        let joined = || queue.joined() > i;
+        wait_until(
+            joined,
+            &format!("writer {} to join the queue", i + 1),
+            &mut threads,
+        );
         if i == 0 {
             // The leader reaches its log write and is held there.
-            while !held.load(Ordering::SeqCst) {
-                assert!(
-                    !threads[0].is_finished() || held.load(Ordering::SeqCst),
-                    "the leader never wrote its log"
-                );
-                thread::sleep(Duration::from_millis(1));
-            }
+            let is_held = || held.load(Ordering::SeqCst);
+            wait_until(is_held, "the first leader to write its log", &mut threads);
         }
     }
     release.store(true, Ordering::SeqCst);
