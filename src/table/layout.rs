@@ -406,7 +406,8 @@ pub fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
 }
 
 /// The parts of filter block contents; `None` if they are too short or inconsistent (a reader then treats the
-/// block as no filter at all, as LevelDB's FilterBlockReader does).
+/// block as no filter at all, as LevelDB's FilterBlockReader does), or if the filters' offsets do not go up
+/// within the filters' bytes (then the parts would not tile the block: the layout shows it as plain contents).
 ///
 /// LevelDB: FilterBlockReader::FilterBlockReader
 fn filter_parts(contents: &[u8]) -> Option<FilterParts> {
@@ -415,10 +416,18 @@ fn filter_parts(contents: &[u8]) -> Option<FilterParts> {
     if array_offset as usize > at {
         return None;
     }
-    let filter_offsets = contents[array_offset as usize..at]
+    let filter_offsets: Vec<u32> = contents[array_offset as usize..at]
         .chunks_exact(4)
         .map(decode_fixed32)
         .collect();
+    let in_order = filter_offsets
+        .iter()
+        .chain([&array_offset])
+        .try_fold(0, |previous, &o| (o >= previous).then_some(o))
+        .is_some();
+    if !in_order {
+        return None;
+    }
     Some(FilterParts {
         filter_offsets,
         array_offset,
@@ -599,6 +608,20 @@ mod tests {
             layout.describe(base_lg),
             format!("block {} (filter), base_lg, offset {base_lg}", filter_block + 1)
         );
+    }
+
+    #[test]
+    fn filter_offsets_out_of_order_are_not_filter_parts() {
+        // Two filters of 2 and 3 bytes, their offsets, the array's offset (5), base_lg.
+        let good = [1, 2, 3, 4, 5, 0, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 11];
+        let parts = filter_parts(&good).unwrap();
+        assert_eq!((parts.filter_offsets, parts.array_offset, parts.base_lg), (vec![0, 2], 5, 11));
+        let mut backwards = good;
+        backwards[5] = 3; // Filter 0 starts after filter 1.
+        assert_eq!(filter_parts(&backwards), None);
+        let mut past_array = good;
+        past_array[9] = 6; // Filter 1 starts after the filters' bytes end.
+        assert_eq!(filter_parts(&past_array), None);
     }
 
     #[test]
