@@ -300,6 +300,7 @@ impl DBImpl {
     /// LevelDB: WriteBatchInternal::InsertInto (as DBImpl::Write calls it)
     #[inline(always)]
     pub(super) fn insert_into_memtable(&self, batch: &WriteBatch, mem: &Arc<MemTable>, leader: u64) -> Result<()> {
+        let start = events::step_start(self.options.event_listener.is_some());
         let status = catch_unwind(AssertUnwindSafe(|| batch.insert_into(mem)))
             .unwrap_or_else(|panic| Err(Error::from_panic(panic)));
         self.listen(|li| {
@@ -307,6 +308,7 @@ impl DBImpl {
                 leader,
                 count: batch.count(),
                 memtable_usage: mem.approximate_memory_usage(),
+                duration: events::step_duration(start),
                 error: events::status_text(&status),
             })
         });
