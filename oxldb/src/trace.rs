@@ -454,6 +454,13 @@ impl EventListener for Timeline {
     fn on_flush_completed(&self, e: &FlushCompleted) {
         let what = if e.file_size == 0 {
             "nothing to keep".to_string()
+        } else if e.stopped_by_shutdown {
+            format!(
+                "table {:06}.ldb, {} bytes, built but not installed, as the database is closing (LevelDB's status \
+                 \"Deleting DB during memtable compaction\", not a failure: the table is deleted, the log stays and \
+                 the next open replays it)",
+                e.file_number, e.file_size
+            )
         } else {
             format!(
                 "table {:06}.ldb, {} bytes, to level {}",
@@ -746,10 +753,29 @@ mod tests {
         assert_eq!(took(Duration::from_millis(1_020)), " [1.02 s]");
     }
 
-    /// A compaction the closing database stopped shows as that, with LevelDB's status named, not as an error.
+    /// A flush or a compaction the closing database stopped shows as that, with LevelDB's status named, not as an
+    /// error.
     #[test]
-    fn a_compaction_stopped_by_the_shutdown_is_explained_not_an_error() {
+    fn work_stopped_by_the_shutdown_is_explained_not_an_error() {
         let timeline = Timeline::new(false);
+        timeline.on_flush_completed(&FlushCompleted {
+            file_number: 22,
+            level: 0,
+            file_size: 9187,
+            duration: Duration::from_micros(4_920),
+            stopped_by_shutdown: true,
+            error: None,
+        });
+        let flush = timeline.take_lines().remove(0);
+        assert_eq!(
+            (flush.kind, flush.text.as_str()),
+            (
+                Kind::Flush,
+                "flush: table 000022.ldb, 9187 bytes, built but not installed, as the database is closing (LevelDB's \
+                 status \"Deleting DB during memtable compaction\", not a failure: the table is deleted, the log \
+                 stays and the next open replays it) [4.92 ms]"
+            )
+        );
         timeline.on_compaction_completed(&CompactionCompleted {
             level: 0,
             inputs: vec![9, 11],

@@ -281,6 +281,9 @@ pub struct FlushCompleted {
     pub file_size: u64,
     /// The time the table took to build and sync (LevelDB's CompactionStats::micros of the flush).
     pub duration: Duration,
+    /// The database was closing: the table is built but not installed (LevelDB's "Deleting DB during memtable
+    /// compaction", no failure: the table is deleted, the log stays, and the next open replays it).
+    pub stopped_by_shutdown: bool,
     /// `None`, or the error that failed the flush.
     pub error: Option<String>,
 }

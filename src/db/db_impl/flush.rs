@@ -144,6 +144,9 @@ impl DBImpl {
                 level,
                 file_size: meta.file_size,
                 duration: Duration::from_micros(stats.micros),
+                // `flush_imm` checks the same flag next, under the same hold of the mutex, under which shutdown
+                // sets it: the event says exactly what happens to the table (recovery runs before any shutdown).
+                stopped_by_shutdown: s.is_ok() && self.shutting_down.load(AtomicOrdering::Acquire),
                 error: events::status_text(&s),
             })
         });
