@@ -214,7 +214,8 @@ pub fn render(stamps: &[Stamp<'_>], title: &str) -> String {
             PLOT_WIDTH / total.as_secs_f64()
         },
     };
-    let width = LABEL_WIDTH + PLOT_WIDTH + 20.0;
+    // Room on the right for the last group's members.
+    let width = LABEL_WIDTH + PLOT_WIDTH + 60.0;
     let height = TOP + LANE_HEIGHT * lanes.len() as f64 + LEGEND_HEIGHT;
 
     let mut svg = String::new();
@@ -283,6 +284,15 @@ pub fn render(stamps: &[Stamp<'_>], title: &str) -> String {
             } else {
                 format!("#{leader} + #{}", ids(&g.followers).replace(' ', " #"))
             };
+            // The group's members over its first step, so that a reader can follow a batch from lane to lane.
+            if let Some((start, _)) = g.log {
+                let _ = writeln!(
+                    svg,
+                    "    <text class=\"members\" x=\"{:.2}\" y=\"{:.2}\" font-size=\"9\">{members}</text>",
+                    scale.x(start),
+                    y - 11.0
+                );
+            }
             for (class, times, what) in [
                 ("log", g.log, "appends the group to the log"),
                 ("sync", g.sync, "syncs the log"),
