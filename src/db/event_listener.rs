@@ -25,8 +25,8 @@
 //! memtable insert, a read, a flush, a compaction, a MANIFEST write), measured only while a listener is set.
 //!
 //! Invariant: the database calls a listener only where `Options::event_listener` is set, and builds an event (or
-//! reads the clock for it) only inside that branch, so an unset listener costs one branch per step and nothing
-//! else. Most calls are made with
+//! reads the clock for it, or gathers a read's probes) only inside that branch, so an unset listener costs one
+//! branch per step and nothing else (but for a compaction's drop counts: an addition per entry, kept always). Most calls are made with
 //! the database mutex held (as RocksDB's listener callbacks are made on the thread doing the work): a listener
 //! must be quick and must not call back into the database.
 //!
