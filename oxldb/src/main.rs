@@ -30,6 +30,7 @@ mod progress_env;
 mod sst_dump;
 mod sst_layout;
 mod trace;
+mod trace_svg;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
