@@ -1155,6 +1155,8 @@ const ENGINES: &[(&str, Runner)] = &[
     (engine::CppLevelDb::NAME, run::<engine::CppLevelDb>),
     #[cfg(feature = "system-leveldb")]
     (engine::CLevelDb::NAME, run::<engine::CLevelDb>),
+    #[cfg(all(feature = "rocksdb", oxleveldb_peers))]
+    (engine::RocksDb::NAME, run::<engine::RocksDb>),
     #[cfg(all(feature = "rusty-leveldb", oxleveldb_peers))]
     (engine::RustyLevelDb::NAME, run::<engine::RustyLevelDb>),
 ];

@@ -256,6 +256,12 @@ mod leveldb_cpp;
 #[cfg(feature = "system-leveldb")]
 pub use leveldb_cpp::CppLevelDb;
 
+/// RocksDB, a peer (the `rocksdb` crate).
+#[cfg(all(feature = "rocksdb", oxleveldb_peers))]
+mod rocksdb;
+#[cfg(all(feature = "rocksdb", oxleveldb_peers))]
+pub use self::rocksdb::RocksDb;
+
 /// rusty-leveldb, a peer.
 #[cfg(all(feature = "rusty-leveldb", oxleveldb_peers))]
 mod rusty_leveldb;
