@@ -45,6 +45,9 @@ pub trait Engine: 'static {
 
     /// The name printed in results.
     const NAME: &'static str;
+    /// False for an engine whose iterator cannot seek to the last entry (rusty-leveldb): db_bench skips
+    /// readreverse there.
+    const SEEKS_TO_LAST: bool = true;
 
     fn open(path: &Path, options: &OpenOptions) -> Result<Self::Db, String>;
     fn destroy(path: &Path);
@@ -252,3 +255,15 @@ pub use leveldb_c::CLevelDb;
 mod leveldb_cpp;
 #[cfg(feature = "system-leveldb")]
 pub use leveldb_cpp::CppLevelDb;
+
+/// RocksDB, a peer (the `rocksdb` crate).
+#[cfg(all(feature = "rocksdb", oxleveldb_peers))]
+mod rocksdb;
+#[cfg(all(feature = "rocksdb", oxleveldb_peers))]
+pub use self::rocksdb::RocksDb;
+
+/// rusty-leveldb, a peer.
+#[cfg(all(feature = "rusty-leveldb", oxleveldb_peers))]
+mod rusty_leveldb;
+#[cfg(all(feature = "rusty-leveldb", oxleveldb_peers))]
+pub use self::rusty_leveldb::RustyLevelDb;

@@ -2,12 +2,13 @@
 //! LevelDB's own benchmarks/db_bench.cc calls it, through the `system-leveldb` package's adapter (src/cpp_db.cc,
 //! compiled -O2 -DNDEBUG like Debian's LevelDB). These are the figures oxleveldb is held to (issue 27).
 //!
-//! Crossings from Rust into C++, per operation: one. A `get` is one call (`DB::Get` into a `std::string` of the
-//! thread); a `put` one, a batch one per `Put` plus one `DB::Write`; a SeekRandom operation one (iterator, seek,
-//! compare, delete, all in C++); and a whole ReadSequential or ReadReverse is a single call for all its steps, the
-//! loop of db_bench itself running in C++ (`Next()` or `Prev()`, `key()`, `value()` per step, counted as db_bench's
+//! Crossings from Rust into C++: a `get` is one call (`DB::Get` into a `std::string` of the thread); a SeekRandom
+//! operation one (iterator, seek, compare, delete, all in C++); a write the calls of db_bench's loop, one each for
+//! `WriteBatch::Clear`, `Put` per entry and `DB::Write` (a few nanoseconds beside a write's microseconds); and a
+//! whole ReadSequential or ReadReverse is a single call for all its steps, the loop of db_bench itself running in
+//! C++ (`Next()` or `Prev()`, `key()`, `value()` per step, counted as db_bench's
 //! `FinishedSingleOp` counts). With `--histogram=1`, which times every step, the scan goes one step per call
-//! instead (four calls per step: valid, the entry, next). Only compiled with the `system-leveldb` feature.
+//! instead (three calls per step: valid, the entry, next). Only compiled with the `system-leveldb` feature.
 
 use std::path::Path;
 
