@@ -48,7 +48,6 @@ IFS=, read -r -a list <<<"$engines"
 
 cd "$(dirname "$0")/.."
 features=system-leveldb
-build=()
 for engine in "${list[@]}"; do
     case "$engine" in
         leveldb | leveldb-c | oxleveldb) ;;
@@ -56,14 +55,20 @@ for engine in "${list[@]}"; do
         *) echo "unknown engine $engine (leveldb, leveldb-c, oxleveldb, rocksdb, rusty-leveldb)" >&2; exit 2 ;;
     esac
 done
-if [ "$features" != system-leveldb ]; then
-    # The peers: a build of their own (another cfg), without debug info for RocksDB's C++.
+if [ "$features" = system-leveldb ]; then
+    bench=$(cargo bench -p oxleveldb-bench --bench db_bench --features "$features" --no-run 2>&1 |
+        sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1) || true
+else
+    # The peers: a build of their own (another cfg), without debug info for RocksDB's C++. RocksDB's crate builds
+    # its own static snappy (a newer one, whose RawCompress has another signature) and puts it first on the
+    # library path, so LevelDB's snappy symbols are named from the system's library explicitly.
     export RUSTFLAGS="${RUSTFLAGS:-} --cfg oxleveldb_peers" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/peers}"
-    build=(--config 'profile.bench.package.librocksdb-sys.debug=0')
+    bench=$(cargo rustc -p oxleveldb-bench --bench db_bench --profile bench --features "$features" \
+        --config 'profile.bench.package.librocksdb-sys.debug=0' --message-format=json \
+        -- -C link-arg=-l:libsnappy.so.1 2>/dev/null |
+        sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1) || true
 fi
-bench=$(cargo bench -p oxleveldb-bench --bench db_bench --features "$features" "${build[@]}" --no-run 2>&1 |
-    sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
-[ -x "$bench" ] || { echo "could not build db_bench" >&2; exit 1; }
+[ -x "$bench" ] || { echo "could not build db_bench (features $features)" >&2; exit 1; }
 
 mkdir -p "$db"
 trap 'rm -rf "$db"' EXIT
