@@ -80,7 +80,7 @@ fn oxleveldb_keeps_every_synced_write_in_every_crash_state() {
                 1000,
             );
             eprint!("{}", show(&report));
-            assert!(report.states >= 900, "{}", show(&report));
+            assert!(report.states >= 500, "{}", show(&report));
             assert!(
                 report.vulnerabilities.iter().all(argued),
                 "{}",
