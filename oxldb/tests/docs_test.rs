@@ -7,6 +7,7 @@
 //!   `manifest_dump`, `sst_dump`, `dump_wal` on `tests/fixtures/...`) prints exactly the lines shown under it, a
 //!   line `...` standing for any number of lines.
 //!
+//! - every repository path the book names in backticks (`src/db/db_impl/write.rs`) exists;
 //! - every chapter's `oxldb` commands (the `$ oxldb ...` lines of its text blocks, with the `cp -r` lines that
 //!   prepare them, then its exercises' commands) run in order as a learner would run them, in a temporary directory
 //!   standing for `/tmp`, and succeed; a command run by one thread shows exactly the lines under it (a trace's lines
@@ -655,4 +656,36 @@ fn every_chapter_ends_with_build_it_as_the_course_page_says() {
             "{chapter} has no answer key"
         );
     }
+}
+
+#[test]
+fn every_file_the_book_names_exists() {
+    let roots = [
+        "src/",
+        "oxldb/",
+        "tests/",
+        "scripts/",
+        "bench/",
+        "capi/",
+        "differential/",
+        "system-leveldb/",
+        "docs/",
+    ];
+    let mut checked = 0;
+    for (page, text) in chapters() {
+        for span in text.split('`').skip(1).step_by(2) {
+            let is_path = roots.iter().any(|r| span.starts_with(r))
+                && !span.contains(char::is_whitespace)
+                && !span.contains('*')
+                && span.rsplit('/').next().is_some_and(|f| f.contains('.'));
+            if is_path {
+                assert!(
+                    workspace().join(span).exists(),
+                    "{page}: `{span}` does not exist"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 60, "only {checked} paths checked");
 }
