@@ -309,3 +309,35 @@ fn rebuilding_the_snappy_fixture_tables_gives_the_same_bytes() {
     }
     assert_eq!(rebuilt_tables, 14);
 }
+
+/// The layout of every table LevelDB wrote tiles the file, and its data blocks' entries are the table's.
+#[test]
+#[cfg_attr(
+    not(feature = "snappy"),
+    ignore = "the fixtures hold snappy-compressed tables"
+)]
+fn the_layout_of_leveldb_tables_tiles_them_and_holds_their_entries() {
+    use oxleveldb::table::layout::{BlockKind, TableLayout};
+    let env = default_env();
+    for name in fixture_names() {
+        let options = table_options(&name);
+        for path in finished_tables(&name) {
+            let size = env.get_file_size(&path).unwrap();
+            let file = env.new_random_access_file(&path).unwrap();
+            let layout = TableLayout::read(&*file, size, "").unwrap();
+            let mut next = 0;
+            for region in &layout.regions {
+                assert_eq!(region.offset, next, "{}: {region:?}", path.display());
+                next += region.length;
+            }
+            assert_eq!(next, size, "{}", path.display());
+            let data: Entries = layout
+                .blocks
+                .iter()
+                .filter(|b| matches!(b.kind, BlockKind::Data { .. }))
+                .flat_map(|b| b.entries.iter().map(|e| (e.key.clone(), e.value.clone())))
+                .collect();
+            assert_eq!(data, entries(&open(&path, &options)), "{}", path.display());
+        }
+    }
+}

@@ -48,6 +48,7 @@ internal_mod! {
     filter_block;
     format;
     key_buffer;
+    layout;
     merger;
     two_level_iterator;
 }
