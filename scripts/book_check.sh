@@ -110,7 +110,7 @@ verdict="$(run_check "$pages")"
 echo "$verdict"
 echo "$verdict" | grep -q "^BOOK-CHECK done: .* 0 problems$" || { echo "book_check: the book has problems" >&2; exit 1; }
 
-# Screenshots: the first page, the write path, and the two chapters with figures (tall enough to show them).
+# Screenshots: the first page, the write path, and the three chapters with figures (tall enough to show them).
 shot() { # PAGE HEIGHT
     browser --window-size="1280,$2" --screenshot="$shots/${1%.html}.png" "http://127.0.0.1:$port/$1" > /dev/null
     size=$(stat -c %s "$shots/${1%.html}.png")
@@ -119,5 +119,6 @@ shot() { # PAGE HEIGHT
 }
 shot index.html 900
 shot 01-write-path.html 900
+shot 03-sstables.html 2000
 shot 04-manifest-and-recovery.html 4200
 shot 05-compaction.html 2400

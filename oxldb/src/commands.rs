@@ -269,13 +269,14 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "sst_layout",
-        synopsis: "--file=<table>",
+        synopsis: "--file=<table> [--svg]",
         help: "Takes a table apart block by block, in file order: offset, size on disk (the 5-byte trailer not\n\
                counted), the trailer's compression type, then what the block holds: each data block's entries,\n\
                restart points, first and last keys and index key; the filter, metaindex and index blocks; the footer.\n\
-               Every block is read with its checksum verified.",
+               Every block is read with its checksum verified. --svg draws the table to scale instead: every\n\
+               region of the file (entries, restart arrays, trailers, the footer's fields) at its offset.",
         options: &["file"],
-        flags: &[],
+        flags: &["svg"],
         run: sst_layout::run,
     },
     Command {

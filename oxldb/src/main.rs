@@ -31,6 +31,7 @@ mod progress_env;
 mod sst_dump;
 mod sst_layout;
 mod svg;
+mod table_figure;
 mod trace;
 
 use std::ffi::OsString;

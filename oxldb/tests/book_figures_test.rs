@@ -56,3 +56,35 @@ fn the_checked_in_figures_are_what_the_script_makes() {
         );
     }
 }
+
+/// The table figure draws every region of the table (each once at least: the end of the file is drawn twice), at
+/// the offsets the library's layout gives.
+#[test]
+fn the_table_figure_draws_every_region_of_the_file() {
+    use oxleveldb::env::default_env;
+    use oxleveldb::table::layout::TableLayout;
+
+    let path = workspace().join("tests/fixtures/leveldb-1.23/multilevel-bloom/db/000156.ldb");
+    let output = Command::new(env!("CARGO_BIN_EXE_oxldb"))
+        .args(["sst_layout", "--svg"])
+        .arg(format!("--file={}", path.display()))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let svg = String::from_utf8(output.stdout).unwrap();
+    let env = default_env();
+    let size = env.get_file_size(&path).unwrap();
+    let file = env.new_random_access_file(&path).unwrap();
+    let layout = TableLayout::read(&*file, size, "000156.ldb").unwrap();
+    assert!(layout.regions.len() > 20);
+    for region in &layout.regions {
+        let title = format!(
+            "<title>{}..{} ({} bytes): {}</title>",
+            region.offset,
+            region.offset + region.length,
+            region.length,
+            region.kind
+        );
+        assert!(svg.contains(&title), "no region {title}");
+    }
+}
