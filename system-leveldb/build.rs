@@ -1,6 +1,7 @@
 //! Compiles the C++ shim (src/options_shim.cc: the setters leveldb/c.h lacks; src/recording_env.cc: an Env that
-//! records every file-system operation) into a static library with the system's C++ compiler, which the system
-//! LevelDB needs anyway (libstdc++). No build crate: two files, three commands.
+//! records every file-system operation; src/cpp_db.cc: LevelDB's C++ API as db_bench calls it) into a static
+//! library with the system's C++ compiler, which the system LevelDB needs anyway (libstdc++). No build crate:
+//! three files, four commands. Optimized as LevelDB's own db_bench is (-O2 -DNDEBUG).
 
 use std::env;
 use std::path::PathBuf;
@@ -18,11 +19,11 @@ fn main() {
     let compiler = env::var_os("CXX").unwrap_or_else(|| "c++".into());
     let mut archive = Command::new(env::var_os("AR").unwrap_or_else(|| "ar".into()));
     archive.arg("crs").arg(out.join("libsystem_leveldb_shim.a"));
-    for source in ["options_shim", "recording_env"] {
+    for source in ["options_shim", "recording_env", "cpp_db"] {
         let object = out.join(format!("{source}.o"));
         run(Command::new(&compiler)
             // Without RTTI, as LevelDB is built: a subclass of its EnvWrapper needs no typeinfo it lacks.
-            .args(["-c", "-O2", "-fPIC", "-std=c++17", "-fno-rtti"])
+            .args(["-c", "-O2", "-DNDEBUG", "-fPIC", "-std=c++17", "-fno-rtti"])
             .arg(format!("src/{source}.cc"))
             .arg("-o")
             .arg(&object));

@@ -202,6 +202,7 @@ impl WriteBatch {
     /// The number of entries in the batch.
     ///
     /// LevelDB: WriteBatchInternal::Count
+    #[inline]
     pub fn count(&self) -> u32 {
         decode_fixed32(&self.rep[8..])
     }
@@ -209,6 +210,7 @@ impl WriteBatch {
     /// Sets the count for the number of entries in the batch.
     ///
     /// LevelDB: WriteBatchInternal::SetCount
+    #[inline]
     pub(crate) fn set_count(&mut self, n: u32) {
         encode_fixed32(&mut self.rep[8..], n);
     }

@@ -76,6 +76,24 @@ impl BlockEntry {
     pub fn length(&self) -> usize {
         self.header_length + self.non_shared + self.value_length
     }
+
+    /// What byte `at` of the entry holds: "shared key length", "unshared key length", "value length",
+    /// "key delta, byte 3" or "value, byte 10".
+    pub fn describe(&self, at: usize) -> String {
+        let key_start = self.header_length;
+        let value_start = key_start + self.non_shared;
+        if at < varint_length(self.shared as u64) {
+            "shared key length".to_string()
+        } else if at < key_start - varint_length(self.value_length as u64) {
+            "unshared key length".to_string()
+        } else if at < key_start {
+            "value length".to_string()
+        } else if at < value_start {
+            format!("key delta, byte {}", at - key_start)
+        } else {
+            format!("value, byte {}", at - value_start)
+        }
+    }
 }
 
 /// The parts of a filter block.
@@ -285,21 +303,7 @@ impl TableLayout {
         };
         let what = match region.kind {
             RegionKind::Entry(n) => {
-                let entry = &block.entries[n];
-                let at = (offset - region.offset) as usize;
-                let key_start = entry.header_length;
-                let value_start = key_start + entry.non_shared;
-                let part = if at < varint_length(entry.shared as u64) {
-                    "shared key length".to_string()
-                } else if at < key_start - varint_length(entry.value_length as u64) {
-                    "unshared key length".to_string()
-                } else if at < key_start {
-                    "value length".to_string()
-                } else if at < value_start {
-                    format!("key delta, byte {}", at - key_start)
-                } else {
-                    format!("value, byte {}", at - value_start)
-                };
+                let part = block.entries[n].describe((offset - region.offset) as usize);
                 format!("entry {n} ({part})")
             }
             RegionKind::RestartArray => {
@@ -355,7 +359,7 @@ fn read_table_block(
 /// The entries and restart points of block contents in the block format.
 ///
 /// LevelDB: Block::Block, Block::Iter::ParseNextKey
-fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
+pub fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
     let bad_contents = || Error::corruption("bad block contents", "");
     let count_at = contents.len().checked_sub(4).ok_or_else(bad_contents)?;
     let num_restarts = decode_fixed32(&contents[count_at..]) as usize;
@@ -402,7 +406,8 @@ fn block_entries(contents: &[u8]) -> Result<(Vec<BlockEntry>, Vec<u32>)> {
 }
 
 /// The parts of filter block contents; `None` if they are too short or inconsistent (a reader then treats the
-/// block as no filter at all, as LevelDB's FilterBlockReader does).
+/// block as no filter at all, as LevelDB's FilterBlockReader does), or if the filters' offsets do not go up
+/// within the filters' bytes (then the parts would not tile the block: the layout shows it as plain contents).
 ///
 /// LevelDB: FilterBlockReader::FilterBlockReader
 fn filter_parts(contents: &[u8]) -> Option<FilterParts> {
@@ -411,10 +416,18 @@ fn filter_parts(contents: &[u8]) -> Option<FilterParts> {
     if array_offset as usize > at {
         return None;
     }
-    let filter_offsets = contents[array_offset as usize..at]
+    let filter_offsets: Vec<u32> = contents[array_offset as usize..at]
         .chunks_exact(4)
         .map(decode_fixed32)
         .collect();
+    let in_order = filter_offsets
+        .iter()
+        .chain([&array_offset])
+        .try_fold(0, |previous, &o| (o >= previous).then_some(o))
+        .is_some();
+    if !in_order {
+        return None;
+    }
     Some(FilterParts {
         filter_offsets,
         array_offset,
@@ -595,6 +608,20 @@ mod tests {
             layout.describe(base_lg),
             format!("block {} (filter), base_lg, offset {base_lg}", filter_block + 1)
         );
+    }
+
+    #[test]
+    fn filter_offsets_out_of_order_are_not_filter_parts() {
+        // Two filters of 2 and 3 bytes, their offsets, the array's offset (5), base_lg.
+        let good = [1, 2, 3, 4, 5, 0, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 11];
+        let parts = filter_parts(&good).unwrap();
+        assert_eq!((parts.filter_offsets, parts.array_offset, parts.base_lg), (vec![0, 2], 5, 11));
+        let mut backwards = good;
+        backwards[5] = 3; // Filter 0 starts after filter 1.
+        assert_eq!(filter_parts(&backwards), None);
+        let mut past_array = good;
+        past_array[9] = 6; // Filter 1 starts after the filters' bytes end.
+        assert_eq!(filter_parts(&past_array), None);
     }
 
     #[test]

@@ -2,15 +2,17 @@
 //! the inputs of a compaction).
 //!
 //! The merged order is by key, and among equal keys by child index. Invariant while moving forward: every child
-//! other than `current` is positioned at its first entry after `key()` in that order, so the next entry is the
-//! smallest child; while moving in reverse, every other child is at its last entry before `key()`, so the previous
-//! entry is the largest child. Changing direction re-positions the other children around `key()` (which skips any
-//! of their entries equal to `key()`, exactly as LevelDB does).
+//! other than the current one is positioned at its first entry after `key()` in that order, so the next entry is
+//! the smallest child; while moving in reverse, every other child is at its last entry before `key()`, so the
+//! previous entry is the largest child. Changing direction re-positions the other children around `key()` (which
+//! skips any of their entries equal to `key()`, exactly as LevelDB does).
 //!
-//! Each step compares the current keys of all the children, so each child keeps a copy of its key, refreshed when
-//! it moves (`Child`): LevelDB's `IteratorWrapper` keeps a pointer to it for the same reason. Asking the children
-//! instead cost two chains of dynamic calls per comparison (a level's iterator, then its table's, then the block's):
-//! on a sequential scan of a reopened database, 45% of the instructions went to finding the smallest child.
+//! Where LevelDB scans every child for the smallest at each step, the valid children are kept in a binary heap
+//! (as RocksDB's merging iterator keeps them): a step sifts the child that moved down from the top. And each child
+//! keeps a copy of its key, refreshed when it moves (`Child`), as LevelDB's `IteratorWrapper` keeps a pointer to
+//! it: asking the children instead cost two chains of dynamic calls per comparison (a level's iterator, then its
+//! table's, then the block's). On a sequential scan of a reopened database, finding the smallest child had been
+//! 45% of the instructions.
 //!
 //! LevelDB: table/merger.cc
 
@@ -109,49 +111,103 @@ impl<'a> Child<'a> {
     }
 }
 
-/// LevelDB: MergingIterator
+/// LevelDB: MergingIterator (with RocksDB's heap of children: MergingIterator's minHeap_ and maxHeap_)
 struct MergingIterator<'a, C> {
     comparator: C,
-    // We might want to use a heap in case there are lots of children. For now we use a simple array since we
-    // expect a very small number of children in leveldb.
     children: Vec<Child<'a>>,
-    /// The index of the child at the current entry; `None` when not valid.
-    current: Option<usize>,
+    /// The valid children, as a binary heap in the order of the direction (see `Heap`): `heap[0]` is the child at
+    /// the current entry. Empty when not valid.
+    heap: Vec<usize>,
     direction: Direction,
 }
 
-impl<C: Deref<Target = dyn Comparator>> MergingIterator<'_, C> {
-    /// Points `current` at the valid child whose key is the furthest in the `wanted` direction (`Less`: the
-    /// smallest, `Greater`: the largest), visiting the children in `order`; among equal keys the first visited
-    /// wins.
-    fn find_extreme(&mut self, wanted: Ordering, order: impl std::iter::Iterator<Item = usize>) {
-        let mut found: Option<usize> = None;
-        for i in order {
-            let child = &self.children[i];
-            if child.valid()
-                && found.is_none_or(|f| {
-                    self.comparator.compare(child.key(), self.children[f].key()) == wanted
-                })
-            {
-                found = Some(i);
-            }
+/// The children's order for a direction: by key, and among equal keys by child index; reversed when moving
+/// backwards (so that among equal keys the last child comes first, as LevelDB's FindLargest scans from the end).
+///
+/// A step moves the child at the top and sifts it down, two comparisons per level of the heap, and often only
+/// two: LevelDB compares every child with the smallest so far at each step, and a database iterator has a child
+/// per memtable, per level-0 table and per level.
+struct Heap<'s, 'a> {
+    comparator: &'s dyn Comparator,
+    children: &'s [Child<'a>],
+    direction: Direction,
+}
+
+impl Heap<'_, '_> {
+    /// Whether child `a` comes before child `b`.
+    #[inline]
+    fn before(&self, a: usize, b: usize) -> bool {
+        let order = self
+            .comparator
+            .compare(self.children[a].key(), self.children[b].key())
+            .then(a.cmp(&b));
+        match self.direction {
+            Direction::Forward => order == Ordering::Less,
+            Direction::Reverse => order == Ordering::Greater,
         }
-        self.current = found;
     }
 
-    /// Points `current` at the valid child with the smallest key (the lowest index among equal keys).
-    ///
-    /// LevelDB: MergingIterator::FindSmallest
-    fn find_smallest(&mut self) {
-        self.find_extreme(Ordering::Less, 0..self.children.len());
+    /// Moves `heap[i]` down until it comes before both children below it.
+    fn sift_down(&self, heap: &mut [usize], mut i: usize) {
+        loop {
+            let left = 2 * i + 1;
+            if left >= heap.len() {
+                return;
+            }
+            let right = left + 1;
+            let first = if right < heap.len() && self.before(heap[right], heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !self.before(heap[first], heap[i]) {
+                return;
+            }
+            heap.swap(i, first);
+            i = first;
+        }
+    }
+}
+
+impl<C: Deref<Target = dyn Comparator>> MergingIterator<'_, C> {
+    fn order(&self) -> Heap<'_, '_> {
+        Heap {
+            comparator: &*self.comparator,
+            children: &self.children,
+            direction: self.direction,
+        }
     }
 
-    /// Points `current` at the valid child with the largest key (the highest index among equal keys, as LevelDB
-    /// scans from the end).
+    /// The child at the current entry.
+    fn current(&self) -> Option<usize> {
+        self.heap.first().copied()
+    }
+
+    /// Builds the heap of the valid children for the current direction: the top is the smallest child moving
+    /// forward, the largest moving backwards.
     ///
-    /// LevelDB: MergingIterator::FindLargest
-    fn find_largest(&mut self) {
-        self.find_extreme(Ordering::Greater, (0..self.children.len()).rev());
+    /// LevelDB: MergingIterator::FindSmallest, MergingIterator::FindLargest
+    fn build_heap(&mut self) {
+        let mut heap = std::mem::take(&mut self.heap);
+        heap.clear();
+        heap.extend((0..self.children.len()).filter(|&i| self.children[i].valid()));
+        let order = self.order();
+        for i in (0..heap.len() / 2).rev() {
+            order.sift_down(&mut heap, i);
+        }
+        self.heap = heap;
+    }
+
+    /// Restores the heap after the child at its top moved: sifts it down, or removes it if it ran out.
+    fn top_moved(&mut self) {
+        let mut heap = std::mem::take(&mut self.heap);
+        if !self.children[heap[0]].valid() {
+            heap.swap_remove(0);
+        }
+        if !heap.is_empty() {
+            self.order().sift_down(&mut heap, 0);
+        }
+        self.heap = heap;
     }
 }
 
@@ -170,42 +226,44 @@ fn split_at_current<'s, 'a>(
 
 impl<C: Deref<Target = dyn Comparator> + Send> Iterator for MergingIterator<'_, C> {
     fn valid(&self) -> bool {
-        self.current.is_some()
+        !self.heap.is_empty()
     }
 
     fn seek_to_first(&mut self) {
         for child in &mut self.children {
             child.seek_to_first();
         }
-        self.find_smallest();
         self.direction = Direction::Forward;
+        self.build_heap();
     }
 
     fn seek_to_last(&mut self) {
         for child in &mut self.children {
             child.seek_to_last();
         }
-        self.find_largest();
         self.direction = Direction::Reverse;
+        self.build_heap();
     }
 
     fn seek(&mut self, target: &[u8]) {
         for child in &mut self.children {
             child.seek(target);
         }
-        self.find_smallest();
         self.direction = Direction::Forward;
+        self.build_heap();
     }
 
     fn next(&mut self) {
         // Ensure that all children are positioned after key(). If we are moving in the forward direction, it is
         // already true for all of the non-current children since current is the smallest child and key() ==
         // current.key(). Otherwise, we explicitly position the non-current children.
-        let current = self.current.expect("next() of an invalid merging iterator");
+        let current = self
+            .current()
+            .expect("next() of an invalid merging iterator");
         if self.direction != Direction::Forward {
             let comparator = &*self.comparator;
-            let (current, others) = split_at_current(&mut self.children, current);
-            let key = current.key();
+            let (current_child, others) = split_at_current(&mut self.children, current);
+            let key = current_child.key();
             for child in others {
                 child.seek(key);
                 if child.valid() && comparator.compare(key, child.key()) == Ordering::Equal {
@@ -213,19 +271,24 @@ impl<C: Deref<Target = dyn Comparator> + Send> Iterator for MergingIterator<'_, 
                 }
             }
             self.direction = Direction::Forward;
+            self.children[current].next();
+            self.build_heap();
+            return;
         }
         self.children[current].next();
-        self.find_smallest();
+        self.top_moved();
     }
 
     fn prev(&mut self) {
         // Ensure that all children are positioned before key(). If we are moving in the reverse direction, it is
         // already true for all of the non-current children since current is the largest child and key() ==
         // current.key(). Otherwise, we explicitly position the non-current children.
-        let current = self.current.expect("prev() of an invalid merging iterator");
+        let current = self
+            .current()
+            .expect("prev() of an invalid merging iterator");
         if self.direction != Direction::Reverse {
-            let (current, others) = split_at_current(&mut self.children, current);
-            let key = current.key();
+            let (current_child, others) = split_at_current(&mut self.children, current);
+            let key = current_child.key();
             for child in others {
                 child.seek(key);
                 if child.valid() {
@@ -237,19 +300,24 @@ impl<C: Deref<Target = dyn Comparator> + Send> Iterator for MergingIterator<'_, 
                 }
             }
             self.direction = Direction::Reverse;
+            self.children[current].prev();
+            self.build_heap();
+            return;
         }
         self.children[current].prev();
-        self.find_largest();
+        self.top_moved();
     }
 
     fn key(&self) -> &[u8] {
-        let current = self.current.expect("key() of an invalid merging iterator");
+        let current = self
+            .current()
+            .expect("key() of an invalid merging iterator");
         self.children[current].key()
     }
 
     fn value(&self) -> &[u8] {
         let current = self
-            .current
+            .current()
             .expect("value() of an invalid merging iterator");
         self.children[current].value()
     }
@@ -277,7 +345,7 @@ where
         _ => Box::new(MergingIterator {
             comparator,
             children: children.into_iter().map(Child::new).collect(),
-            current: None,
+            heap: Vec::new(),
             direction: Direction::Forward,
         }),
     }

@@ -24,15 +24,14 @@ pub fn encode_fixed64(dst: &mut [u8], value: u64) {
 /// LevelDB: DecodeFixed32. `src` must hold at least 4 bytes.
 #[inline]
 pub fn decode_fixed32(src: &[u8]) -> u32 {
-    u32::from_le_bytes([src[0], src[1], src[2], src[3]])
+    // One bounds check and one load (indexing each byte checks the length up to four times).
+    u32::from_le_bytes(*src.first_chunk().expect("decode_fixed32 needs 4 bytes"))
 }
 
 /// LevelDB: DecodeFixed64. `src` must hold at least 8 bytes.
 #[inline]
 pub fn decode_fixed64(src: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&src[..8]);
-    u64::from_le_bytes(bytes)
+    u64::from_le_bytes(*src.first_chunk().expect("decode_fixed64 needs 8 bytes"))
 }
 
 /// LevelDB: PutFixed32

@@ -1,6 +1,6 @@
 //! The system's C++ LevelDB 1.23 (Debian's libleveldb-dev, linked statically, plus the snappy library it is built
 //! with and libstdc++), through its C API (leveldb/c.h): the raw declarations in [`ffi`] and thin safe wrappers
-//! around them. Used by the differential tests (this package's tests/) and by db_bench (the `oxleveldb-bench`
+//! around them; and, for db_bench, through its C++ API as LevelDB's own db_bench calls it ([`cpp`]). Used by the differential tests (this package's tests/) and by db_bench (the `oxleveldb-bench`
 //! package), so the bindings exist once. It links `libleveldb.a` rather than `libleveldb.so` because the tests
 //! also compare LevelDB's internal crc32c, which the shared library does not export; that static library needs
 //! `libsnappy-dev` and `g++` (libstdc++) installed.
@@ -18,6 +18,8 @@ use std::marker::PhantomData;
 use std::path::Path;
 use std::ptr;
 use std::sync::Arc;
+
+pub mod cpp;
 
 /// The raw C API (leveldb/c.h), plus the two internals db_bench measures directly: LevelDB's crc32c and
 /// snappy's C API (snappy-c.h).
@@ -307,7 +309,8 @@ impl Drop for RecordingEnv {
     }
 }
 
-/// Turns a C error message into an `Err`, freeing it.
+/// Turns a C error message into an `Err`, freeing it (the C++ adapter of [`cpp`] reports its errors the same way:
+/// strdup'd strings).
 fn check(err: *mut c_char) -> Result<(), String> {
     if err.is_null() {
         return Ok(());

@@ -1,5 +1,12 @@
-//! The engines db_bench drives: oxleveldb, and (with the `system-leveldb` feature) the C++ LevelDB installed on the
-//! system, through its C API. Both are driven by the same workload code, so their numbers compare.
+//! The engines db_bench drives: oxleveldb; with the `system-leveldb` feature, the C++ LevelDB 1.23 installed on the
+//! system through its C++ API (`leveldb`, as LevelDB's own db_bench calls it) and through its C API
+//! (`leveldb-c`); with the peers' features and `--cfg oxleveldb_peers`, RocksDB and rusty-leveldb. All are driven
+//! by the same workload code (the same keys, values and options), so their numbers compare.
+//!
+//! An engine answers db_bench's calls one by one, except where an engine behind a foreign-function boundary
+//! would pay a crossing per step of a cheap loop: `read_sequential` (db_bench's whole ReadSequential or
+//! ReadReverse loop) and `seek_found` (one SeekRandom operation) are calls of their own, which such an engine
+//! runs on its side of the boundary; the others take the defaults here, built on the per-step calls.
 
 use std::path::Path;
 
@@ -7,6 +14,8 @@ use oxleveldb::txn::{TransactionDB, TransactionDBOptions};
 use oxleveldb::util::bloom::BloomFilterPolicy;
 use oxleveldb::util::cache::Cache;
 use oxleveldb::{destroy_db, Options, WriteBatch, WriteOptions, DB};
+
+use crate::db_bench::Stats;
 
 /// The options db_bench opens its database with (LevelDB's `Benchmark::Open`).
 #[derive(Clone, Debug)]
@@ -67,6 +76,19 @@ pub trait Engine: 'static {
     /// The current entry's key, and its value's size.
     fn entry<'i>(iter: &'i Self::Iter<'_>) -> (&'i [u8], usize);
 
+    /// db_bench's ReadSequential (`reverse`: ReadReverse): a new iterator reads at most `reads` entries from the
+    /// first (last), each step counted in `stats`; returns the bytes of keys and values read.
+    fn read_sequential(db: &Self::Db, reverse: bool, reads: usize, stats: &mut Stats) -> u64 {
+        walk::<Self>(db, reverse, reads, || stats.finished_single_op())
+    }
+
+    /// One operation of db_bench's SeekRandom: a new iterator seeks `key`; true if it lands on `key` itself.
+    fn seek_found(db: &Self::Db, key: &[u8]) -> bool {
+        let mut iter = Self::new_iterator(db);
+        Self::seek(&mut iter, key);
+        Self::valid(&iter) && Self::entry(&iter).0 == key
+    }
+
     fn compact_range(db: &Self::Db);
     fn property(db: &Self::Db, name: &str) -> Option<String>;
 
@@ -74,6 +96,36 @@ pub trait Engine: 'static {
     fn snappy_compress(input: &[u8], output: &mut Vec<u8>) -> bool;
     /// Uncompresses `input` into `output` (its allocation reused from one call to the next).
     fn snappy_uncompress(input: &[u8], output: &mut Vec<u8>) -> bool;
+}
+
+/// Walks a new iterator over at most `limit` entries from the first (`reverse`: the last), calling `step` at each;
+/// returns the bytes of keys and values read.
+pub(crate) fn walk<E: Engine + ?Sized>(
+    db: &E::Db,
+    reverse: bool,
+    limit: usize,
+    mut step: impl FnMut(),
+) -> u64 {
+    let mut iter = E::new_iterator(db);
+    let mut i = 0;
+    let mut bytes = 0u64;
+    if reverse {
+        E::seek_to_last(&mut iter);
+    } else {
+        E::seek_to_first(&mut iter);
+    }
+    while i < limit && E::valid(&iter) {
+        let (key, value_len) = E::entry(&iter);
+        bytes += (key.len() + value_len) as u64;
+        step();
+        i += 1;
+        if reverse {
+            E::prev(&mut iter);
+        } else {
+            E::next(&mut iter);
+        }
+    }
+    bytes
 }
 
 /// oxleveldb itself.
@@ -191,4 +243,12 @@ impl Engine for OxLevelDb {
 
 /// The C++ LevelDB 1.23 of the system (libleveldb-dev), through its C API.
 #[cfg(feature = "system-leveldb")]
-pub use crate::leveldb_c::CppLevelDb;
+mod leveldb_c;
+#[cfg(feature = "system-leveldb")]
+pub use leveldb_c::CLevelDb;
+
+/// The C++ LevelDB 1.23 of the system, through its C++ API.
+#[cfg(feature = "system-leveldb")]
+mod leveldb_cpp;
+#[cfg(feature = "system-leveldb")]
+pub use leveldb_cpp::CppLevelDb;
