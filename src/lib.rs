@@ -112,7 +112,8 @@ pub mod txn;
 pub use db::db_impl::{destroy_db, Range, DB};
 pub use db::db_iter::DBIterator;
 pub use db::db_range::DBRange;
-/// The event listener (`Options::event_listener`) and its events: each step of a write, flush and compaction.
+/// The event listener (`Options::event_listener`) and its events: each step of a write, the files a point read
+/// probed, flushes, compactions and MANIFEST writes, with their durations.
 pub mod events {
     pub use crate::db::event_listener::*;
 }

@@ -399,3 +399,64 @@ fn an_unset_listener_receives_nothing() {
         ]
     );
 }
+
+/// A compaction counts what each drop rule did: an overwritten value (rule A), a deleted key at its base level
+/// (the deletion by rule B, the value under it by rule A) and an old value a snapshot still sees (kept).
+///
+/// LevelDB: the drop decisions of DBImpl::DoCompactionWork
+#[test]
+fn a_compaction_counts_what_each_drop_rule_removed() {
+    let recorder = Arc::new(Recorder::default());
+    let db = open(Some(recorder.clone()), false, 4 << 20);
+    db.put("a", "old").unwrap(); // 1: hidden by 2, rule (A)
+    db.put("a", "new").unwrap(); // 2: kept
+    db.put("b", "gone").unwrap(); // 3: hidden by the deletion, rule (A)
+    db.delete("b").unwrap(); // 4: nothing for b in deeper levels, rule (B)
+    db.put("c", "seen").unwrap(); // 5: kept, the snapshot sees it
+    let snapshot = db.get_snapshot();
+    db.put("c", "later").unwrap(); // 6: kept
+                                   // The flush keeps every entry; into an empty database it goes down to level 2. Then level 2 is compacted
+                                   // into level 3, with nothing deeper: the base level of every key.
+    db.test_compact_mem_table().unwrap();
+    let flushed = recorder.events().iter().find_map(|(_, s)| match s {
+        Step::Flush(f) => Some(f.level),
+        _ => None,
+    });
+    assert_eq!(flushed, Some(2));
+    db.test_compact_range(2, None, None);
+    let compactions: Vec<CompactionCompleted> = recorder
+        .events()
+        .into_iter()
+        .filter_map(|(_, s)| match s {
+            Step::Compaction(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(compactions.len(), 1, "{compactions:?}");
+    let c = &compactions[0];
+    assert_eq!(
+        (c.level, c.trivial_move, c.stopped_by_shutdown, &c.error),
+        (2, false, false, &None)
+    );
+    assert_eq!(
+        c.drops,
+        CompactionDrops {
+            smallest_snapshot: 5,
+            hidden: 2,
+            obsolete_deletions: 1,
+            kept: 3,
+            kept_for_snapshots: 1,
+        }
+    );
+    // What the drop rules left: a and c, and c's old value for the snapshot.
+    assert_eq!(db.get("a").unwrap().as_deref(), Some(&b"new"[..]));
+    assert_eq!(db.get("b").unwrap(), None);
+    let at_snapshot = oxleveldb::ReadOptions {
+        snapshot: Some(snapshot),
+        ..Default::default()
+    };
+    assert_eq!(
+        db.get_opt("c", &at_snapshot).unwrap().as_deref(),
+        Some(&b"seen"[..])
+    );
+}

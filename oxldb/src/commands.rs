@@ -281,16 +281,28 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "trace",
-        synopsis: "--db=<dir> (put <key> <value> | get <key> | [--threads=<n>] [--ops=<m>]) [--write_buffer_size=<bytes>] [--sync] [--pipelined_write] [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
-        help: "Runs one put, one get, or <n> writer threads of <m> puts each (default 4 and 10) with an event\n\
-               listener set, and prints the engine's steps as a timeline, one line per step: [thread] #writer step.\n\
-               Writers queue, the front one leads: it makes room, folds the batches queued behind it into its group\n\
-               (group commit), takes the sequence numbers, appends the group to the log as one record, syncs,\n\
-               inserts into the memtable and wakes the writers it wrote for. Memtable switches, flushes and\n\
-               compactions show as they happen (a small --write_buffer_size, 64 KiB at least, brings them on).\n\
+        synopsis: "--db=<dir> (put <key> <value> | get <key>... | compact | [--threads=<n>] [--ops=<m>]) [--only=<kind>,...] [--svg[=<file>]] [--write_buffer_size=<bytes>] [--bloom_bits=<n>] [--sync] [--pipelined_write] [--create_if_missing] [--hex] [--key_hex] [--value_hex]",
+        help: "Runs one put, gets, a compaction of the whole key range, or <n> writer threads of <m> puts each\n\
+               (default 4 and 10) with an event listener set, and prints the engine's steps as a timeline, one\n\
+               line per step: [thread] #writer step. Writers queue, the front one leads: it makes room, folds the\n\
+               batches queued behind it into its group (group commit), takes the sequence numbers, appends the\n\
+               group to the log as one record, syncs, inserts into the memtable and wakes the writers it wrote for.\n\
+               A get shows each table file it probed: whether the table was opened, the bloom filter's answer (may\n\
+               match, definitely not), whether the block came from the block cache or from disk, and the seek it\n\
+               charged (the first file probed, when it probed more than one). A compaction shows the entries each\n\
+               drop rule removed. Memtable switches, flushes, compactions and MANIFEST writes show as they happen (a\n\
+               small --write_buffer_size, 64 KiB at least, brings them on). The steps that cost time end with their\n\
+               duration in brackets ([1.52 ms]): the log append, the sync, the memtable insert, a get, a flush, a\n\
+               compaction, a MANIFEST write.\n\
+               --only=<kind>,...   print only these kinds of lines: write (a write's steps), room (the waits and\n\
+                                   memtable switches of make_room_for_write), get, flush, compaction, manifest\n\
+               --svg=<file>        also draw the writer queue as an SVG timeline, one lane per writer thread: each\n\
+                                   group, its leader and followers, the log append, the sync and the wake-ups, to\n\
+                                   scale in time (--svg alone prints the SVG instead of the lines)\n\
+               --bloom_bits=<n>    open with a bloom filter of n bits per key (tables written from now on have it)\n\
                --sync syncs each write; --pipelined_write uses the experimental pipelined write path.",
-        options: &["db", "threads", "ops", "write_buffer_size"],
-        flags: &["sync", "pipelined_write", "create_if_missing", "hex", "key_hex", "value_hex"],
+        options: &["db", "threads", "ops", "write_buffer_size", "only", "svg", "bloom_bits"],
+        flags: &["sync", "pipelined_write", "create_if_missing", "hex", "key_hex", "value_hex", "svg"],
         run: trace::run,
     },
     Command {

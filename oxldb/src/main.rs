@@ -33,6 +33,7 @@ mod sst_layout;
 mod svg;
 mod table_figure;
 mod trace;
+mod trace_svg;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};

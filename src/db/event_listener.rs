@@ -19,17 +19,47 @@
 //! on_write_done          every writer, on its own thread, as its write returns
 //! ```
 //!
-//! Invariant: the database calls a listener only where `Options::event_listener` is set, and builds an event only
-//! inside that branch, so an unset listener costs one branch per step and nothing else. Most calls are made with
+//! Beyond the write path: `on_get` (each file a point read probed: the bloom filter's answer, the block cache,
+//! the seek charged), `on_flush_completed`, `on_compaction_completed` (with the entries each drop rule removed)
+//! and `on_manifest_written`. The steps that cost time carry their `duration` (the log append, the sync, the
+//! memtable insert, a read, a flush, a compaction, a MANIFEST write), measured only while a listener is set.
+//!
+//! Invariant: the database calls a listener only where `Options::event_listener` is set, and builds an event (or
+//! reads the clock for it, or gathers a read's probes) only inside that branch, so an unset listener costs one
+//! branch per step and nothing else (but for a compaction's drop counts: an addition per entry, kept always). Most calls are made with
 //! the database mutex held (as RocksDB's listener callbacks are made on the thread doing the work): a listener
 //! must be quick and must not call back into the database.
 //!
 //! RocksDB: include/rocksdb/listener.h (EventListener, FlushJobInfo, CompactionJobInfo)
 
+use std::time::{Duration, Instant};
+
 use crate::db::log::RecordType;
 use crate::db::version_set::Compaction;
 use crate::db::write_batch::WriteBatch;
 use crate::error::Result;
+pub use crate::table::{BlockSource, FilterAnswer, TableLookup};
+
+/// The start of a timed step: the clock is read only while a listener is set (`listening`).
+#[inline(always)]
+pub(crate) fn step_start(listening: bool) -> Option<Instant> {
+    if listening {
+        cold_now()
+    } else {
+        None
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn cold_now() -> Option<Instant> {
+    Some(Instant::now())
+}
+
+/// The time since `start` (zero when no listener was set at the start).
+pub(crate) fn step_duration(start: Option<Instant>) -> Duration {
+    start.map_or(Duration::ZERO, |start| start.elapsed())
+}
 
 /// Whether the step succeeded: `None`, or the error's text (LevelDB's `Status::ToString`).
 pub(crate) fn status_text(s: &Result<()>) -> Option<String> {
@@ -162,6 +192,8 @@ pub struct LogRecord {
     pub log_number: u64,
     /// The record's fragments, in file order.
     pub fragments: Vec<LogFragment>,
+    /// The time the append took (a write to the OS, not yet to the disk).
+    pub duration: Duration,
     /// `None`, or the append's error.
     pub error: Option<String>,
 }
@@ -173,6 +205,8 @@ pub struct LogSynced {
     pub leader: u64,
     /// The log file's number.
     pub log_number: u64,
+    /// The time the sync took: the wait for the disk, usually the largest cost of a write that syncs.
+    pub duration: Duration,
     /// `None`, or the sync's error (which becomes the background error: every later write fails).
     pub error: Option<String>,
 }
@@ -188,6 +222,8 @@ pub struct MemTableInsert {
     pub count: u32,
     /// The memtable's approximate memory usage after the insert.
     pub memtable_usage: usize,
+    /// The time the insert took.
+    pub duration: Duration,
     /// `None`, or the error that stopped the insert.
     pub error: Option<String>,
 }
@@ -243,19 +279,13 @@ pub struct FlushCompleted {
     pub level: usize,
     /// The table's size in bytes.
     pub file_size: u64,
+    /// The time the table took to build and sync (LevelDB's CompactionStats::micros of the flush).
+    pub duration: Duration,
+    /// The database was closing: the table is built but not installed (LevelDB's "Deleting DB during memtable
+    /// compaction", no failure: the table is deleted, the log stays, and the next open replays it).
+    pub stopped_by_shutdown: bool,
     /// `None`, or the error that failed the flush.
     pub error: Option<String>,
-}
-
-impl FlushCompleted {
-    pub(crate) fn new(file_number: u64, level: usize, file_size: u64, s: &Result<()>) -> FlushCompleted {
-        FlushCompleted {
-            file_number,
-            level,
-            file_size,
-            error: status_text(s),
-        }
-    }
 }
 
 /// A compaction finished: the files it read from `level` and `level + 1`, and the files it wrote to `level + 1`.
@@ -273,7 +303,55 @@ pub struct CompactionCompleted {
     pub outputs: Vec<(u64, u64)>,
     /// A trivial move: the one input file was moved to the next level, not rewritten.
     pub trivial_move: bool,
+    /// The entries the compaction read, by what the drop rules did with them (all zero for a trivial move).
+    pub drops: CompactionDrops,
+    /// The time the compaction took (LevelDB's CompactionStats::micros: the flushes it made way for not
+    /// counted), or the MANIFEST write of a trivial move.
+    pub duration: Duration,
+    /// The database was closing: the compaction stopped early, and its `error` is LevelDB's "Deleting DB during
+    /// compaction", which is no failure: the inputs stay, the outputs are deleted, the next open goes on.
+    pub stopped_by_shutdown: bool,
     /// `None`, or the error that failed the compaction.
+    pub error: Option<String>,
+}
+
+/// What the drop rules of a compaction did with the entries it read.
+///
+/// LevelDB: the drop decisions of DBImpl::DoCompactionWork
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactionDrops {
+    /// The sequence number the rules compared with: the oldest snapshot's, or the last sequence when none is held.
+    pub smallest_snapshot: u64,
+    /// Rule (A): older versions hidden by a newer entry for the same key at or below `smallest_snapshot`.
+    pub hidden: u64,
+    /// Rule (B): deletion markers at or below `smallest_snapshot` with nothing below them for their key in deeper
+    /// levels (`Compaction::is_base_level_for_key`).
+    pub obsolete_deletions: u64,
+    /// The entries written to the outputs.
+    pub kept: u64,
+    /// Of `kept`: older versions kept because the newer entry is above `smallest_snapshot` (a snapshot still
+    /// sees them).
+    pub kept_for_snapshots: u64,
+}
+
+/// A version edit written to the MANIFEST (and synced): a flush, a compaction, a trivial move, or the open's.
+///
+/// LevelDB: VersionSet::LogAndApply
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestWritten {
+    /// The MANIFEST's number (`MANIFEST-NNNNNN`).
+    pub manifest_number: u64,
+    /// The MANIFEST was new: the edit followed a snapshot of the whole version, and CURRENT was switched to it.
+    pub new_manifest: bool,
+    /// The record's length in bytes (the edit, or the snapshot and the edit).
+    pub bytes: usize,
+    /// The files the edit added.
+    pub files_added: usize,
+    /// The files the edit removed.
+    pub files_removed: usize,
+    /// The time the append, the sync (and a new MANIFEST's CURRENT) took.
+    pub duration: Duration,
+    /// `None`, or the write's error.
     pub error: Option<String>,
 }
 
@@ -291,11 +369,71 @@ pub struct GetDone {
     pub from_memtables: bool,
     /// The value's length, if one was found.
     pub value_length: Option<usize>,
-    /// The file (level, number) charged with a seek because the read looked in more than one file: the charges
-    /// add up to a seek-triggered compaction (LevelDB's allowed_seeks).
-    pub charged_file: Option<(usize, u64)>,
+    /// The table files probed, in the order probed (empty when the memtables answered).
+    pub probes: Vec<FileProbe>,
+    /// The seek charged because the read probed more than one file.
+    pub charged: Option<SeekCharge>,
+    /// The time the read took.
+    pub duration: Duration,
     /// `None`, or the read's error.
     pub error: Option<String>,
+}
+
+/// One table file a point read probed.
+///
+/// LevelDB: one call of Version::Get's Match (TableCache::Get, Table::InternalGet)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileProbe {
+    /// The file's level.
+    pub level: usize,
+    /// The file's number (`NNNNNN.ldb`).
+    pub file_number: u64,
+    /// The table was not in the table cache: it was opened (its footer, index and filter read).
+    pub table_opened: bool,
+    /// The filter's answer and where the data block came from.
+    pub lookup: TableLookup,
+    /// What the file held for the key.
+    pub answer: ProbeAnswer,
+}
+
+impl FileProbe {
+    pub(crate) fn new(level: usize, file_number: u64) -> FileProbe {
+        FileProbe {
+            level,
+            file_number,
+            table_opened: false,
+            lookup: TableLookup::default(),
+            answer: ProbeAnswer::NotThere,
+        }
+    }
+}
+
+/// What a probed file held for the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    /// Nothing for the key (or the filter said so): the read goes on to the next file.
+    NotThere,
+    /// A value: the read's answer.
+    Value,
+    /// A deletion marker: the read's answer is "not found".
+    Deletion,
+    /// The file could not be read, or held a corrupt key.
+    Error,
+}
+
+/// The seek a read charged to the first file it probed, because it had to probe another one.
+///
+/// LevelDB: Version::GetStats, Version::UpdateStats
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeekCharge {
+    /// The file's level.
+    pub level: usize,
+    /// The file's number.
+    pub file_number: u64,
+    /// The file's allowed seeks left after this charge (LevelDB's allowed_seeks).
+    pub allowed_seeks_left: i32,
+    /// The charge used up the file's seeks: it is now the file to compact (a seek compaction).
+    pub compaction_wanted: bool,
 }
 
 /// An observer of the write path, flushes and compactions. Every method does nothing unless overridden.
@@ -337,6 +475,8 @@ pub trait EventListener: Send + Sync {
     ///
     /// RocksDB: EventListener::OnCompactionCompleted
     fn on_compaction_completed(&self, event: &CompactionCompleted) {}
+    /// A version edit was written to the MANIFEST.
+    fn on_manifest_written(&self, event: &ManifestWritten) {}
 }
 
 /// Runs `f` out of line, on a path the compiler treats as unlikely: the database's calls to the listener, so that
@@ -368,11 +508,14 @@ pub(crate) fn report_group(
     }
 }
 
-/// The event of a finished compaction `c` (a trivial move has no outputs).
+/// The event of a finished compaction `c` (a trivial move has no outputs and drops nothing).
 pub(crate) fn compaction_completed(
     c: &Compaction,
     trivial_move: bool,
     outputs: impl IntoIterator<Item = (u64, u64)>,
+    drops: CompactionDrops,
+    duration: Duration,
+    stopped_by_shutdown: bool,
     status: &Result<()>,
 ) -> CompactionCompleted {
     let inputs = |which: usize| (0..c.num_input_files(which)).map(|i| c.input(which, i).number).collect();
@@ -382,6 +525,9 @@ pub(crate) fn compaction_completed(
         inputs_next_level: inputs(1),
         outputs: outputs.into_iter().collect(),
         trivial_move,
+        drops,
+        duration,
+        stopped_by_shutdown: stopped_by_shutdown && status.is_err(),
         error: status_text(status),
     }
 }
@@ -411,6 +557,7 @@ fn add_record_reported(
     leader: u64,
 ) -> Result<()> {
     let mut fragments = Vec::new();
+    let start = Instant::now();
     let status = log.add_record_with(contents, |offset, record_type, length| {
         fragments.push(LogFragment {
             offset,
@@ -422,6 +569,7 @@ fn add_record_reported(
         leader,
         log_number,
         fragments,
+        duration: start.elapsed(),
         error: status_text(&status),
     });
     status
@@ -434,11 +582,13 @@ pub(crate) fn sync_listened(
     log_number: u64,
     listener: Option<(&dyn EventListener, u64)>,
 ) -> Result<()> {
+    let start = step_start(listener.is_some());
     let status = log.file().sync();
     if let Some((listener, leader)) = listener {
         listener.on_log_synced(&LogSynced {
             leader,
             log_number,
+            duration: step_duration(start),
             error: status_text(&status),
         });
     }

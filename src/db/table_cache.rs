@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::db::event_listener::FileProbe;
 use crate::db::filename::{sst_table_file_name, table_file_name};
 use crate::env::Env;
 use crate::error::Result;
@@ -62,13 +63,15 @@ impl TableCache {
     /// The table `file_number`, for a lookup within one call: as `find_table`, with the cache entry released at
     /// once (`Cache::lookup_unpinned`); the `Arc` keeps the table open until the caller is done with it.
     ///
+    /// Also says whether the table had to be opened (it was not in the cache), for a tracer.
+    ///
     /// LevelDB: TableCache::FindTable, then Cache::Release once the lookup is done
-    fn find_table_unpinned(&self, file_number: u64, file_size: u64) -> Result<Arc<Table>> {
+    fn find_table_unpinned(&self, file_number: u64, file_size: u64) -> Result<(Arc<Table>, bool)> {
         let key = cache_key(file_number);
         if let Some(table) = self.cache.lookup_unpinned(&key, |table| Arc::clone(&**table)) {
-            return Ok(table);
+            return Ok((table, false));
         }
-        Ok(self.open_table(&key, file_number, file_size)?.value().clone())
+        Ok((self.open_table(&key, file_number, file_size)?.value().clone(), true))
     }
 
     /// Opens table `file_number` and caches it under `key`.
@@ -108,7 +111,8 @@ impl TableCache {
     }
 
     /// Looks up internal key `k` in table `file_number`: if an entry is found at or after it, `handle_result`
-    /// is called with that entry's key and value.
+    /// is called with that entry's key and value. `probe` (given only while an event listener is set) is told
+    /// whether the table had to be opened, the filter's answer and where the block came from.
     ///
     /// LevelDB: TableCache::Get
     pub fn get(
@@ -118,9 +122,14 @@ impl TableCache {
         file_size: u64,
         k: &[u8],
         handle_result: &mut dyn FnMut(&[u8], &[u8]),
+        probe: Option<&mut FileProbe>,
     ) -> Result<()> {
-        self.find_table_unpinned(file_number, file_size)?
-            .internal_get(options, k, handle_result)
+        let (table, opened) = self.find_table_unpinned(file_number, file_size)?;
+        let Some(probe) = probe else {
+            return table.internal_get(options, k, handle_result);
+        };
+        probe.table_opened = opened;
+        table.internal_get_traced(options, k, handle_result, Some(&mut probe.lookup))
     }
 
     /// The approximate offset of internal key `key` in table `file_number`; 0 if the table cannot be opened.
@@ -155,10 +164,15 @@ mod tests {
 
     /// A table cache over a memory env holding table 5 with `N` entries (small blocks, so a scan reads many).
     fn cache_with_one_table() -> (TableCache, u64) {
+        cache_with_one_table_of(Options::default())
+    }
+
+    /// `cache_with_one_table`, the table built and read with `options` (its env and block size replaced).
+    fn cache_with_one_table_of(options: Options) -> (TableCache, u64) {
         let options = Options {
             env: Arc::new(MemEnv::default()),
             block_size: 256,
-            ..Options::default()
+            ..options
         };
         let dbname = Path::new("/table_cache_test");
         let file = options.env.new_writable_file(&table_file_name(dbname, 5)).unwrap();
@@ -190,7 +204,7 @@ mod tests {
     fn an_iterator_keeps_its_evicted_table_open() {
         let (cache, size) = cache_with_one_table();
         let mut it = cache.new_iterator(&ReadOptions::default(), 5, size);
-        let table: Weak<Table> = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap());
+        let table: Weak<Table> = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap().0);
         cache.evict(5);
         assert!(table.upgrade().is_some(), "the iterator's pin keeps the evicted table");
         check_all(&mut *it);
@@ -219,7 +233,7 @@ mod tests {
                         {
                             let _making = making.lock().unwrap();
                             let it = cache.new_iterator(&ReadOptions::default(), 5, size);
-                            let table = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap());
+                            let table = Arc::downgrade(&cache.find_table_unpinned(5, size).unwrap().0);
                             live.push((it, table));
                             cache.evict(5);
                         }
@@ -242,5 +256,37 @@ mod tests {
         });
         // Every iterator is gone, and every copy of the table was evicted last: none is open any more.
         assert!(tables.iter().all(|table| table.upgrade().is_none()));
+    }
+
+    /// A traced lookup says whether the table was opened, what the bloom filter answered and where the block came
+    /// from: the first lookup opens the table and reads the block from the file, the second finds both cached; a
+    /// key the filter rules out reads no block.
+    #[test]
+    fn a_traced_get_tells_the_table_open_the_filter_answer_and_the_block_source() {
+        use crate::db::event_listener::{BlockSource, FilterAnswer};
+        use crate::util::bloom::BloomFilterPolicy;
+        use crate::util::cache::Cache;
+        let (cache, size) = cache_with_one_table_of(Options {
+            block_cache: Some(Arc::new(Cache::new(1 << 20))),
+            filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+            ..Options::default()
+        });
+        let lookup = |k: &[u8]| {
+            let mut probe = FileProbe::new(0, 5);
+            let mut found = false;
+            cache
+                .get(&ReadOptions::default(), 5, size, k, &mut |key, _| found = key == k, Some(&mut probe))
+                .unwrap();
+            (probe.table_opened, probe.lookup.filter, probe.lookup.block, found)
+        };
+        let present = key(123);
+        assert_eq!(lookup(&present), (true, FilterAnswer::MayMatch, Some(BlockSource::Disk), true));
+        assert_eq!(lookup(&present), (false, FilterAnswer::MayMatch, Some(BlockSource::Cache), true));
+        // Absent keys in the middle of the table: with 10 bits per key, most get a certain no.
+        let ruled_out = (0..N - 1)
+            .map(|i| format!("key{i:06}x").into_bytes())
+            .filter(|k| lookup(k) == (false, FilterAnswer::DefinitelyNot, None, false))
+            .count();
+        assert!(ruled_out > (N - 1) * 9 / 10, "{ruled_out}");
     }
 }

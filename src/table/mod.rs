@@ -54,10 +54,12 @@ internal_mod! {
 }
 pub mod iterator;
 mod iterator_wrapper;
+mod lookup_trace;
 // LevelDB's file names: table/table.cc lives in table/.
 #[allow(clippy::module_inception)]
 mod table;
 mod table_builder;
 
+pub use lookup_trace::{BlockSource, FilterAnswer, TableLookup};
 pub use table::Table;
 pub use table_builder::TableBuilder;

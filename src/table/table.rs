@@ -17,6 +17,7 @@ use crate::table::block::{Block, BlockIter, HeldBlock};
 use crate::table::filter_block::FilterBlockReader;
 use crate::table::format::{read_block, BlockHandle, Footer};
 use crate::table::iterator::{CleanupIterator, Iterator};
+use crate::table::lookup_trace::{BlockSource, FilterAnswer, TableLookup};
 use crate::table::two_level_iterator::TwoLevelIterator;
 use crate::util::coding::encode_fixed64;
 use crate::util::comparator::{bytewise_comparator, Comparator};
@@ -84,19 +85,23 @@ impl Table {
     /// handle then pins it), else read from the file (and added to the cache if it may be).
     ///
     /// With `pin` false the block is not pinned in the cache but owned (LevelDB's lookup and release at once, see
-    /// `Cache::lookup_unpinned`), for a lookup that is done with it within the call.
+    /// `Cache::lookup_unpinned`), for a lookup that is done with it within the call. Also says where the block
+    /// came from, for a tracer.
     fn read_data_block(
         &self,
         options: &ReadOptions,
         index_value: &[u8],
         pin: bool,
-    ) -> Result<HeldBlock> {
+    ) -> Result<(HeldBlock, BlockSource)> {
         // We intentionally allow extra stuff in index_value so that we can add more features in the future.
         let mut input = index_value;
         let handle = BlockHandle::decode_from(&mut input)?;
         let Some(block_cache) = &self.block_cache else {
             let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
-            return Ok(HeldBlock::Shared(Arc::new(Block::new(contents.data))));
+            return Ok((
+                HeldBlock::Shared(Arc::new(Block::new(contents.data))),
+                BlockSource::DiskNotCached,
+            ));
         };
 
         let mut cache_key = [0u8; 16];
@@ -104,23 +109,27 @@ impl Table {
         encode_fixed64(&mut cache_key[8..], handle.offset());
         if pin {
             if let Some(cache_handle) = block_cache.lookup(&cache_key) {
-                return Ok(HeldBlock::Cached(cache_handle));
+                return Ok((HeldBlock::Cached(cache_handle), BlockSource::Cache));
             }
         } else if let Some(block) = block_cache.lookup_unpinned(&cache_key, Arc::clone) {
-            return Ok(HeldBlock::Shared(block));
+            return Ok((HeldBlock::Shared(block), BlockSource::Cache));
         }
         let contents = read_block(&*self.file, options.verify_checksums, &handle)?;
         let block = Block::new(contents.data);
         if contents.cachable && options.fill_cache {
             let charge = block.size();
             let cache_handle = block_cache.insert(&cache_key, block, charge);
-            Ok(if pin {
+            let held = if pin {
                 HeldBlock::Cached(cache_handle)
             } else {
                 HeldBlock::Shared(cache_handle.value_arc().clone())
-            })
+            };
+            Ok((held, BlockSource::Disk))
         } else {
-            Ok(HeldBlock::Shared(Arc::new(block)))
+            Ok((
+                HeldBlock::Shared(Arc::new(block)),
+                BlockSource::DiskNotCached,
+            ))
         }
     }
 
@@ -134,7 +143,7 @@ impl Table {
         index_value: &[u8],
     ) -> BlockIter<HeldBlock, &(dyn Comparator + 'static)> {
         match self.read_data_block(options, index_value, true) {
-            Ok(block) => block.iter(&*self.comparator),
+            Ok((block, _)) => block.iter(&*self.comparator),
             Err(e) => BlockIter::error(e),
         }
     }
@@ -171,11 +180,26 @@ impl Table {
     /// it. Does nothing if the filter says the block cannot hold `key`, or if `key` is past the last block.
     ///
     /// LevelDB: Table::InternalGet
+    #[inline]
     pub fn internal_get(
         &self,
         options: &ReadOptions,
         key: &[u8],
         handle_result: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<()> {
+        self.internal_get_traced(options, key, handle_result, None)
+    }
+
+    /// `internal_get`, telling `trace` (when given: a tracer is listening) the filter's answer and where the
+    /// block came from. Without a trace this is `internal_get`: two untaken branches more.
+    ///
+    /// LevelDB: Table::InternalGet
+    pub(crate) fn internal_get_traced(
+        &self,
+        options: &ReadOptions,
+        key: &[u8],
+        handle_result: &mut dyn FnMut(&[u8], &[u8]),
+        mut trace: Option<&mut TableLookup>,
     ) -> Result<()> {
         // Borrowing iterators: a lookup touches no reference count of the index block or the comparator.
         let mut iiter = self.index_block.borrowed_iter(&*self.comparator);
@@ -184,11 +208,22 @@ impl Table {
             let handle_value = iiter.value();
             let filtered_out = self.filter.as_ref().is_some_and(|filter| {
                 let mut input = handle_value;
-                BlockHandle::decode_from(&mut input)
-                    .is_ok_and(|handle| !filter.key_may_match(handle.offset(), key))
+                let may_match = BlockHandle::decode_from(&mut input)
+                    .map_or(true, |handle| filter.key_may_match(handle.offset(), key));
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.filter = if may_match {
+                        FilterAnswer::MayMatch
+                    } else {
+                        FilterAnswer::DefinitelyNot
+                    };
+                }
+                !may_match
             });
             if !filtered_out {
-                let block = self.read_data_block(options, handle_value, false)?;
+                let (block, source) = self.read_data_block(options, handle_value, false)?;
+                if let Some(trace) = trace {
+                    trace.block = Some(source);
+                }
                 let mut block_iter = block.borrowed_iter(&*self.comparator);
                 block_iter.seek(key);
                 if block_iter.valid() {

@@ -502,11 +502,12 @@ fn decode_elements(input: &[u8], out: *mut u8, ulen: usize) -> bool {
         };
         ip += 1 + extra;
         if tag & 3 == LITERAL {
-            // A literal's length is in the tag up to 60 bytes; past that, its length minus one follows the tag.
+            // A literal's length is in the tag up to 60 bytes; past that, its length minus one follows the tag, in
+            // 32 bits, as snappy adds the one: a length of 0xffffffff wraps to an empty literal, which snappy accepts.
             let len = if extra == 0 {
                 entry & 0xff
             } else {
-                trailer.saturating_add(1)
+                (trailer as u32).wrapping_add(1) as usize
             };
             if len > ulen - op {
                 return false;
@@ -609,6 +610,14 @@ mod tests {
             input.len()
         );
         compressed.len()
+    }
+
+    /// A long literal's length minus one of 0xffffffff: snappy adds the one in 32 bits, so the literal is empty and
+    /// the stream valid (found by the snappy_decompress fuzz target against C++ snappy).
+    #[test]
+    fn a_literal_length_that_wraps_is_empty_as_in_snappy() {
+        let stream = [1, 252, 0xff, 0xff, 0xff, 0xff, 0, b'x'];
+        assert_eq!(decompress(&stream), b"x");
     }
 
     #[test]

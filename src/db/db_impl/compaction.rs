@@ -18,6 +18,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::{DBImpl, MutexLock};
 use crate::db::dbformat::{
@@ -86,6 +87,11 @@ struct CompactionState {
     /// State kept for the output being generated (the builder owns the output file).
     builder: Option<TableBuilder>,
     total_bytes: u64,
+    /// What the drop rules did with the entries read (counted always: an addition per entry; told to the
+    /// event listener, if any).
+    drops: events::CompactionDrops,
+    /// The time the work took (LevelDB's CompactionStats::micros).
+    micros: u64,
 }
 
 impl CompactionState {
@@ -197,6 +203,7 @@ impl DBImpl {
                 debug_assert_eq!(c.num_input_files(0), 1);
                 let f = c.input(0, 0).clone();
                 let level = c.level();
+                let start = events::step_start(self.options.event_listener.is_some());
                 c.edit().remove_file(level, f.number);
                 c.edit().add_file(
                     level + 1,
@@ -210,7 +217,17 @@ impl DBImpl {
                 if let Err(e) = &status {
                     self.record_background_error(l, e.clone());
                 }
-                self.listen(|li| li.on_compaction_completed(&events::compaction_completed(&c, true, [], &status)));
+                self.listen(|li| {
+                    li.on_compaction_completed(&events::compaction_completed(
+                        &c,
+                        true,
+                        [],
+                        events::CompactionDrops::default(),
+                        events::step_duration(start),
+                        self.shutting_down.load(AtomicOrdering::Acquire),
+                        &status,
+                    ))
+                });
                 info_log!(
                     self.options.info_log,
                     "Moved #{} to level-{} {} bytes {}: {}\n",
@@ -228,12 +245,24 @@ impl DBImpl {
                     outputs: Vec::new(),
                     builder: None,
                     total_bytes: 0,
+                    drops: events::CompactionDrops::default(),
+                    micros: 0,
                 };
                 status = self.do_compaction_work(l, &mut compact);
                 if let Err(e) = &status {
                     self.record_background_error(l, e.clone());
                 }
-                self.listen(|li| li.on_compaction_completed(&events::compaction_completed(&compact.compaction, false, compact.outputs.iter().map(|o| (o.number, o.file_size)), &status)));
+                self.listen(|li| {
+                    li.on_compaction_completed(&events::compaction_completed(
+                        &compact.compaction,
+                        false,
+                        compact.outputs.iter().map(|o| (o.number, o.file_size)),
+                        compact.drops,
+                        Duration::from_micros(compact.micros),
+                        self.shutting_down.load(AtomicOrdering::Acquire),
+                        &status,
+                    ))
+                });
                 self.cleanup_compaction(l, compact);
                 self.remove_obsolete_files(l);
             }
@@ -287,6 +316,7 @@ impl DBImpl {
             .snapshots
             .oldest()
             .unwrap_or_else(|| l.versions.last_sequence());
+        compact.drops.smallest_snapshot = compact.smallest_snapshot;
 
         let mut input = l.versions.make_input_iterator(&compact.compaction);
 
@@ -347,6 +377,7 @@ impl DBImpl {
                         if last_sequence_for_key <= compact.smallest_snapshot {
                             // Hidden by a newer entry for the same user key.
                             drop_entry = true; // (A)
+                            compact.drops.hidden += 1;
                         } else if ikey.value_type == ValueType::Deletion
                             && ikey.sequence <= compact.smallest_snapshot
                             && compact.compaction.is_base_level_for_key(ikey.user_key)
@@ -358,6 +389,10 @@ impl DBImpl {
                             //     will be dropped in the next few iterations of this loop (by rule (A) above).
                             // Therefore this deletion marker is obsolete and can be dropped.
                             drop_entry = true;
+                            compact.drops.obsolete_deletions += 1;
+                        } else if last_sequence_for_key != MAX_SEQUENCE_NUMBER {
+                            // An older version that a snapshot above the newer one's sequence still sees.
+                            compact.drops.kept_for_snapshots += 1;
                         }
 
                         last_sequence_for_key = ikey.sequence;
@@ -365,6 +400,7 @@ impl DBImpl {
                 }
 
                 if !drop_entry {
+                    compact.drops.kept += 1;
                     // Inputs read without checksums (no paranoid_checks) may be damaged and yield keys out of
                     // order. The outputs must be sorted (LevelDB only asserts it, and without assertions writes
                     // unsorted tables), so the compaction fails instead, keeping its inputs: no data is lost.
@@ -444,6 +480,7 @@ impl DBImpl {
             }
         }
         stats.bytes_written = compact.outputs.iter().map(|o| o.file_size).sum();
+        compact.micros = stats.micros;
 
         let level = compact.compaction.level();
         l.stats[level + 1].add(&stats);

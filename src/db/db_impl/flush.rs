@@ -10,6 +10,7 @@
 
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::compaction::CompactionStats;
 use super::{DBImpl, MutexLock};
@@ -137,7 +138,18 @@ impl DBImpl {
             bytes_written: meta.file_size,
         };
         l.stats[level].add(&stats);
-        self.listen(|li| li.on_flush_completed(&events::FlushCompleted::new(meta.number, level, meta.file_size, &s)));
+        self.listen(|li| {
+            li.on_flush_completed(&events::FlushCompleted {
+                file_number: meta.number,
+                level,
+                file_size: meta.file_size,
+                duration: Duration::from_micros(stats.micros),
+                // `flush_imm` checks the same flag next, under the same hold of the mutex, under which shutdown
+                // sets it: the event says exactly what happens to the table (recovery runs before any shutdown).
+                stopped_by_shutdown: s.is_ok() && self.shutting_down.load(AtomicOrdering::Acquire),
+                error: events::status_text(&s),
+            })
+        });
         s
     }
 

@@ -402,8 +402,22 @@ impl DBImpl {
     /// Applies `edit` with LevelDB's LogAndApply, releasing the mutex during the MANIFEST write.
     fn log_and_apply(&self, l: &mut MutexLock<'_>, edit: &mut VersionEdit) -> Result<()> {
         let mut write = l.versions.prepare_log_and_apply(edit);
+        let start = events::step_start(self.options.event_listener.is_some());
         l.unlocked(|| write.write());
+        let duration = events::step_duration(start);
+        let (manifest_number, new_manifest, bytes) = write.describe();
         let status = l.versions.finish_log_and_apply(write);
+        self.listen(|li| {
+            li.on_manifest_written(&events::ManifestWritten {
+                manifest_number,
+                new_manifest,
+                bytes,
+                files_added: edit.new_files().len(),
+                files_removed: edit.deleted_files().len(),
+                duration,
+                error: events::status_text(&status),
+            })
+        });
         self.install_super_version(l);
         status
     }

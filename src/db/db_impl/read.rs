@@ -49,8 +49,14 @@ impl DBImpl {
     pub(super) fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let explicit = self.snapshot_sequence(options)?;
         let stale = self.test_stale_sequence();
+        let listening = self.options.event_listener.is_some();
+        let start = events::step_start(listening);
         let mut from_memtables = true;
-        let mut stats = GetStats::default();
+        // The probes are gathered only for a listener (`None` otherwise: nothing allocated, one branch per file).
+        let mut stats = GetStats {
+            seek_file: None,
+            probes: if listening { Some(Vec::new()) } else { None },
+        };
         let mut snapshot = 0;
         let (result, compaction_wanted) = self
             .super_versions
@@ -83,7 +89,14 @@ impl DBImpl {
                 snapshot,
                 from_memtables,
                 value_length: result.as_ref().ok().and_then(|v| v.as_ref().map(Vec::len)),
-                charged_file: stats.seek_file.as_ref().map(|(f, level)| (*level, f.number)),
+                probes: stats.probes.take().unwrap_or_default(),
+                charged: stats.seek_file.as_ref().map(|(f, level)| events::SeekCharge {
+                    level: *level,
+                    file_number: f.number,
+                    allowed_seeks_left: f.allowed_seeks.load(AtomicOrdering::Relaxed),
+                    compaction_wanted,
+                }),
+                duration: events::step_duration(start),
                 error: result.as_ref().err().map(|e| e.to_string()),
             })
         });

@@ -186,11 +186,7 @@ impl DBImpl {
         drop(leader);
         let last_sequence = l.versions.last_sequence();
         // A group of one (the usual single-threaded write) has no followers: nothing to collect.
-        let followers: Vec<Arc<Writer>> = if group > 1 {
-            l.writers.drain(..group - 1).collect()
-        } else {
-            Vec::new()
-        };
+        let followers: Vec<Arc<Writer>> = if group > 1 { l.writers.drain(..group - 1).collect() } else { Vec::new() };
         self.mark_followers_done(w.id, last_sequence, &followers, &status);
 
         // Notify the new head of the write queue.
@@ -224,14 +220,7 @@ impl DBImpl {
             options.sync,
         );
         let queued_behind = l.writers.len();
-        self.listen(|li| {
-            li.on_write_queued(&events::WriteQueued::new(
-                w.id,
-                w.sync,
-                updates,
-                queued_behind,
-            ))
-        });
+        self.listen(|li| li.on_write_queued(&events::WriteQueued::new(w.id, w.sync, updates, queued_behind)));
         if let Some(status) = self.wait_for_turn(l, &w) {
             self.listen(|li| li.on_write_done(&events::WriteDone::new(w.id, &status)));
             return Err(status);
@@ -242,11 +231,7 @@ impl DBImpl {
 
     /// Queues `w` and waits until it is at the front of the queue (`None`: it leads) or a leader has done its
     /// write (its status).
-    pub(super) fn wait_for_turn(
-        &self,
-        l: &mut MutexLock<'_>,
-        w: &Arc<Writer>,
-    ) -> Option<Result<()>> {
+    pub(super) fn wait_for_turn(&self, l: &mut MutexLock<'_>, w: &Arc<Writer>) -> Option<Result<()>> {
         l.writers.push_back(w.clone());
         // A pipelined leader leaves the queue before its followers are done: the queue may be empty.
         while !w.done.load(AtomicOrdering::Relaxed)
@@ -263,22 +248,11 @@ impl DBImpl {
     ///
     /// LevelDB: WriteBatchInternal::SetSequence (as DBImpl::Write calls it)
     #[inline(always)]
-    pub(super) fn set_sequence(
-        &self,
-        w: &Writer,
-        batch: &mut WriteBatch,
-        last_sequence: SequenceNumber,
-    ) -> SequenceNumber {
+    pub(super) fn set_sequence(&self, w: &Writer, batch: &mut WriteBatch, last_sequence: SequenceNumber) -> SequenceNumber {
         // Unsigned, as LevelDB's (a damaged log can leave the last sequence at the top of the range).
         batch.set_sequence(last_sequence.wrapping_add(1));
         let last = last_sequence.wrapping_add(u64::from(batch.count()));
-        self.listen(|li| {
-            li.on_sequence_assigned(&events::SequenceAssigned {
-                leader: w.id,
-                first: batch.sequence(),
-                last,
-            })
-        });
+        self.listen(|li| li.on_sequence_assigned(&events::SequenceAssigned { leader: w.id, first: batch.sequence(), last }));
         last
     }
 
@@ -288,13 +262,7 @@ impl DBImpl {
     ///
     /// LevelDB: the log half of DBImpl::Write
     #[inline(always)]
-    pub(super) fn write_to_log(
-        &self,
-        leader: u64,
-        log_number: u64,
-        contents: &[u8],
-        sync: bool,
-    ) -> (Result<()>, bool) {
+    pub(super) fn write_to_log(&self, leader: u64, log_number: u64, contents: &[u8], sync: bool) -> (Result<()>, bool) {
         let mut log = self.log_writer();
         let log = log.as_mut().expect("an open database has a log");
         let listener = self.options.event_listener.as_deref().map(|l| (l, leader));
@@ -332,12 +300,8 @@ impl DBImpl {
     ///
     /// LevelDB: WriteBatchInternal::InsertInto (as DBImpl::Write calls it)
     #[inline(always)]
-    pub(super) fn insert_into_memtable(
-        &self,
-        batch: &WriteBatch,
-        mem: &Arc<MemTable>,
-        leader: u64,
-    ) -> Result<()> {
+    pub(super) fn insert_into_memtable(&self, batch: &WriteBatch, mem: &Arc<MemTable>, leader: u64) -> Result<()> {
+        let start = events::step_start(self.options.event_listener.is_some());
         let status = catch_unwind(AssertUnwindSafe(|| batch.insert_into(mem)))
             .unwrap_or_else(|panic| Err(Error::from_panic(panic)));
         self.listen(|li| {
@@ -345,6 +309,7 @@ impl DBImpl {
                 leader,
                 count: batch.count(),
                 memtable_usage: mem.approximate_memory_usage(),
+                duration: events::step_duration(start),
                 error: events::status_text(&status),
             })
         });
@@ -370,13 +335,7 @@ impl DBImpl {
                 woken.push(ready.id);
             }
         }
-        self.listen(|li| {
-            li.on_followers_woken(&events::FollowersWoken {
-                leader,
-                followers: woken,
-                last_sequence,
-            })
-        });
+        self.listen(|li| li.on_followers_woken(&events::FollowersWoken { leader, followers: woken, last_sequence }));
     }
 
     /// Gathers the leader's batch and the batches queued behind it into `result`, and returns how many writers
@@ -423,14 +382,7 @@ impl DBImpl {
             }
             group += 1;
         }
-        self.listen(|li| {
-            events::report_group(
-                li,
-                l.writers.iter().take(group).map(|w| w.id),
-                result,
-                first_sync,
-            )
-        });
+        self.listen(|li| events::report_group(li, l.writers.iter().take(group).map(|w| w.id), result, first_sync));
         group
     }
 
@@ -532,13 +484,7 @@ impl DBImpl {
         // acknowledged. (It is closed when its writer is dropped; LevelDB 1.23 ignores the close status too.)
         *self.prev_log_writer() = self.log_writer().replace(log::Writer::new(lfile));
         l.logfile_number = new_log_number;
-        self.listen(|li| {
-            li.on_memtable_switched(&events::MemTableSwitched {
-                writer: l.writers.front().map_or(0, |w| w.id),
-                new_log_number,
-                old_memtable_usage: l.mem.as_ref().map_or(0, |m| m.approximate_memory_usage()),
-            })
-        });
+        self.listen(|li| li.on_memtable_switched(&events::MemTableSwitched { writer: l.writers.front().map_or(0, |w| w.id), new_log_number, old_memtable_usage: l.mem.as_ref().map_or(0, |m| m.approximate_memory_usage()) }));
         l.imm = l.mem.take();
         self.has_imm.store(true, AtomicOrdering::Release);
         l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));

@@ -179,6 +179,11 @@ pub struct ManifestWrite {
 }
 
 impl ManifestWrite {
+    /// The MANIFEST's number, whether this write starts it, and the record's length: for an event listener.
+    pub fn describe(&self) -> (u64, bool, usize) {
+        (self.manifest_file_number, self.new_manifest_file.is_some(), self.record.len())
+    }
+
     /// Writes and syncs the record, and switches CURRENT to a new MANIFEST. Call without the database mutex.
     ///
     /// LevelDB: the unlocked part of VersionSet::LogAndApply

@@ -613,6 +613,7 @@ fn exhausted_seeks_make_a_seek_compaction() {
     let other = v.files(3)[0].clone();
     let stats = GetStats {
         seek_file: Some((other.clone(), 3)),
+        probes: None,
     };
     other.allowed_seeks.store(1, AtomicOrdering::Relaxed);
     assert!(!v.update_stats(&stats));
@@ -631,6 +632,7 @@ fn update_stats_charges_the_file_it_is_given() {
     let f = v.files(2)[0].clone();
     let stats = GetStats {
         seek_file: Some((f.clone(), 2)),
+        probes: None,
     };
     for _ in 0..99 {
         assert!(!v.update_stats(&stats));

@@ -16,6 +16,7 @@ use crate::db::dbformat::{
     config, parse_internal_key, InternalKey, InternalKeyComparator, LookupKey, ValueType,
     MAX_SEQUENCE_NUMBER, VALUE_TYPE_FOR_SEEK,
 };
+use crate::db::event_listener::{FileProbe, ProbeAnswer};
 use crate::db::table_cache::TableCache;
 use crate::db::version_edit::FileMetaData;
 use crate::error::{Error, Result};
@@ -100,12 +101,14 @@ pub fn some_file_overlaps_range(
     !before_file(ucmp, largest_user_key, &files[index])
 }
 
-/// Where a `get` had to look in more than one file: the first file it looked in, charged a seek.
+/// Where a `get` had to look in more than one file: the first file it looked in, charged a seek. And, only while
+/// an event listener is set (`probes` is `Some`), each file the `get` probed, for the listener.
 ///
 /// LevelDB: Version::GetStats
 #[derive(Default)]
 pub struct GetStats {
     pub seek_file: Option<(Arc<FileMetaData>, usize)>,
+    pub probes: Option<Vec<FileProbe>>,
 }
 
 /// What a table lookup found for the user key.
@@ -395,24 +398,41 @@ impl Version {
                 stats.seek_file = last_file_read.take();
             }
             last_file_read = Some((f.clone(), level));
+            let mut probe = stats.probes.as_mut().map(|probes| {
+                probes.push(FileProbe::new(level, f.number));
+                let last = probes.len() - 1;
+                &mut probes[last]
+            });
 
             let mut state = SaverState::NotFound;
-            let status =
-                self.table_cache
-                    .get(options, f.number, f.file_size, ikey, &mut |found_key, v| {
-                        // LevelDB: SaveValue
-                        match parse_internal_key(found_key) {
-                            None => state = SaverState::Corrupt,
-                            Some(parsed) => {
-                                if ucmp.compare(parsed.user_key, user_key) == Ordering::Equal {
-                                    state = match parsed.value_type {
-                                        ValueType::Value => SaverState::Found(v.to_vec()),
-                                        ValueType::Deletion => SaverState::Deleted,
-                                    };
-                                }
-                            }
-                        }
-                    });
+            // LevelDB: SaveValue
+            let mut save_value = |found_key: &[u8], v: &[u8]| match parse_internal_key(found_key) {
+                None => state = SaverState::Corrupt,
+                Some(parsed) => {
+                    if ucmp.compare(parsed.user_key, user_key) == Ordering::Equal {
+                        state = match parsed.value_type {
+                            ValueType::Value => SaverState::Found(v.to_vec()),
+                            ValueType::Deletion => SaverState::Deleted,
+                        };
+                    }
+                }
+            };
+            let status = self.table_cache.get(
+                options,
+                f.number,
+                f.file_size,
+                ikey,
+                &mut save_value,
+                probe.as_deref_mut(),
+            );
+            if let Some(probe) = probe {
+                probe.answer = match (&status, &state) {
+                    (Err(_), _) | (_, SaverState::Corrupt) => ProbeAnswer::Error,
+                    (_, SaverState::NotFound) => ProbeAnswer::NotThere,
+                    (_, SaverState::Found(_)) => ProbeAnswer::Value,
+                    (_, SaverState::Deleted) => ProbeAnswer::Deletion,
+                };
+            }
             if let Err(e) = status {
                 result = Err(e);
                 return false;
