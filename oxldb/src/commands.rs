@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use crate::args::Args;
 use crate::{
-    crash_explore, db_admin, db_read, db_write, diff, dump, dump_wal, manifest_dump, sst_dump,
-    sst_layout, trace,
+    crash_explore, db_admin, db_read, db_write, diff, dump, dump_wal, levels, manifest_dump,
+    sst_dump, sst_layout, trace,
 };
 
 /// How a command fails, which decides what is printed and the exit status.
@@ -129,6 +129,17 @@ pub const COMMANDS: &[Command] = &[
         options: &["path"],
         flags: &["hex"],
         run: manifest_dump::run,
+    },
+    Command {
+        name: "levels",
+        synopsis: "--db=<dir> [--svg]",
+        help: "Prints the files of each level of the database's current version (the MANIFEST that CURRENT\n\
+               names; nothing is opened or changed): level L: N files, B bytes, then each file's number, size\n\
+               and user key range. --svg draws them instead, to scale: a lane per level (per file on level 0),\n\
+               each file a bar over its key range.",
+        options: &["db"],
+        flags: &["svg"],
+        run: levels::run,
     },
     Command {
         name: "sst_dump",
@@ -258,13 +269,14 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: "sst_layout",
-        synopsis: "--file=<table>",
+        synopsis: "--file=<table> [--svg]",
         help: "Takes a table apart block by block, in file order: offset, size on disk (the 5-byte trailer not\n\
                counted), the trailer's compression type, then what the block holds: each data block's entries,\n\
                restart points, first and last keys and index key; the filter, metaindex and index blocks; the footer.\n\
-               Every block is read with its checksum verified.",
+               Every block is read with its checksum verified. --svg draws the table to scale instead: every\n\
+               region of the file (entries, restart arrays, trailers, the footer's fields) at its offset.",
         options: &["file"],
-        flags: &[],
+        flags: &["svg"],
         run: sst_layout::run,
     },
     Command {

@@ -23,12 +23,15 @@ mod diff;
 mod dump;
 mod dump_wal;
 mod format;
+mod levels;
 mod log_records;
 mod manifest_dump;
 mod progress;
 mod progress_env;
 mod sst_dump;
 mod sst_layout;
+mod svg;
+mod table_figure;
 mod trace;
 mod trace_svg;
 

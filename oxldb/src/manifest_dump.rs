@@ -25,14 +25,42 @@ use crate::commands::{Failure, Output};
 use crate::format::internal_key;
 use crate::log_records::{Drops, LogRecords};
 
-/// RocksDB: ManifestDumpCommand::DoCommand
-pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
-    let path = args.required_path("path")?;
-    let hex = args.flag("hex");
+/// The version a MANIFEST's edits build, and the counters its last edits set.
+pub struct Replayed {
+    pub version: Version,
+    pub next_file: u64,
+    pub last_sequence: u64,
+    pub prev_log_number: u64,
+    /// The report of a record cut off at the end of the file (`VersionSet::Recover` ignores it), if there is
+    /// one; kept for the caller, which prints it after the version.
+    pub cut_record: Result<Option<String>, Failure>,
+}
+
+impl Replayed {
+    /// Reports on stderr the record cut off at the end of the MANIFEST, if there was one (exit status 1).
+    pub fn report_cut_record(self) -> Result<(), Failure> {
+        match self.cut_record? {
+            Some(report) => {
+                let _ = writeln!(std::io::stderr(), "{report}");
+                Err(Failure::Quiet)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Applies every edit of the MANIFEST at `path` in order, as `VersionSet::Recover` does, calling `each_edit` with
+/// each one first. The first corrupt record or undecodable edit stops it with an error.
+///
+/// LevelDB: VersionSet::Recover
+pub fn replay(
+    path: &Path,
+    mut each_edit: impl FnMut(&VersionEdit) -> Result<(), Failure>,
+) -> Result<Replayed, Failure> {
     let options = Options::default();
     // The first drop stops the dump (LevelDB: VersionSet::Recover's LogReporter).
     let drops = Drops::quiet();
-    let mut records = LogRecords::open(&path, &drops)?;
+    let mut records = LogRecords::open(path, &drops)?;
 
     let icmp = InternalKeyComparator::new(options.comparator.clone());
     let dbname = path.parent().unwrap_or(Path::new("."));
@@ -52,7 +80,7 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let mut record = Vec::new();
     while records.next(&mut record).is_some() && drops.first().is_none() {
         let edit = VersionEdit::decode_from(&record)?;
-        out.write_all(edit.debug_string().as_bytes())?;
+        each_edit(&edit)?;
         builder.apply(&edit, &mut compact_pointers);
         next_file = edit.next_file_number().unwrap_or(next_file);
         last_sequence = edit.last_sequence().unwrap_or(last_sequence);
@@ -61,9 +89,26 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     if let Some(e) = drops.first() {
         return Err(e.into());
     }
-
     let mut version = new_version();
     builder.save_to(&mut version);
+    Ok(Replayed {
+        version,
+        next_file,
+        last_sequence,
+        prev_log_number,
+        cut_record: records.cut_record(),
+    })
+}
+
+/// RocksDB: ManifestDumpCommand::DoCommand
+pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
+    let path = args.required_path("path")?;
+    let hex = args.flag("hex");
+    let replayed = replay(&path, |edit| {
+        out.write_all(edit.debug_string().as_bytes())?;
+        Ok(())
+    })?;
+    let version = &replayed.version;
     for level in 0..config::NUM_LEVELS {
         writeln!(out, "--- level {level} ---")?;
         for f in version.files(level) {
@@ -79,13 +124,8 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     }
     writeln!(
         out,
-        "next_file_number {next_file} last_sequence {last_sequence} prev_log_number {prev_log_number}"
+        "next_file_number {} last_sequence {} prev_log_number {}",
+        replayed.next_file, replayed.last_sequence, replayed.prev_log_number
     )?;
-    match records.cut_record()? {
-        Some(report) => {
-            let _ = writeln!(std::io::stderr(), "{report}");
-            Err(Failure::Quiet)
-        }
-        None => Ok(()),
-    }
+    replayed.report_cut_record()
 }

@@ -81,6 +81,12 @@ pub fn run(args: &Args, out: &mut Output) -> Result<(), Failure> {
     let size = env.get_file_size(&path)?;
     let file = env.new_random_access_file(&path)?;
     let layout = TableLayout::read(&*file, size, &path.display().to_string())?;
+    if args.flag("svg") {
+        let name = path.file_name().map_or(path.as_os_str(), |n| n);
+        let figure = crate::table_figure::draw(&name.to_string_lossy(), &layout);
+        out.write_all(figure.as_bytes())?;
+        return Ok(());
+    }
 
     writeln!(out, "{}: {size} bytes", path.display())?;
     writeln!(out, "{:>8} {:>7} {:>7}  block", "offset", "size", "trailer")?;
