@@ -345,7 +345,16 @@ fn compress_fragment(
 ///
 /// LevelDB: snappy::GetUncompressedLength
 pub fn uncompressed_length(input: &[u8]) -> Option<usize> {
-    decode_varint32(input).map(|(len, _)| len as usize)
+    parse_length(input).map(|(len, _)| len as usize)
+}
+
+/// The varint32 of the uncompressed length, and the bytes it takes, as snappy reads it: unlike LevelDB's
+/// `GetVarint32`, which drops the bits of a fifth byte that do not fit, snappy refuses a fifth byte above 15.
+///
+/// LevelDB: snappy::Varint::Parse32WithLimit
+fn parse_length(input: &[u8]) -> Option<(u32, usize)> {
+    let (len, n) = decode_varint32(input)?;
+    (n < 5 || input[4] < 16).then_some((len, n))
 }
 
 /// The capacity `uncompress` needs in its output for `input`: the uncompressed length stored at its start, and
@@ -415,7 +424,7 @@ const DECODE_SLACK: usize = 64;
 /// LevelDB: snappy::RawUncompress (port::Snappy_Uncompress)
 pub fn uncompress(input: &[u8], output: &mut Vec<u8>) -> bool {
     output.clear();
-    let Some((ulen, start)) = decode_varint32(input) else {
+    let Some((ulen, start)) = parse_length(input) else {
         return false;
     };
     let ulen = ulen as usize;
@@ -612,6 +621,20 @@ mod tests {
         compressed.len()
     }
 
+    /// A length whose fifth varint byte has bits past the 32nd: snappy refuses it (LevelDB's varint would drop
+    /// them and read an empty stream; found by the snappy_decompress fuzz target against C++ snappy).
+    #[test]
+    fn a_length_longer_than_32_bits_is_refused_as_in_snappy() {
+        let mut out = Vec::new();
+        assert!(!uncompress(&[0x80, 0x80, 0x80, 0x80, 0x20], &mut out));
+        assert_eq!(uncompressed_length(&[0x80, 0x80, 0x80, 0x80, 0x20]), None);
+        // Four bits in the fifth byte are a length snappy reads (too long for these bytes, so refused later).
+        assert_eq!(
+            uncompressed_length(&[0x80, 0x80, 0x80, 0x80, 0x0f]),
+            Some(0xf000_0000)
+        );
+    }
+
     /// A long literal's length minus one of 0xffffffff: snappy adds the one in 32 bits, so the literal is empty and
     /// the stream valid (found by the snappy_decompress fuzz target against C++ snappy).
     #[test]
@@ -692,7 +715,7 @@ mod tests {
     /// A decoder as plain as can be, one byte at a time into a `Vec` (no slack, no `unsafe`): the oracle for the
     /// decoder above, which must accept exactly the same streams and produce exactly the same bytes.
     fn reference_uncompress(input: &[u8]) -> Option<Vec<u8>> {
-        let (ulen, mut ip) = decode_varint32(input)?;
+        let (ulen, mut ip) = parse_length(input)?;
         let ulen = ulen as usize;
         let mut out = Vec::new();
         while ip < input.len() {
