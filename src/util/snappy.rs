@@ -372,44 +372,6 @@ fn plausible_length(len: usize, input: &[u8]) -> bool {
     len <= input.len().saturating_mul(22)
 }
 
-/// For each tag byte, what the decoder needs to know, packed in 16 bits: the element's length in bits 0..8 (for a
-/// literal of more than 60 bytes, 0: its length follows the tag), the offset's bits 8..11 that a copy with a
-/// one-byte offset carries in its tag, in bits 8..11, and how many bytes follow the tag (0 to 4) in bits 11..14.
-/// One load replaces the decoder's branches on the tag's kind.
-///
-/// LevelDB: snappy::internal::char_table (snappy 1.1.9 computes it the same way)
-const TAG_TABLE: [u16; 256] = tag_table();
-
-const fn tag_table() -> [u16; 256] {
-    let mut table = [0u16; 256];
-    let mut tag = 0;
-    while tag < 256 {
-        let kind = tag & 3;
-        let (len, offset_high, extra) = if kind == LITERAL as usize {
-            let len = (tag >> 2) + 1;
-            if len <= 60 {
-                (len, 0, 0)
-            } else {
-                (0, 0, len - 60)
-            }
-        } else if kind == COPY_1_BYTE_OFFSET as usize {
-            (4 + ((tag >> 2) & 7), (tag >> 5) << 8, 1)
-        } else if kind == COPY_2_BYTE_OFFSET as usize {
-            (1 + (tag >> 2), 0, 2)
-        } else {
-            (1 + (tag >> 2), 0, 4)
-        };
-        table[tag] = ((extra << 11) | offset_high | len) as u16;
-        tag += 1;
-    }
-    table
-}
-
-/// The mask that keeps the `n` bytes after a tag of the four read at once.
-///
-/// LevelDB: snappy::internal::wordmask
-const WORD_MASK: [usize; 5] = [0, 0xff, 0xffff, 0xff_ffff, 0xffff_ffff];
-
 /// Bytes the decoder may write past an element: short literals and copies are moved 16 or 64 bytes at a time (a
 /// fixed-size move, where a call to `memcpy` per element would cost more than the copy), and the bytes past the
 /// element are written over by the next one or lie past the final length.
@@ -494,30 +456,24 @@ fn decode_elements(input: &[u8], out: *mut u8, ulen: usize) -> bool {
     let mut ip = 0;
     while ip < input.len() {
         let tag = input[ip];
-        let entry = usize::from(TAG_TABLE[usize::from(tag)]);
-        let extra = entry >> 11;
-        // The bytes after the tag (a copy's offset, a long literal's length), little-endian: all but the last
-        // elements have four bytes of input after their tag, read at once and masked.
-        let trailer = if ip + 5 <= input.len() {
-            u32::from_le_bytes(chunk(input, ip + 1)) as usize & WORD_MASK[extra]
-        } else {
-            let Some(bytes) = input.get(ip + 1..ip + 1 + extra) else {
-                return false;
-            };
-            bytes
-                .iter()
-                .rev()
-                .fold(0, |v, &b| (v << 8) | usize::from(b))
-        };
-        ip += 1 + extra;
+        ip += 1;
         if tag & 3 == LITERAL {
-            // A literal's length is in the tag up to 60 bytes; past that, its length minus one follows the tag, in
-            // 32 bits, as snappy adds the one: a length of 0xffffffff wraps to an empty literal, which snappy accepts.
-            let len = if extra == 0 {
-                entry & 0xff
-            } else {
-                (trailer as u32).wrapping_add(1) as usize
-            };
+            let mut len = (tag >> 2) as usize + 1;
+            if len > 60 {
+                // The length (minus one) is in the next 1-4 bytes.
+                let extra = len - 60;
+                let Some(bytes) = input.get(ip..ip + extra) else {
+                    return false;
+                };
+                // In 32 bits, as snappy adds the one: a length of 0xffffffff wraps to an empty literal, which
+                // snappy accepts.
+                let minus_one = bytes
+                    .iter()
+                    .rev()
+                    .fold(0u32, |v, &b| (v << 8) | u32::from(b));
+                len = minus_one.wrapping_add(1) as usize;
+                ip += extra;
+            }
             if len > ulen - op {
                 return false;
             }
@@ -546,8 +502,38 @@ fn decode_elements(input: &[u8], out: *mut u8, ulen: usize) -> bool {
             ip += len;
             op += len;
         } else {
-            let len = entry & 0xff;
-            let offset = (entry & 0x700) + trailer;
+            let (len, offset) = match tag & 3 {
+                COPY_1_BYTE_OFFSET => {
+                    let Some(&b) = input.get(ip) else {
+                        return false;
+                    };
+                    ip += 1;
+                    (
+                        4 + ((tag >> 2) & 7) as usize,
+                        ((tag as usize >> 5) << 8) | b as usize,
+                    )
+                }
+                COPY_2_BYTE_OFFSET => {
+                    let Some(b) = input.get(ip..ip + 2) else {
+                        return false;
+                    };
+                    ip += 2;
+                    (
+                        1 + (tag >> 2) as usize,
+                        u16::from_le_bytes([b[0], b[1]]) as usize,
+                    )
+                }
+                _ => {
+                    let Some(b) = input.get(ip..ip + 4) else {
+                        return false;
+                    };
+                    ip += 4;
+                    (
+                        1 + (tag >> 2) as usize,
+                        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+                    )
+                }
+            };
             if offset == 0 || offset > op || len > ulen - op {
                 return false;
             }
@@ -727,7 +713,12 @@ mod tests {
                     if len > 60 {
                         let extra = input.get(ip..ip + len - 60)?;
                         ip += extra.len();
-                        len = 1 + extra.iter().rev().fold(0, |v, &b| (v << 8) | b as usize);
+                        // The one added in 32 bits, as snappy adds it.
+                        let minus_one = extra
+                            .iter()
+                            .rev()
+                            .fold(0u32, |v, &b| (v << 8) | u32::from(b));
+                        len = minus_one.wrapping_add(1) as usize;
                     }
                     out.extend_from_slice(input.get(ip..ip + len)?);
                     ip += len;
