@@ -245,13 +245,18 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     ) -> *const Node<K> {
         let mut x = self.head();
         let mut level = self.max_height() - 1;
+        // The node found not before `key` at the level above. Going down a level often leads to it again (a tall
+        // node is on every level below its top): it is then known to be not before `key` without comparing
+        // (RocksDB's InlineSkipList keeps the same `last_bigger`).
+        let mut last_bigger: *mut Node<K> = ptr::null_mut();
         loop {
             // SAFETY: `x` is the head or a node reached through links at `level`, so it has a link at `level`.
             let next = unsafe { Node::next_for_search(x, level) };
-            if self.key_is_after_node(key, next) {
+            if next != last_bigger && self.key_is_after_node(key, next) {
                 // Keep searching in this list.
                 x = next;
             } else {
+                last_bigger = next;
                 if let Some(prev) = prev.as_deref_mut() {
                     prev[level] = x;
                 }
