@@ -288,6 +288,14 @@ impl<'a> Reader<'a> {
         self.torn_tail
     }
 
+    /// Reports the damage `ends_in_torn_record` forgave after all, as LevelDB reports it: for a caller that finds
+    /// what came before it could not have been followed by a torn write (a MANIFEST whose records before the
+    /// damage do not make a whole state).
+    pub fn report_torn_tail(&mut self) {
+        self.torn_tail = false;
+        self.report_held_drops();
+    }
+
     /// The physical offset of the last record returned by `read_record`; undefined before the first call.
     ///
     /// LevelDB: log::Reader::LastRecordOffset
@@ -386,8 +394,8 @@ impl<'a> Reader<'a> {
             && !self.damage_not_torn
             && (self.returned_record || self.first_record_may_be_torn)
         {
+            // Kept, in case the caller finds the record could not have been torn (`report_torn_tail`).
             self.torn_tail = true;
-            self.held_drops.clear();
         } else {
             self.report_held_drops();
         }
