@@ -5,6 +5,7 @@
 #
 #   scripts/fuzz.sh                    # every target, 60 s each
 #   scripts/fuzz.sh 1800 db_ops table  # those targets, 30 min each
+#   FUZZ_SEED=1 scripts/fuzz.sh 5      # libFuzzer's random seed fixed (CI: the same inputs tried on every run)
 #
 # The seed corpora are written first into fuzz/corpus/<target>/ (not checked in; libFuzzer adds what it finds
 # there, so a later run starts from them), from tests/fixtures/ and the differential generator; the dictionary is
@@ -27,7 +28,7 @@ for target in $TARGETS; do
     # targets run two databases.
     if nice -n 19 cargo +nightly fuzz run -O "$target" "fuzz/corpus/$target" -- \
         -max_total_time="$SECONDS_PER_TARGET" -dict=fuzz/leveldb.dict -max_len=16384 -rss_limit_mb=4096 \
-        -print_final_stats=1 >"$log" 2>&1; then
+        -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} >"$log" 2>&1; then
         result=ok
     else
         result="FAILED (see $log and fuzz/artifacts/$target/)"
