@@ -130,8 +130,8 @@ struct MergingIterator<'a, C> {
 /// backwards (so that among equal keys the last child comes first, as LevelDB's FindLargest scans from the end).
 ///
 /// A step moves the child at the top and sifts it down, two comparisons per level of the heap, and often only
-/// one (see `runner_up`): LevelDB compares every child with the smallest so far at each step, and a database iterator has a child
-/// per memtable, per level-0 table and per level.
+/// one (see `runner_up`): LevelDB compares every child with the smallest so far at each step, and a database
+/// iterator has a child per memtable, per level-0 table and per level.
 struct Heap<'s, 'a> {
     comparator: &'s dyn Comparator,
     children: &'s [Child<'a>],
