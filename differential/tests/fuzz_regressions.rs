@@ -96,6 +96,18 @@ fn a_torn_manifest_record_after_an_incomplete_state_is_damage_as_in_leveldb() {
     );
 }
 
+/// An operation log whose `compact` flushed a fourth table to level 0: a size compaction could run before the
+/// manual one and move the table of the empty key to level 1, in either engine by timing, so the harness compared
+/// files that timing decides (a false divergence in 12 of 30 replays under load; the harness's model fixed in
+/// differential/src/runner.rs, and checked without timing by lockstep_test.rs).
+#[test]
+fn a_compact_whose_flush_makes_level_0_due_is_no_file_checkpoint() {
+    replay(
+        "db_ops_differential",
+        "a-compact-whose-flush-makes-level-0-due-races-a-size-compaction",
+    );
+}
+
 #[test]
 fn every_seed_passes_every_oracle() {
     let seeds = fuzz::seeds::all(&repository().join("tests/fixtures/leveldb-1.23"));
