@@ -9,7 +9,8 @@
 //! database that `repair_db` repaired opens (if its numbered files have LevelDB's names, see `canonical_name`). `recovery_differential` (on disk, in /dev/shm where there is one):
 //! oxleveldb and the system's LevelDB 1.23 open the same files with the same result (the same error, the path of
 //! the directory aside), read the same entries both ways and the same values for the keys found and for probes,
-//! and do it again after a reopen.
+//! and do it again after a reopen. Where oxleveldb reads past a torn last record on purpose (a MANIFEST's last
+//! edit; with `paranoid_checks`, a log's last write: README), LevelDB is asked again without that record.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use leveldb_differential::{CppEngine, DbOptions, Engine, OxEngine};
 use oxleveldb::env::{default_env, write_string_to_file, Env, MemEnv};
+use oxleveldb::log::{Reader, Reporter, Writer};
 use oxleveldb::{repair_db, Options, ReadOptions, DB};
 
 use super::dir_input;
@@ -237,6 +239,64 @@ fn cpp_answers_in_child(path: &Path, flags: u8, input_probe: &[u8]) -> Option<Ve
     )
 }
 
+/// oxleveldb's deliberate differences on damaged logs (README, "Where oxleveldb is stricter than LevelDB"): a
+/// MANIFEST that ends in an edit torn by a crash, and with `paranoid_checks` a log that ends in a torn write, are
+/// read up to the torn record, where LevelDB fails the open with `Corruption: checksum mismatch`. Rewrites each
+/// such file of `dir` with the records before its torn one (read by oxleveldb's reader, with the same tolerance
+/// the engine gives it, and nothing else dropped); says whether any file was rewritten.
+fn cut_torn_tails(dir: &Path, paranoid_checks: bool) -> bool {
+    struct Damage(std::cell::Cell<bool>);
+    impl Reporter for Damage {
+        fn corruption(&self, _bytes: usize, _status: &oxleveldb::Error) {
+            self.0.set(true);
+        }
+    }
+    let env = default_env();
+    let mut cut = false;
+    for entry in std::fs::read_dir(dir)
+        .expect("the scratch directory")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_manifest = name.starts_with("MANIFEST-");
+        let is_paranoid_log = paranoid_checks && name.ends_with(".log");
+        if !(is_manifest || is_paranoid_log) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = env.new_sequential_file(&path) else {
+            continue;
+        };
+        let damage = Damage(std::cell::Cell::new(false));
+        let reader = Reader::new(file, Some(&damage), true, 0);
+        let mut reader = if is_manifest {
+            reader.tolerate_torn_last_record()
+        } else {
+            reader.tolerate_torn_last_write()
+        };
+        let mut records = Vec::new();
+        let mut record = Vec::new();
+        while reader.read_record(&mut record) {
+            records.push(record.clone());
+        }
+        if !reader.ends_in_torn_record() || damage.0.get() {
+            continue;
+        }
+        drop(reader);
+        let file = env
+            .new_writable_file(&path)
+            .expect("the scratch directory takes files");
+        let mut writer = Writer::new(file);
+        for record in &records {
+            writer
+                .add_record(record)
+                .expect("the scratch directory takes files");
+        }
+        cut = true;
+    }
+    cut
+}
+
 /// Target `recovery_differential`.
 pub fn run_differential(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
@@ -259,15 +319,32 @@ pub fn run_differential(data: &[u8]) {
         rest.get(..8).unwrap_or(rest).to_vec(),
     ];
     let ours = answers(&mut OxEngine::new(), &paths[0], &options, &probes);
-    let theirs = if CPP_IN_CHILD.load(Ordering::Relaxed) {
-        match cpp_answers_in_child(&paths[1], flags, &probes[2]) {
-            Some(theirs) => theirs,
-            // LevelDB aborted on one of its assertions: it has no answer to compare with.
-            None => return,
+    let leveldb = |path: &Path| {
+        if CPP_IN_CHILD.load(Ordering::Relaxed) {
+            cpp_answers_in_child(path, flags, &probes[2])
+        } else {
+            Some(answers(&mut CppEngine::new(), path, &options, &probes))
         }
-    } else {
-        answers(&mut CppEngine::new(), &paths[1], &options, &probes)
     };
+    // `None`: LevelDB aborted on one of its assertions, it has no answer to compare with.
+    let Some(mut theirs) = leveldb(&paths[1]) else {
+        return;
+    };
+    if ours != theirs {
+        // Where oxleveldb reads past a torn last record on purpose, LevelDB must answer as oxleveldb did once
+        // the torn record is gone.
+        let cut = dir.path().join("cut");
+        std::fs::create_dir(&cut).expect("a scratch directory");
+        for (name, contents) in &files {
+            std::fs::write(cut.join(name), contents).expect("the scratch directory takes files");
+        }
+        if cut_torn_tails(&cut, options.paranoid_checks) {
+            let Some(cut_answers) = leveldb(&cut) else {
+                return;
+            };
+            theirs = cut_answers;
+        }
+    }
     let at = ours.iter().zip(&theirs).position(|(a, b)| a != b);
     assert!(
         at.is_none() && ours.len() == theirs.len(),
