@@ -163,6 +163,12 @@ pub fn extract_user_key(internal_key: &[u8]) -> &[u8] {
     &internal_key[..internal_key.len().saturating_sub(8)]
 }
 
+/// An internal key's user key and tag, as `InternalKeyComparator::compare_split` takes them.
+#[inline]
+pub fn split_internal_key(internal_key: &[u8]) -> (&[u8], u64) {
+    (extract_user_key(internal_key), extract_tag(internal_key))
+}
+
 /// The tag (`sequence << 8 | type`) of an internal key; 0 for a malformed key shorter than 8 bytes.
 #[inline]
 fn extract_tag(internal_key: &[u8]) -> u64 {
@@ -202,6 +208,22 @@ impl InternalKeyComparator {
         &self.user_comparator
     }
 
+    /// Compares two internal keys given as their user keys and tags (`split_internal_key`): `compare` once the
+    /// keys are taken apart, for a caller that compares one key with many and takes it apart once (the memtable's
+    /// search).
+    #[inline]
+    pub fn compare_split(&self, (a, a_tag): (&[u8], u64), (b, b_tag): (&[u8], u64)) -> Ordering {
+        let by_user_key = if self.user_is_bytewise {
+            compare_bytes(a, b)
+        } else {
+            self.user_comparator.compare(a, b)
+        };
+        match by_user_key {
+            Ordering::Equal => b_tag.cmp(&a_tag),
+            r => r,
+        }
+    }
+
     /// LevelDB: InternalKeyComparator::Compare(const InternalKey&, const InternalKey&)
     pub fn compare_internal_key(&self, a: &InternalKey, b: &InternalKey) -> Ordering {
         self.compare(a.encode(), b.encode())
@@ -219,16 +241,10 @@ impl Comparator for InternalKeyComparator {
     fn compare(&self, akey: &[u8], bkey: &[u8]) -> Ordering {
         // Order by: increasing user key (according to the user-supplied comparator), decreasing sequence number,
         // decreasing type (though the sequence number should be enough to disambiguate).
-        let (a, b) = (extract_user_key(akey), extract_user_key(bkey));
-        let by_user_key = if self.user_is_bytewise {
-            compare_bytes(a, b)
-        } else {
-            self.user_comparator.compare(a, b)
-        };
-        match by_user_key {
-            Ordering::Equal => extract_tag(bkey).cmp(&extract_tag(akey)),
-            r => r,
-        }
+        self.compare_split(
+            (extract_user_key(akey), extract_tag(akey)),
+            (extract_user_key(bkey), extract_tag(bkey)),
+        )
     }
 
     fn name(&self) -> &str {

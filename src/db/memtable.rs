@@ -20,7 +20,9 @@ use std::cmp::Ordering;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::db::dbformat::{InternalKeyComparator, LookupKey, SequenceNumber, ValueType};
+use crate::db::dbformat::{
+    split_internal_key, InternalKeyComparator, LookupKey, SequenceNumber, ValueType,
+};
 use crate::db::skiplist::{Iter, KeyComparator as SkipListComparator, SkipList};
 use crate::error::Result;
 use crate::table::iterator::Iterator;
@@ -97,6 +99,20 @@ impl SkipListComparator<EntryPtr> for KeyComparator {
     fn compare(&self, a: &EntryPtr, b: &EntryPtr) -> Ordering {
         // Internal keys are encoded as length-prefixed strings.
         self.comparator.compare(a.internal_key(), b.internal_key())
+    }
+
+    /// The search key's user key and tag: its length prefix decoded and its tag read once per search.
+    type Decoded<'a> = (&'a [u8], u64);
+
+    #[inline]
+    fn decode<'a>(&self, key: &'a EntryPtr) -> (&'a [u8], u64) {
+        split_internal_key(key.internal_key())
+    }
+
+    #[inline]
+    fn compare_decoded(&self, node_key: &EntryPtr, key: &(&[u8], u64)) -> Ordering {
+        self.comparator
+            .compare_split(split_internal_key(node_key.internal_key()), *key)
     }
 }
 

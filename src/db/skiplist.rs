@@ -40,6 +40,17 @@ const BRANCHING: u32 = 4;
 /// Orders the keys of a skiplist.
 pub trait KeyComparator<K>: Send + Sync {
     fn compare(&self, a: &K, b: &K) -> CmpOrdering;
+
+    /// The key a search looks for, prepared once for the comparisons with every node on its way (RocksDB's
+    /// `DecodedKey`: the memtable takes its search key apart once, not at every node).
+    type Decoded<'a>
+    where
+        K: 'a;
+
+    fn decode<'a>(&self, key: &'a K) -> Self::Decoded<'a>;
+
+    /// `compare(node_key, key)`, with `key` decoded.
+    fn compare_decoded(&self, node_key: &K, key: &Self::Decoded<'_>) -> CmpOrdering;
 }
 
 /// A node and the first of its links; the other `height - 1` links follow it in the same arena allocation.
@@ -230,9 +241,9 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     /// True if `key` is greater than the key in `n` (a null `n` is infinitely large).
     ///
     /// LevelDB: SkipList::KeyIsAfterNode
-    fn key_is_after_node(&self, key: &K, n: *const Node<K>) -> bool {
+    fn key_is_after_node(&self, key: &C::Decoded<'_>, n: *const Node<K>) -> bool {
         // SAFETY: a non-null node pointer of this list points to a live node (nodes are freed with the list).
-        !n.is_null() && self.compare.compare(unsafe { &(*n).key }, key) == CmpOrdering::Less
+        !n.is_null() && self.compare.compare_decoded(unsafe { &(*n).key }, key) == CmpOrdering::Less
     }
 
     /// The earliest node at or after `key`, filling `prev` with the last node before it at every level.
@@ -243,6 +254,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         key: &K,
         mut prev: Option<&mut [*const Node<K>; MAX_HEIGHT]>,
     ) -> *const Node<K> {
+        let key = self.compare.decode(key);
         let mut x = self.head();
         let mut level = self.max_height() - 1;
         // The node found not before `key` at the level above. Going down a level often leads to it again (a tall
@@ -252,7 +264,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         loop {
             // SAFETY: `x` is the head or a node reached through links at `level`, so it has a link at `level`.
             let next = unsafe { Node::next_for_search(x, level) };
-            if next != last_bigger && self.key_is_after_node(key, next) {
+            if next != last_bigger && self.key_is_after_node(&key, next) {
                 // Keep searching in this list.
                 x = next;
             } else {
@@ -273,6 +285,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     ///
     /// LevelDB: SkipList::FindLessThan
     fn find_less_than(&self, key: &K) -> *const Node<K> {
+        let key = self.compare.decode(key);
         let mut x = self.head();
         let mut level = self.max_height() - 1;
         loop {
@@ -280,7 +293,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
             let next = unsafe { Node::next_for_search(x, level) };
             // SAFETY: a non-null link points to a live node.
             if next.is_null()
-                || self.compare.compare(unsafe { &(*next).key }, key) != CmpOrdering::Less
+                || self.compare.compare_decoded(unsafe { &(*next).key }, &key) != CmpOrdering::Less
             {
                 if level == 0 {
                     return x;
@@ -501,6 +514,16 @@ mod tests {
     impl KeyComparator<Key> for TestComparator {
         fn compare(&self, a: &Key, b: &Key) -> CmpOrdering {
             a.cmp(b)
+        }
+
+        type Decoded<'a> = Key;
+
+        fn decode(&self, key: &Key) -> Key {
+            *key
+        }
+
+        fn compare_decoded(&self, node_key: &Key, key: &Key) -> CmpOrdering {
+            node_key.cmp(key)
         }
     }
 

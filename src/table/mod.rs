@@ -48,6 +48,8 @@ internal_mod! {
     filter_block;
     format;
     key_buffer;
+    // A table cut into named regions, for the tools (`oxldb sst_layout`) and the course; the engine never uses it.
+    #[cfg(feature = "internals")]
     layout;
     merger;
     two_level_iterator;

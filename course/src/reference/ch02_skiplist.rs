@@ -26,6 +26,17 @@ impl KeyComparator<u64> for U64Order {
     fn compare(&self, a: &u64, b: &u64) -> Ordering {
         a.cmp(b)
     }
+
+    // A u64 needs no preparing for a search.
+    type Decoded<'a> = u64;
+
+    fn decode(&self, key: &u64) -> u64 {
+        *key
+    }
+
+    fn compare_decoded(&self, node_key: &u64, key: &u64) -> Ordering {
+        node_key.cmp(key)
+    }
 }
 
 pub struct SkipList {
