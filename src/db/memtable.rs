@@ -17,6 +17,8 @@
 //! it each hold one, and the memory goes when the last of them lets go.
 
 use std::cmp::Ordering;
+use std::mem::MaybeUninit;
+use std::ptr;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -27,7 +29,7 @@ use crate::db::skiplist::{Iter, KeyComparator as SkipListComparator, SkipList};
 use crate::error::Result;
 use crate::table::iterator::Iterator;
 use crate::util::coding::{
-    decode_fixed64, encode_fixed64, encode_varint32, put_varint32, varint_length,
+    decode_fixed64, encode_varint32, put_varint32, varint_length,
 };
 use crate::util::comparator::Comparator;
 
@@ -83,6 +85,24 @@ impl EntryPtr {
         let key = self.internal_key::<'a>();
         // SAFETY: an arena entry is followed by its length-prefixed value, in the same allocation.
         unsafe { length_prefixed(key.as_ptr().add(key.len())) }
+    }
+}
+
+/// Writes an entry into its fresh, uninitialized arena bytes, front to back (the arena does not zero its blocks,
+/// as LevelDB's does not: every byte of an entry is written before anything reads it).
+struct EntryWriter<'a> {
+    dst: &'a mut [MaybeUninit<u8>],
+    len: usize,
+}
+
+impl EntryWriter<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        let dst = &mut self.dst[self.len..self.len + bytes.len()];
+        // SAFETY: `dst` is `bytes.len()` writable bytes (the slice above checked the bounds), which cannot overlap
+        // `bytes` (it is borrowed mutably). A copy, where a loop of `MaybeUninit::write` compiled to a byte loop.
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), dst.as_mut_ptr().cast::<u8>(), bytes.len()) };
+        self.len += bytes.len();
     }
 }
 
@@ -186,15 +206,17 @@ impl MemTable {
             + varint_length(val_size as u64)
             + val_size;
         self.table.insert_with(encoded_len, |dst| {
-            let mut p = encode_varint32(dst, internal_key_size as u32);
-            dst[p..p + key_size].copy_from_slice(key);
-            p += key_size;
-            encode_fixed64(&mut dst[p..], (seq << 8) | value_type as u64);
-            p += 8;
-            p += encode_varint32(&mut dst[p..], val_size as u32);
-            dst[p..p + val_size].copy_from_slice(value);
-            debug_assert_eq!(p + val_size, encoded_len);
-            EntryPtr(dst.as_ptr())
+            let mut entry = EntryWriter { dst, len: 0 };
+            let mut varint = [0u8; 5];
+            let n = encode_varint32(&mut varint, internal_key_size as u32);
+            entry.put(&varint[..n]);
+            entry.put(key);
+            entry.put(&((seq << 8) | value_type as u64).to_le_bytes());
+            let n = encode_varint32(&mut varint, val_size as u32);
+            entry.put(&varint[..n]);
+            entry.put(value);
+            debug_assert_eq!(entry.len, encoded_len);
+            EntryPtr(entry.dst.as_ptr().cast())
         });
     }
 

@@ -22,7 +22,7 @@
 
 use std::cmp::Ordering as CmpOrdering;
 use std::marker::PhantomData;
-use std::mem::{align_of, size_of};
+use std::mem::{align_of, size_of, MaybeUninit};
 use std::ops::Deref;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
@@ -186,7 +186,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         arena: &mut Arena,
         height: usize,
         data_len: usize,
-        make_key: impl FnOnce(&mut [u8]) -> K,
+        make_key: impl FnOnce(&mut [MaybeUninit<u8>]) -> K,
     ) -> NonNull<Node<K>> {
         const {
             assert!(
@@ -198,8 +198,10 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
         let (node, data) = arena.allocate_node_with_data(bytes, data_len);
         let node = node.cast::<Node<K>>();
         // SAFETY: `data` is a fresh arena allocation of `data_len` bytes (dangling and empty when 0), apart from
-        // the node, and handed to `make_key` once.
-        let key = make_key(unsafe { std::slice::from_raw_parts_mut(data.as_ptr(), data_len) });
+        // the node, and handed to `make_key` once, uninitialized (the arena does not zero its blocks).
+        let key = make_key(unsafe {
+            std::slice::from_raw_parts_mut(data.as_ptr().cast::<MaybeUninit<u8>>(), data_len)
+        });
         // SAFETY: the node's allocation is fresh, 8-byte aligned and large enough for the key and `height` links.
         unsafe {
             ptr::addr_of_mut!((*node.as_ptr()).key).write(key);
@@ -336,7 +338,7 @@ impl<K: Copy + Default, C: KeyComparator<K>> SkipList<K, C> {
     /// instead of two.
     ///
     /// LevelDB: SkipList::Insert
-    pub fn insert_with(&self, data_len: usize, make_key: impl FnOnce(&mut [u8]) -> K) {
+    pub fn insert_with(&self, data_len: usize, make_key: impl FnOnce(&mut [MaybeUninit<u8>]) -> K) {
         let mut writer = self.lock_writer();
         let writer = &mut *writer;
         // LevelDB draws the height after the search; neither depends on the other.
