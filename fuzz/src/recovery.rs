@@ -172,8 +172,9 @@ fn probes(input: &[u8]) -> [Vec<u8>; 3] {
 
 /// Whether LevelDB runs in a child process (set by the fuzz binary's `init`, [`init_differential`]). Debian's
 /// LevelDB is built with its assertions, and damaged files trip some of them (`ExtractUserKey` on a key shorter
-/// than 8 bytes, files that overlap at level 1 and up): an abort in a child costs the comparison of that input,
-/// not the fuzzing run. The stable test replays inputs LevelDB does not abort on, in process.
+/// than 8 bytes, files that overlap at level 1 and up), and a table whose block handle claims a size beyond any
+/// memory makes `ReadBlock` allocate it before reading (`std::bad_alloc`): an abort in a child costs the
+/// comparison of that input, not the fuzzing run. The stable test replays inputs LevelDB does not abort on, in process.
 static CPP_IN_CHILD: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that makes a fuzz binary a LevelDB child: the directory to open; the flags byte and
@@ -215,7 +216,14 @@ pub fn init_differential() {
 /// LevelDB's answers on `path`, from a child process (this binary again); `None` if LevelDB aborted.
 fn cpp_answers_in_child(path: &Path, flags: u8, input_probe: &[u8]) -> Option<Vec<String>> {
     let exe = std::env::current_exe().expect("the fuzz binary's path");
+    // Under the address sanitizer an allocation too large fails the child with a report and exit status 1, where a
+    // plain process gets `std::bad_alloc` and aborts: the sanitizer is told to abort after its report, too.
+    let asan_options = match std::env::var("ASAN_OPTIONS") {
+        Ok(options) if !options.is_empty() => format!("{options}:abort_on_error=1"),
+        _ => "abort_on_error=1".to_string(),
+    };
     let output = std::process::Command::new(exe)
+        .env("ASAN_OPTIONS", asan_options)
         .env(CHILD_DIR, path)
         .env(CHILD_FLAGS, flags.to_string())
         .env(CHILD_PROBE, hex(input_probe))
