@@ -73,3 +73,47 @@ fn a_missing_log_on_memenv_does_not_fail_the_open() {
     let db = DB::open(options, "/db").expect("LevelDB opens it, without the missing log");
     assert_eq!(db.get("k").unwrap().as_deref(), Some(&b"v"[..]));
 }
+
+/// Found by the target `recovery_differential`: CURRENT names its MANIFEST with bytes that are not UTF-8. LevelDB
+/// opens the name's bytes as they are; oxleveldb made them valid UTF-8 first (each bad byte three bytes), so it
+/// opened another name, too long for the file system ("File name too long" where LevelDB's was not found). Now
+/// the bytes are the name: a MANIFEST so named opens, and a missing one is LevelDB's corruption.
+#[test]
+fn current_names_its_manifest_by_the_bytes_it_holds() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        create_if_missing: true,
+        ..Options::default()
+    };
+    let db = DB::open(options.clone(), dir.path()).unwrap();
+    db.put("kept", "value").unwrap();
+    drop(db);
+    let manifest = fs::read_to_string(dir.path().join("CURRENT")).unwrap();
+    let manifest = dir.path().join(manifest.trim_end());
+    // 100 bytes of 0x8f: a valid file name, 300 bytes once each is made U+FFFD.
+    let name = [b"MANIFEST-".as_slice(), &[0x8f; 100]].concat();
+    fs::rename(&manifest, dir.path().join(OsStr::from_bytes(&name))).unwrap();
+    fs::write(
+        dir.path().join("CURRENT"),
+        [name.as_slice(), b"\n"].concat(),
+    )
+    .unwrap();
+
+    let db = DB::open(options.clone(), dir.path()).unwrap();
+    assert_eq!(db.get("kept").unwrap().as_deref(), Some(&b"value"[..]));
+    drop(db);
+
+    fs::write(
+        dir.path().join("CURRENT"),
+        [&[0x8f; 100][..], b"\n"].concat(),
+    )
+    .unwrap();
+    let error = DB::open(options, dir.path()).unwrap_err().to_string();
+    assert!(
+        error.starts_with("Corruption: CURRENT points to a non-existent file: NotFound: "),
+        "{error}"
+    );
+}

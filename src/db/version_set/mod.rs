@@ -26,6 +26,8 @@ pub use version::{new_concatenating_iterator, total_file_size, GetStats, Version
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
@@ -430,9 +432,11 @@ impl VersionSet {
                 "",
             ));
         }
-        let current = String::from_utf8_lossy(&current[..current.len() - 1]).into_owned();
-
-        let dscname = self.dbname.join(&current);
+        // The name's bytes as they are, as LevelDB takes them: a damaged name made valid UTF-8 would be another name
+        // (longer, too: it failed with "File name too long" where LevelDB's was not found; found by the
+        // recovery_differential fuzz target).
+        let current = &current[..current.len() - 1];
+        let dscname = self.dbname.join(OsStr::from_bytes(current));
         let file = match self.env.new_sequential_file(&dscname) {
             Ok(file) => file,
             Err(e) if e.is_not_found() => {
@@ -560,7 +564,7 @@ impl VersionSet {
         // See if we can reuse the existing MANIFEST file. Not one that ends in a torn record (the writer died in
         // the middle of it): a record appended after it would make the MANIFEST unreadable. Stricter than
         // LevelDB.
-        Ok(torn_tail || !self.reuse_manifest(&dscname, &current))
+        Ok(torn_tail || !self.reuse_manifest(&dscname, &String::from_utf8_lossy(current)))
     }
 
     /// With `reuse_logs`, keeps appending to the MANIFEST just recovered, unless it has grown too big.
