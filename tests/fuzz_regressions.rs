@@ -8,12 +8,8 @@ use oxleveldb::env::default_env;
 use oxleveldb::table::TableBuilder;
 use oxleveldb::{repair_db, Options, DB};
 
-/// Found by the target `recovery`: a table whose keys are all too short to be internal keys. LevelDB's repair
-/// keeps it with empty bounds, which its MANIFEST cannot hold (an assertion; without assertions a MANIFEST that
-/// does not read back, "VersionEdit: new-file entry"), so the repaired database did not open. Now the table is
-/// set aside in lost/ and the repaired database opens, with the other tables' data.
-#[test]
-fn repair_sets_aside_a_table_without_parsable_keys() {
+/// A database holding "kept" = "value" (in its log), closed; with the options it was made with.
+fn database_with_one_key() -> (tempfile::TempDir, Options) {
     let dir = tempfile::tempdir().unwrap();
     let options = Options {
         create_if_missing: true,
@@ -21,8 +17,21 @@ fn repair_sets_aside_a_table_without_parsable_keys() {
     };
     let db = DB::open(options.clone(), dir.path()).unwrap();
     db.put("kept", "value").unwrap();
-    db.compact_range(None, None).unwrap();
     drop(db);
+    (dir, options)
+}
+
+/// Found by the target `recovery`: a table whose keys are all too short to be internal keys. LevelDB's repair
+/// keeps it with empty bounds, which its MANIFEST cannot hold (an assertion; without assertions a MANIFEST that
+/// does not read back, "VersionEdit: new-file entry"), so the repaired database did not open. Now the table is
+/// set aside in lost/ and the repaired database opens, with the other tables' data.
+#[test]
+fn repair_sets_aside_a_table_without_parsable_keys() {
+    let (dir, options) = database_with_one_key();
+    DB::open(options.clone(), dir.path())
+        .unwrap()
+        .compact_range(None, None)
+        .unwrap();
     // A table of raw 3-byte keys, numbered past every file of the database.
     let env = default_env();
     let path = dir.path().join("000100.ldb");
@@ -83,14 +92,7 @@ fn current_names_its_manifest_by_the_bytes_it_holds() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
 
-    let dir = tempfile::tempdir().unwrap();
-    let options = Options {
-        create_if_missing: true,
-        ..Options::default()
-    };
-    let db = DB::open(options.clone(), dir.path()).unwrap();
-    db.put("kept", "value").unwrap();
-    drop(db);
+    let (dir, options) = database_with_one_key();
     let manifest = fs::read_to_string(dir.path().join("CURRENT")).unwrap();
     let manifest = dir.path().join(manifest.trim_end());
     // 100 bytes of 0x8f: a valid file name, 300 bytes once each is made U+FFFD.
