@@ -174,7 +174,8 @@ fn probes(input: &[u8]) -> [Vec<u8>; 3] {
 /// LevelDB is built with its assertions, and damaged files trip some of them (`ExtractUserKey` on a key shorter
 /// than 8 bytes, files that overlap at level 1 and up), and a table whose block handle claims a size beyond any
 /// memory makes `ReadBlock` allocate it before reading (`std::bad_alloc`): an abort in a child costs the
-/// comparison of that input, not the fuzzing run. The stable test replays inputs LevelDB does not abort on, in process.
+/// comparison of that input, not the fuzzing run. The stable test replays inputs LevelDB does not abort on, in
+/// process.
 static CPP_IN_CHILD: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that makes a fuzz binary a LevelDB child: the directory to open; the flags byte and

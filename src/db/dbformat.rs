@@ -241,10 +241,7 @@ impl Comparator for InternalKeyComparator {
     fn compare(&self, akey: &[u8], bkey: &[u8]) -> Ordering {
         // Order by: increasing user key (according to the user-supplied comparator), decreasing sequence number,
         // decreasing type (though the sequence number should be enough to disambiguate).
-        self.compare_split(
-            (extract_user_key(akey), extract_tag(akey)),
-            (extract_user_key(bkey), extract_tag(bkey)),
-        )
+        self.compare_split(split_internal_key(akey), split_internal_key(bkey))
     }
 
     fn name(&self) -> &str {

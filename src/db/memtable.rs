@@ -18,8 +18,8 @@
 
 use std::cmp::Ordering;
 use std::mem::MaybeUninit;
-use std::ptr;
 use std::ops::Deref;
+use std::ptr;
 use std::sync::Arc;
 
 use crate::db::dbformat::{
