@@ -1320,6 +1320,115 @@ fn blocks_of_a_memory_mapped_file_are_not_cached() {
     assert_eq!(cache.total_charge() == 0, mapped);
 }
 
+/// A file that records the ranges read from it and the ranges let go (`RandomAccessFile::release`), in order.
+struct RecordingFile {
+    target: Box<dyn RandomAccessFile>,
+    /// `(released, offset, n)`: a read when `released` is false.
+    events: Mutex<Vec<(bool, u64, usize)>>,
+}
+
+impl RandomAccessFile for RecordingFile {
+    fn read<'a>(&'a self, offset: u64, n: usize, scratch: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+        self.events.lock().unwrap().push((false, offset, n));
+        self.target.read(offset, n, scratch)
+    }
+    fn release(&self, offset: u64, n: usize) {
+        self.events.lock().unwrap().push((true, offset, n));
+    }
+}
+
+/// A scan that does not fill the block cache (a compaction's) lets the file go of each megabyte once it has read
+/// past it, and of nothing it has not read; a scan that fills the cache lets nothing go.
+#[test]
+fn a_scan_that_does_not_fill_the_cache_releases_the_megabytes_it_has_read() {
+    const MEGABYTE: u64 = 1 << 20;
+    let mut rnd = Random::new(RANDOM_SEED);
+    // Incompressible values, so that the table is as large as its entries: 3.4 MB.
+    let entries: EntryVec = (0..3500)
+        .map(|i| {
+            (
+                format!("k{i:05}").into_bytes(),
+                random_string(&mut rnd, 1000),
+            )
+        })
+        .collect();
+    let options = Options::default();
+    let env = MemEnv::new(default_env());
+    let mut builder = TableBuilder::new(
+        &options,
+        env.new_writable_file(Path::new(TABLE_FILE)).unwrap(),
+    );
+    for (k, v) in &entries {
+        builder.add(k, v);
+    }
+    builder.finish().unwrap();
+    builder.file().close().unwrap();
+    let size = builder.file_size();
+
+    for fill_cache in [false, true] {
+        let file = Arc::new(RecordingFile {
+            target: env.new_random_access_file(Path::new(TABLE_FILE)).unwrap(),
+            events: Mutex::new(Vec::new()),
+        });
+        struct Shared(Arc<RecordingFile>);
+        impl RandomAccessFile for Shared {
+            fn read<'a>(
+                &'a self,
+                offset: u64,
+                n: usize,
+                scratch: &'a mut Vec<u8>,
+            ) -> Result<&'a [u8]> {
+                self.0.read(offset, n, scratch)
+            }
+            fn release(&self, offset: u64, n: usize) {
+                self.0.release(offset, n)
+            }
+        }
+        let options = Options {
+            block_cache: Some(Arc::new(Cache::new(8 << 20))),
+            ..Options::default()
+        };
+        let table = Table::open(&options, Box::new(Shared(file.clone())), size).unwrap();
+        let read_options = ReadOptions {
+            fill_cache,
+            ..ReadOptions::default()
+        };
+        assert_eq!(
+            scan_forward(&mut *table.new_iterator(&read_options)),
+            entries
+        );
+
+        let events = file.events.lock().unwrap();
+        let releases: Vec<(u64, usize)> =
+            events.iter().filter(|e| e.0).map(|e| (e.1, e.2)).collect();
+        if fill_cache {
+            assert_eq!(releases, []);
+            continue;
+        }
+        // Whole megabytes, one after the other from the start, up to the last the data blocks went past (they
+        // end between 3 and 4 MB).
+        assert_eq!(size / MEGABYTE, 3, "{size}");
+        let mut next = 0;
+        for &(offset, n) in &releases {
+            assert_eq!((offset, n as u64 % MEGABYTE), (next, 0));
+            next += n as u64;
+        }
+        assert_eq!(next, 3 * MEGABYTE);
+        // Nothing is let go before it was read.
+        let mut read_end = 0;
+        for &(released, offset, n) in events.iter() {
+            if released {
+                assert!(
+                    offset + n as u64 <= read_end,
+                    "released {offset}+{n} before reading past {read_end}"
+                );
+            } else {
+                read_end = read_end.max(offset + n as u64);
+            }
+        }
+    }
+}
+
 #[test]
 fn builder_options_entries_and_abandon() {
     let env = MemEnv::new(default_env());

@@ -77,6 +77,14 @@ pub trait RandomAccessFile: Send + Sync {
     fn is_memory_mapped(&self) -> bool {
         false
     }
+
+    /// A hint that `offset..offset + n` will not be read again soon: a scan that reads each block once (a
+    /// compaction's) has gone past it. A memory map lets go of the pages that lie wholly inside, so that a scan of
+    /// large files does not keep every page it touched in the process's memory until the file is closed (a read
+    /// of them later maps them again, from the operating system's cache). Other files have nothing to let go.
+    ///
+    /// Not in LevelDB, whose maps keep every page a compaction touched until the compacted files are deleted.
+    fn release(&self, _offset: u64, _n: usize) {}
 }
 
 /// A file written from front to back. Implementations buffer small writes, so callers append freely.

@@ -234,6 +234,26 @@ impl RandomAccessFile for PosixMmapReadableFile {
     fn is_memory_mapped(&self) -> bool {
         true
     }
+
+    fn release(&self, offset: u64, n: usize) {
+        // The whole pages inside the range (the map starts on a page boundary).
+        let page = sys::page_size();
+        let start = (offset as usize).div_ceil(page) * page;
+        let end = (offset as usize).saturating_add(n).min(self.length) / page * page;
+        if start < end {
+            // SAFETY: `start..end` lies inside the map. The map is of a file opened read-only and is never written,
+            // so dropping its pages loses nothing: a later read of them loads them again from the file, which does
+            // not change while it is open (tables are immutable). A slice of the map handed out earlier stays
+            // valid for the same reason. The advice can only fail on bad arguments; it is a hint either way.
+            unsafe {
+                sys::madvise(
+                    self.base.add(start) as *mut _,
+                    end - start,
+                    sys::MADV_DONTNEED,
+                )
+            };
+        }
+    }
 }
 
 impl Drop for PosixMmapReadableFile {
@@ -957,6 +977,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The resident kilobytes of the maps of `path` in this process (Linux's /proc/self/smaps).
+    #[cfg(target_os = "linux")]
+    fn resident_kb_of_maps_of(path: &Path) -> usize {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut in_map = false;
+        let mut kb = 0;
+        for line in smaps.lines() {
+            let mut fields = line.split_whitespace();
+            match (fields.next(), fields.next()) {
+                // A map's first line: its address range, permissions, offset, device, inode and path.
+                (Some(range), Some(permissions))
+                    if range.contains('-') && permissions.len() == 4 =>
+                {
+                    in_map = line.ends_with(path.to_str().unwrap())
+                }
+                (Some("Rss:"), Some(n)) if in_map => kb += n.parse::<usize>().unwrap(),
+                _ => {}
+            }
+        }
+        kb
+    }
+
+    /// A map lets go of the whole pages inside a released range (the process's resident memory for the map drops)
+    /// and reads the same bytes after, mapping them again.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_map_releases_the_whole_pages_of_a_range_and_reads_them_again() {
+        let env = env();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("000001.ldb");
+        let data: Vec<u8> = (0..4 << 20).map(|i: u32| (i % 251) as u8).collect();
+        write_string_to_file(&env, &data, &path).unwrap();
+        let file = env.new_random_access_file(&path).unwrap();
+        assert!(file.is_memory_mapped());
+        let mut scratch = Vec::new();
+        let read_all = |file: &dyn RandomAccessFile, scratch: &mut Vec<u8>| {
+            file.read(0, data.len(), scratch).unwrap().to_vec()
+        };
+        assert_eq!(read_all(&*file, &mut scratch), data);
+        assert!(
+            resident_kb_of_maps_of(&path) >= 4000,
+            "{}",
+            resident_kb_of_maps_of(&path)
+        );
+
+        // A range that starts and ends inside pages lets go of the whole pages between, and no more.
+        let page = sys::page_size();
+        file.release(1, 2 * page - 2);
+        assert!(resident_kb_of_maps_of(&path) >= 4000);
+        file.release(1, data.len());
+        let left = resident_kb_of_maps_of(&path);
+        assert!(left <= 2 * page / 1024, "{left} kB left");
+        // Past the end is ignored.
+        file.release(data.len() as u64 - 5, 1 << 30);
+        assert_eq!(read_all(&*file, &mut scratch), data);
+        assert!(resident_kb_of_maps_of(&path) >= 4000);
     }
 
     #[test]

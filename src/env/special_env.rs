@@ -139,6 +139,9 @@ impl RandomAccessFile for CountingFile {
     fn is_memory_mapped(&self) -> bool {
         self.target.is_memory_mapped()
     }
+    fn release(&self, offset: u64, n: usize) {
+        self.target.release(offset, n)
+    }
 }
 
 impl EnvWrapper for SpecialEnv {

@@ -146,6 +146,8 @@ pub const SEEK_SET: i16 = 0;
 pub const PROT_READ: c_int = 1;
 pub const MAP_SHARED: c_int = 1;
 pub const MAP_FAILED: *mut c_void = !0usize as *mut c_void;
+/// The same value on Linux and macOS.
+pub const MADV_DONTNEED: c_int = 4;
 
 extern "C" {
     pub fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
@@ -163,6 +165,8 @@ extern "C" {
         offset: off_t,
     ) -> *mut c_void;
     pub fn munmap(addr: *mut c_void, len: usize) -> c_int;
+    pub fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
+    fn getpagesize() -> c_int;
     // macOS x86-64 keeps a cancellation point in plain `close`; the C headers name this variant.
     #[cfg_attr(
         all(target_os = "macos", target_arch = "x86_64"),
@@ -185,6 +189,12 @@ extern "C" {
     #[cfg(target_os = "macos")]
     #[link_name = "__error"]
     fn __errno_location() -> *mut c_int;
+}
+
+/// The size of a page of memory, the unit of a memory map.
+pub fn page_size() -> usize {
+    // SAFETY: getpagesize has no preconditions.
+    unsafe { getpagesize() as usize }
 }
 
 /// The C library's message for `errnum`, as `strerror` prints it (`"No such file or directory"`).
