@@ -87,6 +87,9 @@ impl RandomAccessFile for CountedFile<dyn RandomAccessFile> {
     fn is_memory_mapped(&self) -> bool {
         self.file.is_memory_mapped()
     }
+    fn release(&self, offset: u64, n: usize) {
+        self.file.release(offset, n)
+    }
 }
 
 /// Writes every message to the database's own log, and reads the progress out of it.
