@@ -90,11 +90,45 @@ pub struct DBIterator {
     saved_value: Vec<u8>,
     direction: Direction,
     valid: bool,
-    rnd: Random,
-    bytes_until_read_sampling: u64,
+    sampling: ReadSampling,
     /// Whether the cursor has been positioned: std iteration ([`IntoIterator`]) starts at the cursor if so, else
     /// at the first entry.
     started: bool,
+}
+
+/// When the iterator next charges a read to the files that hold its key: every `READ_BYTES_PERIOD` bytes read on
+/// average, at random (LevelDB's `rnd_` and `bytes_until_read_sampling_`). The charges are what trigger compactions
+/// by reads (LevelDB's `RecordReadSample`).
+struct ReadSampling {
+    rnd: Random,
+    bytes_until_read_sampling: u64,
+}
+
+impl ReadSampling {
+    fn new(seed: u32) -> ReadSampling {
+        let mut rnd = Random::new(seed);
+        let bytes_until_read_sampling = Self::random_compaction_period(&mut rnd);
+        ReadSampling {
+            rnd,
+            bytes_until_read_sampling,
+        }
+    }
+
+    /// Picks the number of bytes that can be read until a compaction is scheduled.
+    ///
+    /// LevelDB: DBIter::RandomCompactionPeriod
+    fn random_compaction_period(rnd: &mut Random) -> u64 {
+        u64::from(rnd.uniform(2 * config::READ_BYTES_PERIOD as u32))
+    }
+
+    /// Counts `bytes_read` at the internal key `k`, charging `k`'s files each time a period runs out.
+    fn count(&mut self, db: &FileHolder, k: &[u8], bytes_read: u64) {
+        while self.bytes_until_read_sampling < bytes_read {
+            self.bytes_until_read_sampling += Self::random_compaction_period(&mut self.rnd);
+            db.record_read_sample(k);
+        }
+        self.bytes_until_read_sampling -= bytes_read;
+    }
 }
 
 impl DBIterator {
@@ -105,8 +139,6 @@ impl DBIterator {
         sequence: SequenceNumber,
         seed: u32,
     ) -> DBIterator {
-        let mut rnd = Random::new(seed);
-        let bytes_until_read_sampling = Self::random_compaction_period(&mut rnd);
         DBIterator {
             db,
             iter,
@@ -116,8 +148,7 @@ impl DBIterator {
             saved_value: Vec::new(),
             direction: Direction::Forward,
             valid: false,
-            rnd,
-            bytes_until_read_sampling,
+            sampling: ReadSampling::new(seed),
             started: false,
         }
     }
@@ -126,13 +157,6 @@ impl DBIterator {
     /// a reference of its own, a count every reader would share).
     pub(crate) fn user_comparator(&self) -> &dyn Comparator {
         &**self.db.user_comparator()
-    }
-
-    /// Picks the number of bytes that can be read until a compaction is scheduled.
-    ///
-    /// LevelDB: DBIter::RandomCompactionPeriod
-    fn random_compaction_period(rnd: &mut Random) -> u64 {
-        u64::from(rnd.uniform(2 * config::READ_BYTES_PERIOD as u32))
     }
 
     /// True if the iterator is positioned at an entry.
@@ -218,25 +242,20 @@ impl DBIterator {
         }
     }
 
-    /// Parses the internal iterator's key, sampling the bytes read for read-triggered compactions.
+    /// Parses `k`, the internal iterator's key, after counting the bytes read (`k` and a value of `value_len`
+    /// bytes) towards the next read sample. It takes the fields it uses rather than `&mut self`, so that the caller
+    /// keeps the user key inside `k` instead of asking the iterator tree for the key once more (a call through
+    /// every layer of it).
     ///
     /// LevelDB: DBIter::ParseKey
-    fn parse_key(&mut self) -> Option<(SequenceNumber, ValueType)> {
-        let k = self.iter.key();
-        let bytes_read = (k.len() + self.iter.value().len()) as u64;
-        while self.bytes_until_read_sampling < bytes_read {
-            self.bytes_until_read_sampling += Self::random_compaction_period(&mut self.rnd);
-            self.db.record_read_sample(k);
-        }
-        self.bytes_until_read_sampling -= bytes_read;
-
-        match parse_internal_key(k) {
-            Some(ikey) => Some((ikey.sequence, ikey.value_type)),
-            None => {
-                self.status = Err(Error::corruption("corrupted internal key in DBIter", ""));
-                None
-            }
-        }
+    fn parse_key<'k>(
+        k: &'k [u8],
+        value_len: usize,
+        sampling: &mut ReadSampling,
+        db: &FileHolder,
+    ) -> Result<ParsedInternalKey<'k>> {
+        sampling.count(db, k, (k.len() + value_len) as u64);
+        parse_internal_key(k).ok_or_else(|| Error::corruption("corrupted internal key in DBIter", ""))
     }
 
     /// Moves to the next user key.
@@ -289,30 +308,29 @@ impl DBIterator {
         debug_assert!(self.iter.valid());
         debug_assert_eq!(self.direction, Direction::Forward);
         loop {
-            if let Some((sequence, value_type)) = self.parse_key() {
-                if sequence <= self.sequence {
-                    let user_key = extract_user_key(self.iter.key());
-                    match value_type {
-                        ValueType::Deletion => {
-                            // Arrange to skip all upcoming entries for this key since they are hidden by this
-                            // deletion.
-                            Self::save_key(user_key, &mut self.saved_key);
-                            skipping = true;
-                        }
-                        ValueType::Value => {
-                            if skipping
-                                && self.user_comparator().compare(user_key, &self.saved_key)
-                                    != Ordering::Greater
-                            {
-                                // Entry hidden.
-                            } else {
-                                self.valid = true;
-                                self.saved_key.clear();
-                                return;
-                            }
+            let k = self.iter.key();
+            match Self::parse_key(k, self.iter.value().len(), &mut self.sampling, &self.db) {
+                Err(e) => self.status = Err(e),
+                Ok(ikey) if ikey.sequence <= self.sequence => match ikey.value_type {
+                    ValueType::Deletion => {
+                        // Arrange to skip all upcoming entries for this key since they are hidden by this
+                        // deletion.
+                        Self::save_key(ikey.user_key, &mut self.saved_key);
+                        skipping = true;
+                    }
+                    ValueType::Value => {
+                        if skipping
+                            && self.user_comparator().compare(ikey.user_key, &self.saved_key) != Ordering::Greater
+                        {
+                            // Entry hidden.
+                        } else {
+                            self.valid = true;
+                            self.saved_key.clear();
+                            return;
                         }
                     }
-                }
+                },
+                Ok(_) => {}
             }
             self.iter.next();
             if !self.iter.valid() {
@@ -367,31 +385,30 @@ impl DBIterator {
         let mut value_type = ValueType::Deletion;
         if self.iter.valid() {
             loop {
-                if let Some((sequence, ikey_type)) = self.parse_key() {
-                    if sequence <= self.sequence {
+                let (k, raw_value) = (self.iter.key(), self.iter.value());
+                match Self::parse_key(k, raw_value.len(), &mut self.sampling, &self.db) {
+                    Err(e) => self.status = Err(e),
+                    Ok(ikey) if ikey.sequence <= self.sequence => {
                         if value_type != ValueType::Deletion
-                            && self
-                                .user_comparator()
-                                .compare(extract_user_key(self.iter.key()), &self.saved_key)
-                                == Ordering::Less
+                            && self.user_comparator().compare(ikey.user_key, &self.saved_key) == Ordering::Less
                         {
                             // We encountered a non-deleted value in entries for previous keys.
                             break;
                         }
-                        value_type = ikey_type;
+                        value_type = ikey.value_type;
                         if value_type == ValueType::Deletion {
                             self.saved_key.clear();
                             self.clear_saved_value();
                         } else {
-                            let raw_value = self.iter.value();
                             if self.saved_value.capacity() > raw_value.len() + 1048576 {
                                 self.saved_value = Vec::new();
                             }
-                            Self::save_key(extract_user_key(self.iter.key()), &mut self.saved_key);
+                            Self::save_key(ikey.user_key, &mut self.saved_key);
                             self.saved_value.clear();
-                            self.saved_value.extend_from_slice(self.iter.value());
+                            self.saved_value.extend_from_slice(raw_value);
                         }
                     }
+                    Ok(_) => {}
                 }
                 self.iter.prev();
                 if !self.iter.valid() {
