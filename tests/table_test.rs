@@ -1323,8 +1323,8 @@ fn blocks_of_a_memory_mapped_file_are_not_cached() {
 /// A file that records the ranges read from it and the ranges let go (`RandomAccessFile::release`), in order.
 struct RecordingFile {
     target: Box<dyn RandomAccessFile>,
-    /// `(released, offset, n)`: a read when `released` is false.
-    events: Mutex<Vec<(bool, u64, usize)>>,
+    /// `(released, offset, n)`: a read when `released` is false. Shared with the test, which reads it.
+    events: Arc<Mutex<Vec<(bool, u64, usize)>>>,
 }
 
 impl RandomAccessFile for RecordingFile {
@@ -1352,43 +1352,23 @@ fn a_scan_that_does_not_fill_the_cache_releases_the_megabytes_it_has_read() {
             )
         })
         .collect();
-    let options = Options::default();
-    let env = MemEnv::new(default_env());
-    let mut builder = TableBuilder::new(
-        &options,
-        env.new_writable_file(Path::new(TABLE_FILE)).unwrap(),
+    let contents = build_table(
+        &Options::default(),
+        entries.iter().map(|(k, v)| (&k[..], &v[..])),
     );
-    for (k, v) in &entries {
-        builder.add(k, v);
-    }
-    builder.finish().unwrap();
-    builder.file().close().unwrap();
-    let size = builder.file_size();
+    let size = contents.len() as u64;
 
     for fill_cache in [false, true] {
-        let file = Arc::new(RecordingFile {
-            target: env.new_random_access_file(Path::new(TABLE_FILE)).unwrap(),
-            events: Mutex::new(Vec::new()),
-        });
-        struct Shared(Arc<RecordingFile>);
-        impl RandomAccessFile for Shared {
-            fn read<'a>(
-                &'a self,
-                offset: u64,
-                n: usize,
-                scratch: &'a mut Vec<u8>,
-            ) -> Result<&'a [u8]> {
-                self.0.read(offset, n, scratch)
-            }
-            fn release(&self, offset: u64, n: usize) {
-                self.0.release(offset, n)
-            }
-        }
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let file = RecordingFile {
+            target: memory_file(&contents),
+            events: events.clone(),
+        };
         let options = Options {
             block_cache: Some(Arc::new(Cache::new(8 << 20))),
             ..Options::default()
         };
-        let table = Table::open(&options, Box::new(Shared(file.clone())), size).unwrap();
+        let table = Table::open(&options, Box::new(file), size).unwrap();
         let read_options = ReadOptions {
             fill_cache,
             ..ReadOptions::default()
@@ -1398,7 +1378,7 @@ fn a_scan_that_does_not_fill_the_cache_releases_the_megabytes_it_has_read() {
             entries
         );
 
-        let events = file.events.lock().unwrap();
+        let events = events.lock().unwrap();
         let releases: Vec<(u64, usize)> =
             events.iter().filter(|e| e.0).map(|e| (e.1, e.2)).collect();
         if fill_cache {
