@@ -81,7 +81,7 @@ fn value(i: usize) -> Vec<u8> {
 #[test]
 fn memtable_inserts_allocate_only_arena_blocks() {
     const N: usize = 5000;
-    let mem = MemTable::new(InternalKeyComparator::new(bytewise_comparator()));
+    let mem = MemTable::new(InternalKeyComparator::new(bytewise_comparator()), 4 << 20);
     let keys: Vec<Vec<u8>> = (0..N).map(key).collect();
     let values: Vec<Vec<u8>> = (0..N).map(value).collect();
     let usage_before = mem.approximate_memory_usage();

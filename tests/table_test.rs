@@ -322,15 +322,21 @@ impl MemTableConstructor {
     fn new(comparator: Arc<dyn Comparator>) -> MemTableConstructor {
         let internal_comparator = InternalKeyComparator::new(comparator);
         MemTableConstructor {
-            memtable: Arc::new(MemTable::new(internal_comparator.clone())),
+            memtable: Arc::new(MemTable::new(
+                internal_comparator.clone(),
+                Options::default().write_buffer_size,
+            )),
             internal_comparator,
         }
     }
 }
 
 impl Constructor for MemTableConstructor {
-    fn finish_impl(&mut self, _options: &Options, data: &Entries) -> Result<()> {
-        self.memtable = Arc::new(MemTable::new(self.internal_comparator.clone()));
+    fn finish_impl(&mut self, options: &Options, data: &Entries) -> Result<()> {
+        self.memtable = Arc::new(MemTable::new(
+            self.internal_comparator.clone(),
+            options.write_buffer_size,
+        ));
         for (seq, (key, value)) in (1..).zip(data) {
             self.memtable.add(seq, ValueType::Value, key, value);
         }

@@ -13,6 +13,9 @@
 //! deletion is an entry of type `Deletion`. The memtable's size is its arena's size, which is what decides when it
 //! is full.
 //!
+//! Under the bytewise comparator a memtable keeps a filter of its user keys (`memtable_filter.rs`, not in LevelDB),
+//! so that a `get` of a key it does not hold skips the skiplist's search.
+//!
 //! Memtables are shared as `Arc<MemTable>`: the database, the readers that look into it and the iterators over
 //! it each hold one, and the memory goes when the last of them lets go.
 
@@ -25,13 +28,14 @@ use std::sync::Arc;
 use crate::db::dbformat::{
     split_internal_key, InternalKeyComparator, LookupKey, SequenceNumber, ValueType,
 };
+use crate::db::memtable_filter::MemTableFilter;
 use crate::db::skiplist::{Iter, KeyComparator as SkipListComparator, SkipList};
 use crate::error::Result;
 use crate::table::iterator::Iterator;
 use crate::util::coding::{
     decode_fixed64, encode_varint32, put_varint32, varint_length,
 };
-use crate::util::comparator::Comparator;
+use crate::util::comparator::{BytewiseComparator, Comparator};
 
 /// A pointer to a length-prefixed key: an arena entry, or a `LookupKey`'s memtable key while it is searched for.
 #[derive(Clone, Copy, Debug)]
@@ -153,15 +157,21 @@ pub enum MemTableGet {
 pub struct MemTable {
     comparator: KeyComparator,
     table: Arc<Table>,
+    /// The user keys added, under the bytewise comparator (`None` under another: see `memtable_filter.rs`).
+    filter: Option<MemTableFilter>,
 }
 
 impl MemTable {
+    /// A memtable that will be full at about `write_buffer_size` bytes (what its filter is sized for).
+    ///
     /// LevelDB: MemTable::MemTable
-    pub fn new(comparator: InternalKeyComparator) -> MemTable {
+    pub fn new(comparator: InternalKeyComparator, write_buffer_size: usize) -> MemTable {
+        let bytewise = comparator.user_comparator().name() == BytewiseComparator.name();
         let comparator = KeyComparator { comparator };
         MemTable {
             table: Arc::new(SkipList::new(comparator.clone())),
             comparator,
+            filter: bytewise.then(|| MemTableFilter::new(write_buffer_size)),
         }
     }
 
@@ -205,6 +215,10 @@ impl MemTable {
             + internal_key_size
             + varint_length(val_size as u64)
             + val_size;
+        // The filter first: a reader that can find the entry must find its bits (`memtable_filter.rs`).
+        if let Some(filter) = &self.filter {
+            filter.add(key);
+        }
         self.table.insert_with(encoded_len, |dst| {
             let mut entry = EntryWriter { dst, len: 0 };
             let mut varint = [0u8; 5];
@@ -224,6 +238,9 @@ impl MemTable {
     ///
     /// LevelDB: MemTable::Get
     pub fn get(&self, key: &LookupKey) -> MemTableGet {
+        if self.filter.as_ref().is_some_and(|filter| !filter.may_contain(key.user_key())) {
+            return MemTableGet::NotPresent;
+        }
         let mut iter = Iter::new(&*self.table);
         iter.seek(&EntryPtr(key.memtable_key().as_ptr()));
         if iter.valid() {
@@ -312,9 +329,80 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn new_memtable() -> Arc<MemTable> {
-        Arc::new(MemTable::new(InternalKeyComparator::new(
-            bytewise_comparator(),
-        )))
+        sized_memtable(4 << 20)
+    }
+
+    /// A memtable whose filter is sized for `write_buffer_size` (0: one word, soon all ones).
+    fn sized_memtable(write_buffer_size: usize) -> Arc<MemTable> {
+        Arc::new(MemTable::new(InternalKeyComparator::new(bytewise_comparator()), write_buffer_size))
+    }
+
+    #[test]
+    fn a_filter_under_the_bytewise_comparator_only() {
+        assert!(new_memtable().filter.is_some());
+        let case_insensitive = MemTable::new(InternalKeyComparator::new(Arc::new(CaseInsensitiveComparator)), 4 << 20);
+        assert!(case_insensitive.filter.is_none());
+        // Keys equal under the user comparator but not byte-equal: the filter would miss them.
+        case_insensitive.add(1, ValueType::Value, b"Key", b"v");
+        assert_eq!(case_insensitive.get(&LookupKey::new(b"KEY", 1)), MemTableGet::Found(b"v".to_vec()));
+    }
+
+    /// Orders keys by their upper-case forms: "Key" and "KEY" are the same key.
+    struct CaseInsensitiveComparator;
+
+    impl Comparator for CaseInsensitiveComparator {
+        fn compare(&self, a: &[u8], b: &[u8]) -> Ordering {
+            a.to_ascii_uppercase().cmp(&b.to_ascii_uppercase())
+        }
+        fn name(&self) -> &str {
+            "test.CaseInsensitive"
+        }
+        fn find_shortest_separator(&self, _start: &mut Vec<u8>, _limit: &[u8]) {}
+        fn find_short_successor(&self, _key: &mut Vec<u8>) {}
+    }
+
+    /// A writer adds keys and publishes each one's sequence number after it (as the database's writer does);
+    /// readers get every key up to the sequence number they loaded and must find each one, through the filter.
+    #[test]
+    fn concurrent_gets_find_every_published_key() {
+        use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+        const KEYS: u64 = 20_000;
+        let mem = sized_memtable(100_000);
+        let last_sequence = Arc::new(AtomicU64::new(0));
+        let writer = {
+            let (mem, last_sequence) = (mem.clone(), last_sequence.clone());
+            std::thread::spawn(move || {
+                for seq in 1..=KEYS {
+                    mem.add(seq, ValueType::Value, format!("{seq:08}").as_bytes(), &seq.to_le_bytes());
+                    last_sequence.store(seq, AtomicOrdering::Release);
+                }
+            })
+        };
+        let readers: Vec<_> = (0..2)
+            .map(|reader| {
+                let (mem, last_sequence) = (mem.clone(), last_sequence.clone());
+                std::thread::spawn(move || {
+                    let mut checked = 0;
+                    while checked < KEYS {
+                        let snapshot = last_sequence.load(AtomicOrdering::Acquire);
+                        // The newest keys, where a read races the writer, and one further back each time.
+                        let older = (checked * 7919 + reader) % snapshot.max(1) + 1;
+                        for seq in [snapshot, snapshot.saturating_sub(1), older] {
+                            if seq == 0 || seq > snapshot {
+                                continue;
+                            }
+                            let got = mem.get(&LookupKey::new(format!("{seq:08}").as_bytes(), snapshot));
+                            assert_eq!(got, MemTableGet::Found(seq.to_le_bytes().to_vec()), "key {seq} at {snapshot}");
+                        }
+                        checked += 1;
+                    }
+                })
+            })
+            .collect();
+        writer.join().unwrap();
+        for r in readers {
+            r.join().unwrap();
+        }
     }
 
     #[test]
@@ -524,8 +612,9 @@ mod tests {
 
     quickcheck! {
         // Random puts and deletes against a model: the newest version of each key wins, at every snapshot.
-        fn matches_btreemap_model(ops: Vec<(u8, bool, u8)>) -> bool {
-            let mem = new_memtable();
+        // With a one-word filter as well, whose false positives send most gets on to the skiplist.
+        fn matches_btreemap_model(ops: Vec<(u8, bool, u8)>, tiny_filter: bool) -> bool {
+            let mem = sized_memtable(if tiny_filter { 0 } else { 4 << 20 });
             // Each key's versions: (sequence, Some(value) or None for a deletion).
             type Versions = Vec<(u64, Option<Vec<u8>>)>;
             let mut history: BTreeMap<Vec<u8>, Versions> = BTreeMap::new();
@@ -561,7 +650,7 @@ mod tests {
     // LevelDB: MemTableTest.Simple
     #[test]
     fn memtable_simple() {
-        let memtable = MemTable::new(InternalKeyComparator::new(bytewise_comparator()));
+        let memtable = MemTable::new(InternalKeyComparator::new(bytewise_comparator()), 4 << 20);
         let mut batch = WriteBatch::new();
         batch.set_sequence(100);
         batch.put(b"k1", b"v1");

@@ -19,6 +19,7 @@ pub mod event_listener;
 pub mod filename;
 pub mod log;
 pub mod memtable;
+pub(crate) mod memtable_filter;
 pub mod repair;
 pub mod skiplist;
 pub mod snapshot;

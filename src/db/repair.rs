@@ -183,7 +183,7 @@ impl Repairer {
         // Read all the records and add to a memtable.
         let mut record = Vec::new();
         let mut batch = WriteBatch::new();
-        let mem = MemTable::new(self.icmp.clone());
+        let mem = MemTable::new(self.icmp.clone(), self.options.write_buffer_size);
         let mut counter = 0;
         while reader.read_record(&mut record) {
             if batch.set_contents(&record).is_err() {

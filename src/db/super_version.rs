@@ -220,9 +220,8 @@ mod tests {
     use std::sync::mpsc;
 
     fn memtable() -> Arc<MemTable> {
-        Arc::new(MemTable::new(InternalKeyComparator::new(
-            bytewise_comparator(),
-        )))
+        // No writes: a filter of one word (which the loom models build for each run, their atomics being loom's).
+        Arc::new(MemTable::new(InternalKeyComparator::new(bytewise_comparator()), 0))
     }
 
     fn version() -> Arc<Version> {
@@ -359,13 +358,14 @@ mod tests {
         /// slots still there (the reader thread waits to end), only the last super version is kept, and after
         /// `clear` none is.
         fn reads_and_installs(name: &str, read: Read) {
-            // Made once: loom runs the model thousands of times.
-            let mems: Arc<Vec<Arc<MemTable>>> = Arc::new((0..3).map(|_| memtable()).collect());
+            // Made once (loom runs the model thousands of times); the memtables in each run, as their filters'
+            // atomics are loom's and belong to one run.
             let v = version();
             // Every interleaving is too many (unbounded, it ran over 10 minutes): those with up to 3 preemptions,
             // 14,228 of them (4: 163,658, 8 times as long), which include interleavings that break the asserts
             // when the protocol is broken (see below).
             check_model(name, Some(3), move || {
+                let mems: Arc<Vec<Arc<MemTable>>> = Arc::new((0..3).map(|_| memtable()).collect());
                 let svs = SuperVersions::new();
                 svs.install(mems[0].clone(), None, v.clone());
                 // The last install that returned (an index of `mems`).
@@ -432,9 +432,9 @@ mod tests {
         /// the super version alive.
         #[test]
         fn loom_a_read_while_clearing() {
-            let mem = memtable();
             let v = version();
             check_model("a read while clearing", None, move || {
+                let mem = memtable();
                 let svs = SuperVersions::new();
                 svs.install(mem.clone(), None, v.clone());
                 // This thread has a slot holding the super version.

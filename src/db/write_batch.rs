@@ -309,7 +309,7 @@ mod tests {
 
     /// LevelDB's PrintContents: the memtable after inserting the batch, as `Put(k, v)@seq` / `Delete(k)@seq`.
     fn print_contents(b: &WriteBatch) -> String {
-        let mem = MemTable::new(InternalKeyComparator::new(bytewise_comparator()));
+        let mem = MemTable::new(InternalKeyComparator::new(bytewise_comparator()), 4 << 20);
         let result = b.insert_into(&mem);
         let mut state = String::new();
         let mut count = 0;

@@ -3,7 +3,7 @@
 //! threads (up to a bound on preemptions) and reports a failed assertion, a deadlock or a lost wake-up.
 //!
 //! Only the modules whose protocols have loom models take their types from here: the super versions' cache
-//! (`db/super_version.rs`) and the lock table (`txn/lock_map.rs`). Their `Arc`s stay std's: loom 0.7 has no
+//! (`db/super_version.rs`), the lock table (`txn/lock_map.rs`) and the memtable filter (`db/memtable_filter.rs`). Their `Arc`s stay std's: loom 0.7 has no
 //! `Weak`, and reference counts are not what those protocols synchronize on (their mutexes and atomics are).
 //! Under loom the library can run only inside a loom model, so that build runs the loom tests alone.
 

@@ -130,9 +130,10 @@ impl Default for MemTable {
 
 impl MemTable {
     pub fn new() -> MemTable {
-        MemTable(memtable::MemTable::new(InternalKeyComparator::new(
-            bytewise_comparator(),
-        )))
+        MemTable(memtable::MemTable::new(
+            InternalKeyComparator::new(bytewise_comparator()),
+            oxleveldb::Options::default().write_buffer_size,
+        ))
     }
 
     pub fn add(&mut self, seq: u64, t: ValueType, key: &[u8], value: &[u8]) {

@@ -422,6 +422,11 @@ impl DBImpl {
         status
     }
 
+    /// A new, empty memtable (its filter sized for the write buffer it will fill).
+    fn new_memtable(&self) -> Arc<MemTable> {
+        Arc::new(MemTable::new(self.internal_comparator.clone(), self.options.write_buffer_size))
+    }
+
     /// Sets the last sequence number, and publishes it to the reads that take no mutex (`get`, iterators).
     fn set_last_sequence(&self, l: &mut MutexLock<'_>, last_sequence: SequenceNumber) {
         l.versions.set_last_sequence(last_sequence);

@@ -271,7 +271,7 @@ impl DBImpl {
                 continue;
             }
             let m = mem
-                .get_or_insert_with(|| Arc::new(MemTable::new(self.internal_comparator.clone())));
+                .get_or_insert_with(|| self.new_memtable());
             status = self.maybe_ignore_error(batch.insert_into(m));
             if status.is_err() {
                 break;
@@ -325,7 +325,7 @@ impl DBImpl {
                     l.logfile_number = log_number;
                     // mem can be None if the log exists but was empty.
                     l.mem = Some(mem.take().unwrap_or_else(|| {
-                        Arc::new(MemTable::new(self.internal_comparator.clone()))
+                        self.new_memtable()
                     }));
                 }
             }
@@ -354,7 +354,7 @@ impl DB {
         if inner.read_only {
             // The logs are in the memtable; nothing else to do, and nothing may be written.
             if l.mem.is_none() {
-                l.mem = Some(Arc::new(MemTable::new(inner.internal_comparator.clone())));
+                l.mem = Some(inner.new_memtable());
             }
             inner.install_super_version(&l);
             return Ok(());
@@ -368,7 +368,7 @@ impl DB {
             edit.set_log_number(new_log_number);
             *inner.log_writer() = Some(log::Writer::new(lfile));
             l.logfile_number = new_log_number;
-            l.mem = Some(Arc::new(MemTable::new(inner.internal_comparator.clone())));
+            l.mem = Some(inner.new_memtable());
         }
         if save_manifest {
             edit.set_prev_log_number(0); // No older logs needed after recovery.

@@ -487,7 +487,7 @@ impl DBImpl {
         self.listen(|li| li.on_memtable_switched(&events::MemTableSwitched { writer: l.writers.front().map_or(0, |w| w.id), new_log_number, old_memtable_usage: l.mem.as_ref().map_or(0, |m| m.approximate_memory_usage()) }));
         l.imm = l.mem.take();
         self.has_imm.store(true, AtomicOrdering::Release);
-        l.mem = Some(Arc::new(MemTable::new(self.internal_comparator.clone())));
+        l.mem = Some(self.new_memtable());
         self.install_super_version(l);
         Ok(())
     }
