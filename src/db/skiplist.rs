@@ -30,7 +30,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::util::arena::Arena;
 use crate::util::random::Random;
-use crate::util::prefetch::prefetch_line;
+use crate::util::prefetch::{prefetch_line, prefetch_range};
 
 /// LevelDB: SkipList::kMaxHeight
 pub const MAX_HEIGHT: usize = 12;
@@ -456,11 +456,20 @@ impl<K: Copy + Default, C: KeyComparator<K>, L: Deref<Target = SkipList<K, C>>> 
         unsafe { &(*self.node).key }
     }
 
+    /// Moves to the next node, and starts loading the one after it: in a scan each node is somewhere else in the
+    /// arena (the list is in key order, the arena in order of insertion), a miss in every cache but the last,
+    /// and the caller has other work before its next step (a merging iterator steps its other children in
+    /// between). The node's first two lines hold its links and the start of its entry.
+    ///
     /// LevelDB: SkipList::Iterator::Next
     pub fn next(&mut self) {
         assert!(self.valid(), "next() of an invalid skiplist iterator");
         // SAFETY: every node has a level-0 link.
         self.node = unsafe { Node::next(self.node, 0) };
+        if !self.node.is_null() {
+            // SAFETY: as above.
+            prefetch_range(unsafe { Node::next(self.node, 0) }.cast(), 2 * 64);
+        }
     }
 
     /// LevelDB: SkipList::Iterator::Prev
