@@ -17,7 +17,8 @@
 # --mode=reopened fills each engine's database once (fillrandom, not measured), then measures the list with
 #   --use_existing_db=1: each run reopens the database.
 # The default lists: fresh: fillseq,fillrandom,overwrite,readrandom,readseq,readreverse,seekrandom;
-# reopened: readrandom,readseq,readreverse,seekrandom. Needs libleveldb-dev (feature system-leveldb).
+# reopened: readrandom,readseq,readreverse,seekrandom. Needs libleveldb-dev (feature system-leveldb) and
+# /usr/bin/time (`apt-get install -y time`), which measures each run's peak memory.
 # The peers are built with their features and RUSTFLAGS="--cfg oxleveldb_peers", in target/peers (RocksDB's C++
 # takes a long while to compile the first time; its bindings need libclang-dev).
 set -euo pipefail
@@ -45,6 +46,8 @@ case "$mode" in
 esac
 IFS=, read -r -a list <<<"$engines"
 ((${#list[@]} >= 2)) || { echo "--engines needs two engines at least (the first is the reference)" >&2; exit 2; }
+
+[ -x /usr/bin/time ] || { echo "compare.sh needs /usr/bin/time for the peak memory: apt-get install -y time" >&2; exit 2; }
 
 cd "$(dirname "$0")/.."
 features=system-leveldb
