@@ -45,9 +45,9 @@ pub(crate) struct MemTableFilter {
 
 impl MemTableFilter {
     /// A filter sized for a memtable that is full at `write_buffer_size` bytes (a larger one works too, with more
-    /// false positives).
+    /// false positives), at most 1 GB, as the option is clipped (`Options::clip_to_ranges`): 16 MB of filter.
     pub(crate) fn new(write_buffer_size: usize) -> MemTableFilter {
-        let len = (write_buffer_size / MEMTABLE_BYTES_PER_WORD).max(1).next_power_of_two();
+        let len = (write_buffer_size.min(1 << 30) / MEMTABLE_BYTES_PER_WORD).max(1).next_power_of_two();
         MemTableFilter {
             words: zeroed_words(len),
             mask: len - 1,
@@ -197,6 +197,8 @@ mod tests {
         assert_eq!(MemTableFilter::new(1000).words.len(), 1);
         assert_eq!(MemTableFilter::new(1024).words.len(), 2);
         assert_eq!(MemTableFilter::new(100_000).words.len(), 256);
+        // A write buffer beyond what the options allow gets the filter of the largest they allow.
+        assert_eq!(MemTableFilter::new(usize::MAX).words.len(), 1 << 21);
     }
 
     quickcheck! {
