@@ -51,7 +51,7 @@ impl KeyBuffer {
         if self.on_heap {
             self.heap.extend_from_slice(bytes);
         } else if end <= INLINE {
-            self.inline[self.len..end].copy_from_slice(bytes);
+            copy_short(&mut self.inline[self.len..end], bytes);
         } else {
             self.heap.clear();
             self.heap.reserve(end);
@@ -60,6 +60,28 @@ impl KeyBuffer {
             self.on_heap = true;
         }
         self.len = end;
+    }
+}
+
+/// Copies `src` into `dst` (as long, at most `INLINE` bytes) with two fixed-size moves that overlap in the middle
+/// (the first `N` bytes and the last `N`), instead of a call of the C library's `memcpy`: what a step adds to a key
+/// is a few bytes to a few dozen. Since the merging iterator copies its children's keys into `KeyBuffer`s too, the
+/// calls were 3.7% of a sequential scan's samples; without them readseq ran 1.04x (12 pairs).
+#[inline(always)]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    fn ends<const N: usize>(dst: &mut [u8], src: &[u8]) {
+        let len = src.len();
+        let head: [u8; N] = src[..N].try_into().expect("N bytes");
+        let tail: [u8; N] = src[len - N..].try_into().expect("N bytes");
+        dst[..N].copy_from_slice(&head);
+        dst[len - N..].copy_from_slice(&tail);
+    }
+    debug_assert!(dst.len() == src.len() && src.len() <= INLINE);
+    match src.len() {
+        16.. => ends::<16>(dst, src),
+        8..=15 => ends::<8>(dst, src),
+        4..=7 => ends::<4>(dst, src),
+        _ => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
     }
 }
 
@@ -100,6 +122,21 @@ mod tests {
                 model.extend_from_slice(bytes);
                 *key == *model
             })
+        }
+    }
+
+    #[test]
+    fn every_short_length_at_every_offset() {
+        let bytes: Vec<u8> = (1..=INLINE as u8).collect();
+        for start in 0..=INLINE {
+            for len in 0..=INLINE - start {
+                let mut key = KeyBuffer::new();
+                key.extend_from_slice(&vec![0xee; start]);
+                key.extend_from_slice(&bytes[..len]);
+                assert!(!key.on_heap);
+                assert_eq!(&key[..start], &vec![0xee; start][..], "{start} + {len}");
+                assert_eq!(&key[start..], &bytes[..len], "{start} + {len}");
+            }
         }
     }
 

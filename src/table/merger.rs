@@ -22,6 +22,7 @@ use std::ops::Deref;
 use crate::error::Result;
 use crate::table::iterator::{new_empty_iterator, Iterator};
 use crate::table::iterator_wrapper::IteratorWrapper;
+use crate::table::key_buffer::KeyBuffer;
 use crate::util::comparator::Comparator;
 
 /// Which way the iterator is moving.
@@ -36,19 +37,20 @@ enum Direction {
 ///
 /// Invariant: while `iter` is valid, `key` holds the bytes of `iter.key()`: every method that moves `iter` goes
 /// through `Child` and copies the new key (one copy per step of the merged sequence, a few dozen bytes, into a
-/// buffer that keeps its capacity).
+/// `KeyBuffer`: inline while short, and a longer key's heap buffer keeps its capacity).
 ///
 /// LevelDB: IteratorWrapper (its cached `key_`)
 struct Child<'a> {
     iter: IteratorWrapper<Box<dyn Iterator + 'a>>,
-    key: Vec<u8>,
+    /// Inline up to 32 bytes: no allocation per child of an iterator made for one seek.
+    key: KeyBuffer,
 }
 
 impl<'a> Child<'a> {
     fn new(iter: Box<dyn Iterator + 'a>) -> Child<'a> {
         let mut child = Child {
             iter: IteratorWrapper::new(Some(iter)),
-            key: Vec::new(),
+            key: KeyBuffer::new(),
         };
         child.update();
         child
