@@ -208,6 +208,11 @@ impl InternalKeyComparator {
         &self.user_comparator
     }
 
+    /// Whether the user order is the bytewise one (by its name), where equal user keys are equal bytes.
+    pub(crate) fn user_is_bytewise(&self) -> bool {
+        self.user_is_bytewise
+    }
+
     /// Compares two internal keys given as their user keys and tags (`split_internal_key`): `compare` once the
     /// keys are taken apart, for a caller that compares one key with many and takes it apart once (the memtable's
     /// search).

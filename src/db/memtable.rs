@@ -35,7 +35,7 @@ use crate::table::iterator::Iterator;
 use crate::util::coding::{
     decode_fixed64, encode_varint32, put_varint32, varint_length,
 };
-use crate::util::comparator::{BytewiseComparator, Comparator};
+use crate::util::comparator::Comparator;
 
 /// A pointer to a length-prefixed key: an arena entry, or a `LookupKey`'s memtable key while it is searched for.
 #[derive(Clone, Copy, Debug)]
@@ -166,12 +166,12 @@ impl MemTable {
     ///
     /// LevelDB: MemTable::MemTable
     pub fn new(comparator: InternalKeyComparator, write_buffer_size: usize) -> MemTable {
-        let bytewise = comparator.user_comparator().name() == BytewiseComparator.name();
+        let filter = comparator.user_is_bytewise().then(|| MemTableFilter::new(write_buffer_size));
         let comparator = KeyComparator { comparator };
         MemTable {
             table: Arc::new(SkipList::new(comparator.clone())),
             comparator,
-            filter: bytewise.then(|| MemTableFilter::new(write_buffer_size)),
+            filter,
         }
     }
 
